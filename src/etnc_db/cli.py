@@ -1,0 +1,289 @@
+"""The etnc-db command line (Typer). Every command prints one line saying what and
+where when it fails, and exits non-zero."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+app = typer.Typer(
+    help="etnc-db: build and query the Europe–China technology relations database.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Manage the database: migrations, the embedded server, roles.", no_args_is_help=True)
+entities_app = typer.Typer(help="Inspect entities found in the documents.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(entities_app, name="entities")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def failures():
+    """Turn any expected failure into one line on stderr and exit code 1."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:  # noqa: BLE001 - the CLI's job is to report it in one line
+        text = str(exc).strip().splitlines()
+        fail(text[0] if text else exc.__class__.__name__)
+
+
+def _settings():
+    from etnc_db.config import Settings
+
+    return Settings.from_env()
+
+
+def _url(start: bool = True) -> str:
+    from etnc_db.config import database_url
+
+    return database_url(_settings(), start=start)
+
+
+def _progress():
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+
+
+def _require_schema(url: str) -> None:
+    from etnc_db.db.session import current_revision
+
+    if current_revision(url) is None:
+        fail("the database has no etnc-db schema yet: run `etnc-db db upgrade` (or `etnc-db run`)")
+
+
+def _pipeline(command: str, corpus: Optional[Path], skip_bad: bool, wait: float, force: bool, json_out: bool) -> None:
+    from etnc_db.load.pipeline import RunFailed, RunOptions, run
+
+    url = _url()
+    _require_schema(url)
+    options = RunOptions(command=command, corpus_dir=corpus, skip_bad=skip_bad, wait_seconds=wait, force=force)
+    try:
+        with _progress() as progress:
+            result = run(url, _settings(), options, progress=progress)
+    except RunFailed as exc:
+        fail(f"run {exc.run_id or '-'} failed and changed nothing: {exc}")
+    if json_out:
+        out.print_json(json.dumps({"run_id": result.run_id, "status": result.status, "tables": result.tables,
+                                   "documents": result.documents, "timings": result.timings}, default=str))
+        return
+    actions: dict[str, int] = {}
+    for d in result.documents:
+        actions[d["action"]] = actions.get(d["action"], 0) + 1
+    docs = ", ".join(f"{n} {a}" for a, n in sorted(actions.items())) or "no documents"
+    if result.rows_changed == 0:
+        out.print(f"run {result.run_id}: nothing changed (0 rows touched); documents: {docs}")
+    else:
+        ins = sum(c["inserted"] for c in result.tables.values())
+        upd = sum(c["updated"] for c in result.tables.values())
+        dele = sum(c["deleted"] for c in result.tables.values())
+        out.print(f"run {result.run_id}: {ins} inserted, {upd} updated, {dele} deleted; documents: {docs}")
+    for w in result.warnings[:20]:
+        err.print(f"warning: {w}", highlight=False)
+    if len(result.warnings) > 20:
+        err.print(f"({len(result.warnings) - 20} more warnings; see `etnc-db status`)")
+
+
+CORPUS = typer.Option(None, "--corpus", help="Corpus folder to load (default: data/corpus).", exists=False)
+SKIP_BAD = typer.Option(False, "--skip-bad", help="Load the good files and record bad ones in etl.rejects instead of failing.")
+WAIT = typer.Option(0.0, "--wait", help="Seconds to wait for another run's lock before giving up.")
+FORCE = typer.Option(False, "--force", help="Accept a load that drops more rows than the safety threshold.")
+JSON = typer.Option(False, "--json", help="Print the result as JSON.")
+
+
+@app.command()
+def run(corpus: Optional[Path] = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
+        json_out: bool = JSON) -> None:
+    """Build everything: migrate the schema, run every ETL stage, then the data-quality checks."""
+    with failures():
+        from etnc_db.db.session import upgrade
+
+        upgrade(_url())
+        _pipeline("run", corpus, skip_bad, wait, force, json_out)
+
+
+@app.command()
+def load(corpus: Optional[Path] = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
+         json_out: bool = JSON) -> None:
+    """Periodic load: parse only new or changed documents, refresh what depends on them."""
+    with failures():
+        _pipeline("load", corpus, skip_bad, wait, force, json_out)
+
+
+@app.command()
+def status(json_out: bool = typer.Option(False, "--json", help="Print the last runs as JSON."),
+           runs: int = typer.Option(5, "--runs", help="How many recent runs to show.")) -> None:
+    """Show the last runs, row counts per table and the last data-quality summary."""
+    with failures():
+        from etnc_db.status import collect_status
+
+        url = _url()
+        _require_schema(url)
+        data = collect_status(url, runs)
+        if json_out:
+            out.print_json(json.dumps(data, default=str))
+            return
+        t = Table(title="Last runs")
+        for col in ("run", "command", "status", "started", "seconds", "ins", "upd", "del", "documents", "error"):
+            t.add_column(col)
+        for r in data["runs"]:
+            acts: dict[str, int] = {}
+            for d in r["documents"]:
+                acts[d["action"]] = acts.get(d["action"], 0) + 1
+            t.add_row(str(r["run_id"]), r["command"], r["status"], str(r["started_at"])[:19],
+                      f"{r['seconds']:.2f}" if r["seconds"] is not None else "", str(r["rows_inserted"]),
+                      str(r["rows_updated"]), str(r["rows_deleted"]),
+                      ", ".join(f"{n} {a}" for a, n in sorted(acts.items())), r["error"] or "")
+        out.print(t)
+        c = Table(title="Rows per table")
+        c.add_column("table")
+        c.add_column("rows", justify="right")
+        for name, n in data["row_counts"].items():
+            c.add_row(name, str(n))
+        out.print(c)
+        dq = data.get("data_quality")
+        if dq:
+            out.print(f"data quality (run {dq['run_id']}): {dq['passed']} passed, {dq['failed']} failed")
+        else:
+            out.print("data quality: no results yet (run `etnc-db check`)")
+
+
+@app.command()
+def changes(run_id: Optional[int] = typer.Option(None, "--run", help="Run number (default: the last run that changed something)."),
+            json_out: bool = JSON) -> None:
+    """Print the business keys a run inserted, updated and deleted, per table."""
+    with failures():
+        from etnc_db.status import collect_changes
+
+        url = _url()
+        _require_schema(url)
+        run_no, rows = collect_changes(url, run_id)
+        if json_out:
+            out.print_json(json.dumps({"run_id": run_no, "changes": rows}))
+            return
+        if run_no is None:
+            out.print("no run has changed anything yet")
+            return
+        out.print(f"run {run_no}: {len(rows)} changes")
+        for r in rows:
+            out.print(f"{r['change']:6} {r['table']} {r['key']}", highlight=False)
+
+
+@app.command()
+def check(report: Path = typer.Option(Path("reports/data-quality.md"), "--report", help="Where to write the Markdown report.")) -> None:
+    """Run every expectation suite on the published tables and write a readable report."""
+    with failures():
+        from etnc_db.quality.suites import check_database
+
+        url = _url()
+        _require_schema(url)
+        summary = check_database(url, report)
+        out.print(f"data quality: {summary['passed']} passed, {summary['failed']} failed; report: {report}")
+        if summary["failed"]:
+            raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    with failures():
+        from etnc_db.db.session import upgrade
+
+        upgrade(_url(), revision)
+        out.print(f"database at {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision (base removes everything).")) -> None:
+    """Revert migrations down to REVISION."""
+    with failures():
+        from etnc_db.db.session import downgrade
+
+        downgrade(_url(), revision)
+        out.print(f"database at {revision}")
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded PostgreSQL (data under .etnc/) and print its URL."""
+    with failures():
+        out.print(_url(), highlight=False, soft_wrap=True)
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL."""
+    with failures():
+        from etnc_db.config import EmbeddedServer
+
+        stopped = EmbeddedServer(_settings().state_dir).stop()
+        out.print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the database URL (DATABASE_URL, else the embedded server, started if needed)."""
+    with failures():
+        print(_url())
+
+
+@db_app.command("create-reader")
+def db_create_reader(name: str = typer.Argument(..., help="Role name to create."),
+                     password: Optional[str] = typer.Option(None, "--password", help="Login password (omit for trust/peer auth).")) -> None:
+    """Create a login role that can read the mart views and nothing else."""
+    with failures():
+        from etnc_db.db.roles import create_reader
+
+        create_reader(_url(), name, password)
+        out.print(f"role {name} can now read schema mart")
+
+
+@entities_app.command("unknown")
+def entities_unknown(document: Optional[str] = typer.Option(None, "--document", help="Only this document key."),
+                     corpus: Optional[Path] = CORPUS) -> None:
+    """List organization-like names in the documents that the registry does not know."""
+    with failures():
+        from etnc_db.link.report import unknown_entities
+
+        rows = unknown_entities(_settings(), corpus, document)
+        if not rows:
+            out.print("no unknown organization-like names")
+            return
+        t = Table(title="Unregistered organization-like names")
+        for col in ("document", "name", "count", "pattern"):
+            t.add_column(col)
+        for r in rows:
+            t.add_row(r["document"], r["surface"], str(r["count"]), r["pattern"])
+        out.print(t)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,1 @@
+"""Database layer: SQLAlchemy models (the schema's single source), engine, migrations, locks."""

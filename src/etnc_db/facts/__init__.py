@@ -1,0 +1,1 @@
+"""Curated facts: reviewed YAML files -> validated records with located evidence."""

@@ -1,0 +1,1 @@
+"""Gazetteer entity linking: countries, organizations and sectors found in passages."""

@@ -1,0 +1,385 @@
+"""Gazetteer entity linking: find the countries, organizations and sectors of the
+registry in a passage of text. One Aho-Corasick automaton holds every name, alias
+and keyword; the rules that decide what a match means are in docs/linking.md.
+
+    linker = Linker(load_registry(Path("etl/reference")))
+    mentions = linker.link(passage_text, offset=passage_char_start)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+import ahocorasick_rs
+
+from etnc_db.reference.registry import Registry, organization_surfaces
+
+EntityType = Literal["country", "organization", "sector"]
+_TargetType = Literal["country", "organization", "sector", "none"]
+
+# Sector keyword tokens that are acronyms: matched only when written in capitals
+# ("AI" yes, "ai"/"Ai" no; "EVs" yes).
+ACRONYM_TOKENS = {
+    "ai": "AI", "ev": "EV", "evs": "EVs", "ict": "ICT", "5g": "5G", "6g": "6G",
+    "uav": "UAV", "uavs": "UAVs", "cctv": "CCTV", "r&d": "R&D", "pv": "PV",
+}
+# Sector keywords that are brand names: capital first letter required.
+PROPER_KEYWORDS = {"galileo": "Galileo", "beidou": "BeiDou", "deepseek": "DeepSeek"}
+
+# Metonym rule (a capital standing for its government), see docs/linking.md.
+GOVERNMENT_VERBS = frozenset(
+    """is was has had have are were will would should could can may might must
+    wants wanted seeks sought sees saw considers considered views viewed regards remains
+    remained announced announces signed signs responded responds reacted retaliated
+    pushed pushes insists insisted needs needed did does began begins started took takes
+    imposed imposes introduced introduces adopted adopts decided decides agreed agrees
+    made makes launched launches tries tried appears appeared seems seemed continues
+    continued maintains maintained refused refuses rejected rejects demanded demands
+    expects expected hopes hoped aims aimed plans planned intends intended promotes
+    promoted supports supported encourages encouraged urged urges warned warns
+    threatened threatens blocked blocks approved approves uses used called calls
+    welcomed welcomes offered offers provided provides granted grants restricted
+    restricts banned bans stepped moved moves follows followed prefers preferred
+    shifted shifts sent sends opposed opposes pressed presses pressured pressures
+    insisted perceives perceived treats treated""".split()
+)
+ADVERBS = frozenset("also already still now then too itself ultimately increasingly".split())
+GOVERNMENT_PREPOSITIONS = frozenset("by with on from towards toward against than".split())
+LOCATION_PREPOSITIONS = frozenset("in at to near into via around outside inside".split())
+GENERIC_ORG_KINDS = frozenset({"government_body", "agency"})
+# Phrases in which a sector keyword does not name the sector. They take part in the
+# longest-match selection, so "innovation space" hides "space"; the span is reported
+# as a reject.
+NOT_A_MENTION = (
+    "innovation space", "technology space", "cleanroom space", "policy space",
+    "space for", "civil fusion", "civil-military fusion", "safe space",
+    "port of call", "industrial policy", "under construction", "industrial-scale",
+)
+_URL = re.compile(r"https?://\S+|www\.\S+|<[^>\s]+>|\]\([^)]*\)")
+
+_SUPERSCRIPTS = set("⁰¹²³⁴⁵⁶⁷⁸⁹")
+_APOSTROPHES = "'\u2019"
+_NEXT_WORDS = re.compile(r"^\s+(\w+)(?:\s+(\w+))?")
+_PREV_WORD = re.compile(r"(\w+)\W*$")
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() and ch not in _SUPERSCRIPTS
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A linked span; offsets index the stored document text (end exclusive)."""
+
+    char_start: int
+    char_end: int
+    surface: str
+    entity_type: EntityType
+    entity_key: str
+    rule: str
+
+
+class Reject(NamedTuple):
+    """A span that matched the gazetteer but was left unlinked, with the reason."""
+
+    char_start: int
+    char_end: int
+    surface: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Target:
+    entity_type: _TargetType
+    key: str
+    form: str  # registered spelling: its capitals must be capitals in the text
+    rule: str  # country-name | country-adjective | country-metonym | organization-name |
+    #            organization-alias | organization-ambiguous | sector-keyword
+    prefix: bool = False  # "Sino-": no word boundary needed after it
+    generic: bool = False  # organization alias that needs its country in context
+
+    @property
+    def rank(self) -> int:
+        return {"country": 0, "organization": 1, "sector": 2, "none": 3}[self.entity_type]
+
+
+def _case_ok(form: str, found: str) -> bool:
+    """Every capital of the registered form is a capital in the text."""
+    return all(not f.isupper() or g.isupper() for f, g in zip(form, found, strict=False))
+
+
+def _keyword_variants(keyword: str) -> list[str]:
+    """The keyword, its singular/plural twin and its US/UK spelling twin
+    ("telecommunications" -> "telecommunication", "electric buses" -> "electric bus",
+    "innovation centre" -> "innovation center"). Acronym keywords get none."""
+    out = [keyword]
+    last = keyword.split(" ")[-1]
+    if last.lower() not in ACRONYM_TOKENS and last.isalpha():
+        if last.endswith(("ses", "xes", "ches", "shes")):
+            out.append(keyword[:-2])
+        elif last.endswith("s") and not last.endswith("ss"):
+            out.append(keyword[:-1])
+        elif not last.endswith(("y", "s")):
+            out.append(keyword + "s")
+    for uk, us in (("centre", "center"), ("isation", "ization"), ("defence", "defense")):
+        out.extend(v.replace(uk, us) for v in list(out) if uk in v)
+    return list(dict.fromkeys(out))
+
+
+def _sector_form(keyword: str) -> str:
+    if keyword.lower() in PROPER_KEYWORDS:
+        return PROPER_KEYWORDS[keyword.lower()]
+    return " ".join(ACRONYM_TOKENS.get(tok.lower(), tok) for tok in keyword.split(" "))
+
+
+class Linker:
+    """Links text against a :class:`Registry`. Build once, call :meth:`link` per
+    passage (it is stateless and thread-safe)."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self._targets: dict[str, list[_Target]] = {}
+        country_words: set[str] = set()
+
+        def add(surface: str, target: _Target) -> None:
+            surface = " ".join(surface.split())
+            if not surface:
+                return
+            lst = self._targets.setdefault(surface.lower(), [])
+            if target not in lst:
+                lst.append(target)
+
+        for country in registry.countries.values():
+            if "," not in country.name and "(" not in country.name:
+                add(country.name, _Target("country", country.code, country.name, "country-name"))
+                country_words.add(country.name.lower())
+        for alias in registry.country_aliases:
+            prefix = alias.surface.endswith("-")
+            add(
+                alias.surface,
+                _Target("country", alias.code, alias.surface, f"country-{alias.form}", prefix),
+            )
+            if alias.form != "metonym":
+                country_words.add(alias.surface.rstrip("-").lower())
+
+        for org in registry.organizations.values():
+            ambiguous = {a.casefold() for a in org.ambiguous_aliases}
+            for i, surface in enumerate(organization_surfaces(org)):
+                rule = "organization-name" if i == 0 else "organization-alias"
+                if surface.casefold() in ambiguous:
+                    rule = "organization-ambiguous"
+                generic = (
+                    org.kind in GENERIC_ORG_KINDS
+                    and org.country not in (None, "EU")
+                    and _is_generic_surface(surface, country_words)
+                )
+                add(surface, _Target("organization", org.key, surface, rule, generic=generic))
+
+        for sector in registry.sectors.values():
+            for kw in sector.keywords:
+                for variant in _keyword_variants(kw):
+                    form = _sector_form(variant)
+                    add(form, _Target("sector", sector.key, form, "sector-keyword"))
+
+        for phrase in NOT_A_MENTION:
+            add(phrase, _Target("none", phrase, phrase, "not-a-mention"))
+
+        self._patterns = list(self._targets)
+        self._pattern_targets = [self._targets[p] for p in self._patterns]
+        self._automaton = ahocorasick_rs.AhoCorasick(
+            self._patterns, matchkind=ahocorasick_rs.MATCHKIND_STANDARD
+        )
+
+    @property
+    def pattern_count(self) -> int:
+        return len(self._patterns)
+
+    # ------------------------------------------------------------------ matching
+
+    def link(self, text: str, offset: int = 0) -> list[Mention]:
+        """Mentions in ``text``, sorted by position, offsets shifted by ``offset``."""
+        return self.link_with_rejects(text, offset)[0]
+
+    def link_with_rejects(self, text: str, offset: int = 0) -> tuple[list[Mention], list[Reject]]:
+        """Mentions plus the spans deliberately left unlinked (ambiguous alias,
+        metonym used as a place, generic alias out of context)."""
+        folded = text.lower()
+        if len(folded) != len(text):  # a rare character that lower-cases to two
+            folded = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        n = len(text)
+        in_url = bytearray(n + 1)
+        for u in _URL.finditer(text):
+            in_url[u.start() : u.end()] = b"\x01" * (u.end() - u.start())
+
+        candidates: list[tuple[int, int, list[_Target]]] = []
+        for idx, start, end in self._automaton.find_matches_as_indexes(folded, overlapping=True):
+            if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
+                continue
+            targets = self._pattern_targets[idx]
+            found = text[start:end]
+            ok = [t for t in targets if _case_ok(t.form, found)]
+            if not ok:
+                continue
+            if end < n and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
+                continue
+            if ok[0].prefix and (end < n and text[end - 1] == "-") is False:
+                continue
+            if in_url[start]:
+                continue
+            candidates.append((start, end, ok))
+
+        # longest first, then leftmost; no overlaps
+        candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
+        taken = bytearray(n + 1)
+        chosen: list[tuple[int, int, list[_Target]]] = []
+        for start, end, targets in candidates:
+            if any(taken[start:end]):
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            chosen.append((start, end, targets))
+        chosen.sort()
+
+        mentions: list[Mention] = []
+        rejects: list[Reject] = []
+        pending: list[tuple[int, int, list[_Target]]] = []
+        for start, end, targets in chosen:
+            best_rank = min(t.rank for t in targets)
+            targets = [t for t in targets if t.rank == best_rank]
+            kind = targets[0].entity_type
+            if kind == "none":
+                rejects.append(Reject(start + offset, end + offset, text[start:end],
+                                      f"not a mention: {targets[0].key!r}"))
+                continue
+            if kind == "organization" and _inside_longer_name(text, start, end):
+                rejects.append(Reject(start + offset, end + offset, text[start:end],
+                                      "part of a longer capitalised name"))
+                continue
+            if kind == "organization" and len({t.key for t in targets}) == 1 \
+                    and not targets[0].generic:
+                targets = targets[:1]
+            if kind == "organization" and (len(targets) > 1 or targets[0].generic):
+                pending.append((start, end, targets))  # needs the countries in context
+                continue
+            if kind == "sector" and _sector_word_in_name(text, start, end):
+                rejects.append(Reject(start + offset, end + offset, text[start:end],
+                                      "sector word inside a proper name"))
+                continue
+            if kind == "sector" and len(targets) > 1:
+                targets = _most_specific_sectors(targets, self.registry)
+                if len(targets) > 1:
+                    rejects.append(Reject(start + offset, end + offset, text[start:end],
+                                          "ambiguous sector keyword: "
+                                          + "|".join(t.key for t in targets)))
+                    continue
+            t = targets[0]
+            s_end = end - 1 if t.prefix else end
+            if t.rule == "country-metonym":
+                ok, reason = _metonym_context(text, start, end)
+                if not ok:
+                    rejects.append(Reject(start + offset, end + offset, text[start:end], reason))
+                    continue
+            mentions.append(
+                Mention(start + offset, s_end + offset, text[start:s_end], t.entity_type, t.key, t.rule)
+            )
+
+        context = {m.entity_key for m in mentions if m.entity_type == "country"}
+        for start, end, targets in pending:
+            surface = text[start:end]
+            keys = list(dict.fromkeys(t.key for t in targets))
+            orgs = self.registry.organizations
+            in_context = [k for k in keys if orgs[k].country in context]
+            if len(keys) == 1:
+                t = targets[0]
+                if in_context:
+                    mentions.append(Mention(start + offset, end + offset, surface,
+                                            "organization", t.key, "organization-generic-in-context"))
+                else:
+                    rejects.append(Reject(start + offset, end + offset, surface,
+                                          f"generic alias of {t.key} without "
+                                          f"{orgs[t.key].country} in the passage"))
+                continue
+            if len(in_context) == 1:
+                mentions.append(Mention(start + offset, end + offset, surface,
+                                        "organization", in_context[0],
+                                        "organization-ambiguous-resolved-by-country"))
+            else:
+                rejects.append(Reject(start + offset, end + offset, surface,
+                                      "ambiguous alias: " + "|".join(keys)))
+        mentions.sort(key=lambda m: m.char_start)
+        rejects.sort()
+        return mentions, rejects
+
+
+def _is_generic_surface(surface: str, country_words: set[str]) -> bool:
+    """A multi-word institutional name with no acronym and no country word in it
+    ("Ministry of Foreign Affairs", "National Science Centre")."""
+    tokens = re.findall(r"[\w-]+", surface)
+    if len(tokens) < 2:
+        return False
+    low = surface.lower()
+    if any(sum(ch.isupper() for ch in tok) >= 2 for tok in tokens):
+        return False
+    return not any(re.search(rf"\b{re.escape(w)}\b", low) for w in country_words)
+
+
+def _inside_longer_name(text: str, start: int, end: int) -> bool:
+    """A one-word, title-case organization alias ("Council") right after another
+    title-case word ("China Council for the Promotion ...") belongs to a longer name."""
+    surface = text[start:end]
+    if " " in surface or not surface[:1].isupper() or any(c.isupper() for c in surface[1:]):
+        return False
+    m = re.search(r"(\w+) $", text[max(0, start - 40) : start])
+    if not m:
+        return False
+    prev = m.group(1)
+    return prev[:1].isupper() and not any(c.isupper() for c in prev[1:])
+
+
+def _title_word(word: str) -> bool:
+    return word[:1].isupper() and not word.isupper()
+
+
+def _sector_word_in_name(text: str, start: int, end: int) -> bool:
+    """A capitalised sector keyword next to another capitalised word, mid-sentence,
+    is part of a name ("EU Chips Act", "Estonian Crop Research Institute")."""
+    surface = text[start:end]
+    if not _title_word(surface):
+        return False
+    before = re.search(r"(\w[\w&'’-]*) $", text[max(0, start - 40) : start])
+    after = re.match(r" ([\w&-]+)", text[end : end + 40])
+    prev_cap = bool(before) and _title_word(before.group(1)) or (
+        bool(before) and before.group(1).isupper() and before.group(1).isalpha()
+    )
+    next_cap = bool(after) and (after.group(1)[:1].isupper())
+    return prev_cap or next_cap
+
+
+def _most_specific_sectors(targets: list[_Target], registry: Registry) -> list[_Target]:
+    """Keep sub-sectors when a keyword belongs to a parent and its child."""
+    keys = {t.key for t in targets}
+    keep = [t for t in targets if not any(registry.sectors[k].parent == t.key for k in keys)]
+    return keep or targets
+
+
+def _metonym_context(text: str, start: int, end: int) -> tuple[bool, str]:
+    """Is the capital at text[start:end] used for its government?"""
+    after = text[end : end + 40]
+    if after[:1] in _APOSTROPHES and (after[1:2] == "s" and not _is_word_char(after[2:3] or " ")
+                                      or not _is_word_char(after[1:2] or " ")):
+        return True, "possessive"
+    m = _NEXT_WORDS.match(after)
+    if m:
+        first, second = m.group(1), m.group(2)
+        if first in GOVERNMENT_VERBS:
+            return True, "subject"
+        if (first in ADVERBS or first.endswith("ly")) and second in GOVERNMENT_VERBS:
+            return True, "subject"
+    p = _PREV_WORD.search(text[max(0, start - 30) : start])
+    prev = p.group(1).lower() if p and text[p.end(1) + max(0, start - 30): start].strip() == "" else None
+    if prev in GOVERNMENT_PREPOSITIONS:
+        return True, "object"
+    if prev in LOCATION_PREPOSITIONS:
+        return False, f"metonym used as a place ('{prev} {text[start:end]}')"
+    return False, "metonym without a government-action context"

@@ -1,0 +1,274 @@
+"""One ETL run: reference data, documents, curated facts, validation, invariants —
+in one transaction, under the advisory lock, recorded in the run ledger.
+
+Stages skip themselves when their inputs' fingerprint is unchanged, so a reload of
+unchanged sources reads file hashes, compares them with the database and commits
+nothing (zero rows touched). Great Expectations is imported only when a run changed
+something."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import psycopg
+
+from etnc_db.config import Settings
+from etnc_db.extract.model import CorpusError
+from etnc_db.load import document_stage as ds
+from etnc_db.load.ledger import Ledger, acquire_lock, release_lock
+from etnc_db.load.upsert import LoadError, TableResult, load_tables
+
+
+class RunFailed(Exception):
+    """A run failed and rolled back; `str()` is the one-line reason."""
+
+    def __init__(self, message: str, run_id: int | None = None):
+        super().__init__(message)
+        self.run_id = run_id
+
+
+@dataclass
+class RunOptions:
+    command: str = "load"
+    corpus_dir: Path | None = None
+    skip_bad: bool = False
+    wait_seconds: float = 0.0
+    force: bool = False  # accept a load that drops many rows
+    validate: bool = True
+    # test hook: called with the stage name before each stage, inside the transaction
+    on_stage: Callable[[str], None] | None = None
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    status: str
+    documents: list[dict] = field(default_factory=list)
+    tables: dict[str, dict[str, int]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    dq_failures: list[str] = field(default_factory=list)
+
+    @property
+    def rows_changed(self) -> int:
+        return sum(sum(c.values()) for c in self.tables.values())
+
+
+def files_fingerprint(paths: list[Path], salt: str = "") -> str:
+    h = hashlib.sha256(salt.encode())
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def reference_files(settings: Settings) -> list[Path]:
+    return sorted(settings.reference_dir.rglob("*.yaml"))
+
+
+def curated_files(settings: Settings) -> list[Path]:
+    return sorted(settings.curated_dir.rglob("*.yaml")) if settings.curated_dir.exists() else []
+
+
+def _stage_state(conn: psycopg.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT stage, fingerprint FROM etl.stage_state").fetchall())
+
+
+def _set_stage_state(conn: psycopg.Connection, stage: str, fp: str, run_id: int) -> None:
+    conn.execute(
+        "INSERT INTO etl.stage_state (stage, fingerprint, run_id) VALUES (%s, %s, %s) "
+        "ON CONFLICT (stage) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, run_id = EXCLUDED.run_id",
+        (stage, fp, run_id),
+    )
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    def __call__(self, name: str):
+        timer = self
+
+        class _T:
+            def __enter__(self):
+                self.t = time.perf_counter()
+
+            def __exit__(self, *exc):
+                timer.timings[name] = round(timer.timings.get(name, 0) + time.perf_counter() - self.t, 4)
+
+        return _T()
+
+
+def run(url: str, settings: Settings, options: RunOptions, progress=None) -> RunResult:
+    """Run the pipeline once. Raises RunFailed (after recording the failed run)."""
+    corpus_dir = options.corpus_dir or settings.corpus_dir
+    ledger = Ledger(url)
+    conn = psycopg.connect(url, autocommit=False)
+    run_id = None
+    timer = Timer()
+    result = None
+    try:
+        conn.execute("SET application_name = 'etnc-db'")
+        conn.commit()
+        acquire_lock(conn, options.wait_seconds)
+        conn.commit()
+        ledger.mark_abandoned()
+        run_id = ledger.start(options.command, str(corpus_dir))
+        result = RunResult(run_id=run_id, status="running")
+        _run_stages(conn, url, settings, corpus_dir, options, result, timer, ledger, progress)
+        result.timings = timer.timings
+        result.status = "succeeded"
+        conn.commit()
+        ledger.finish(run_id, status="succeeded", table_counts=result.tables,
+                      documents=result.documents, timings=result.timings)
+        return result
+    except BaseException as exc:  # noqa: BLE001 - record every failure, then re-raise
+        conn.rollback()
+        message = _one_line(exc)
+        if run_id is not None:
+            ledger.finish(run_id, status="failed", error=message,
+                          documents=result.documents if result else None, timings=timer.timings)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        raise RunFailed(message, run_id) from exc
+    finally:
+        try:
+            release_lock(conn)
+            conn.commit()
+        except Exception:  # noqa: BLE001 - the connection may be gone
+            pass
+        conn.close()
+        ledger.close()
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (Ctrl-C)"
+    text = str(exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__
+
+
+def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, timer: Timer, ledger, progress) -> None:
+    from etnc_db.facts import stage as facts_stage
+    from etnc_db.reference.registry import load_registry
+
+    def hook(name: str) -> None:
+        if options.on_stage:
+            options.on_stage(name)
+
+    state = _stage_state(conn)
+    loads_by_stage: dict[str, list] = {}
+    frames_changed = False
+
+    # 1. reference data
+    hook("reference")
+    with timer("reference"):
+        ref_fp = files_fingerprint(reference_files(settings), salt="reference-v1")
+        registry = None
+        if state.get("reference") != ref_fp:
+            registry = load_registry(settings.reference_dir)
+            from etnc_db.load.reference_stage import reference_loads
+
+            loads = reference_loads(registry)
+            loads_by_stage["reference"] = loads
+            _merge(result, load_tables(conn, loads, result.run_id))
+            _set_stage_state(conn, "reference", ref_fp, result.run_id)
+            frames_changed = True
+
+    # 2. documents
+    hook("documents")
+    with timer("scan"):
+        files = ds.scan_corpus(corpus_dir)
+        plan = ds.plan_documents(conn, files, ref_fp)
+    rows = ds.DocumentRows()
+    rejects: list[tuple[str, int | None, str]] = []
+    to_parse = plan.to_parse
+    if to_parse:
+        if registry is None:
+            registry = load_registry(settings.reference_dir)
+        from etnc_db.link.linker import Linker
+
+        with timer("link_compile"):
+            linker = Linker(registry)
+        task = progress.add_task("parse + link", total=len(to_parse)) if progress else None
+        for source in to_parse:
+            try:
+                with timer("parse"):
+                    text, parsed = ds.parse_source(source)
+            except CorpusError as exc:
+                if not options.skip_bad:
+                    raise
+                rejects.append((exc.file, exc.line, exc.reason))
+                plan.actions[source.key] = "rejected"
+                continue
+            with timer("link"):
+                rows.add(source, text, parsed, linker, ref_fp)
+            if task is not None:
+                progress.advance(task)
+        result.warnings.extend(rows.warnings)
+    touched = [s.key for s in to_parse if plan.actions[s.key] != "rejected"] + plan.removed
+    if touched:
+        hook("documents_load")
+        with timer("load_documents"):
+            loads = ds.document_loads(rows, touched)
+            loads_by_stage["documents"] = loads
+            _merge(result, load_tables(conn, loads, result.run_id))
+        frames_changed = True
+    result.documents = [
+        {"document_key": k, "file": plan.sources[k].file_name if k in plan.sources else None,
+         "sha256": plan.sources[k].sha256 if k in plan.sources else None, "action": a}
+        for k, a in plan.actions.items()
+    ]
+    if rejects:
+        ledger.record_rejects(result.run_id, rejects)
+
+    # 3. curated facts
+    hook("facts")
+    with timer("facts"):
+        docs_fp = hashlib.sha256("|".join(sorted(f"{f.key}:{f.sha256}" for f in files)).encode()).hexdigest()
+        facts_fp = files_fingerprint(curated_files(settings), salt=f"facts-v1|{ref_fp}|{docs_fp}")
+        if state.get("facts") != facts_fp or touched:
+            if registry is None:
+                registry = load_registry(settings.reference_dir)
+            loads = facts_stage.fact_loads(conn, settings.curated_dir, registry)
+            loads_by_stage["facts"] = loads
+            _merge(result, load_tables(conn, loads, result.run_id))
+            _set_stage_state(conn, "facts", facts_fp, result.run_id)
+            frames_changed = True
+
+    # 4. invariants and data quality, only when something changed
+    if frames_changed and result.rows_changed:
+        hook("invariants")
+        with timer("invariants"):
+            from etnc_db.quality.invariants import check_invariants
+
+            check_invariants(conn)
+        if options.validate:
+            hook("validate")
+            with timer("validate"):
+                from etnc_db.quality import suites
+
+                failures = suites.validate_run(conn, result.run_id, loads_by_stage, force=options.force)
+                result.dq_failures = failures
+                if failures:
+                    raise LoadError("data-quality check failed: " + "; ".join(failures[:3]))
+    hook("commit")
+
+
+def _merge(result: RunResult, tables: dict[str, TableResult]) -> None:
+    for name, r in tables.items():
+        counts = result.tables.setdefault(name, {"inserted": 0, "updated": 0, "deleted": 0})
+        for k, v in r.as_dict().items():
+            counts[k] += v
+    # keep only tables that changed
+    for name in [n for n, c in result.tables.items() if not any(c.values())]:
+        del result.tables[name]
+
+
+def environment_database_url() -> str | None:
+    return os.environ.get("DATABASE_URL")

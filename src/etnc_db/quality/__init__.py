@@ -1,0 +1,1 @@
+"""Data quality: SQL invariants (inside the run's transaction) and Great Expectations suites."""

@@ -1,0 +1,1 @@
+"""Reference data: countries, sectors, organizations with aliases, FX rates."""

@@ -1,0 +1,504 @@
+"""The reference registry: countries, sectors, organizations and the surface forms
+(aliases) the linker looks for. ``load_registry`` reads ``etl/reference/`` and rejects
+bad input with ``file:line: reason``; nothing else in the package reads these files.
+
+Files read (all under ``reference_dir``):
+
+- ``countries.yaml``        curated country attributes (see :mod:`.countries`)
+- ``country_aliases.yaml``  names, adjectives and metonyms of countries in running text
+- ``sectors.yaml``          the two-level sector taxonomy with its keywords
+- ``organizations/*.yaml``  the organization registry (docs/curation.md §5), merged by key
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .countries import Country, load_countries
+from .yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
+
+OrganizationKind = Literal[
+    "company",
+    "university",
+    "research_institute",
+    "government_body",
+    "agency",
+    "international_organization",
+    "ngo",
+    "party",
+    "other",
+]
+Ownership = Literal["state_owned", "private", "public_body", "mixed", "unknown"]
+AliasForm = Literal["name", "adjective", "metonym"]
+
+KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class RegistryError(Exception):
+    """A reference file is wrong; ``str(err)`` is ``file:line: reason``."""
+
+    def __init__(self, file: str | Path, line: int, reason: str):
+        self.file = str(file)
+        self.line = line
+        self.reason = reason
+        super().__init__(f"{self.file}:{line}: {reason}")
+
+
+@dataclass
+class Sector:
+    key: str
+    name: str
+    parent: str | None
+    nace: str | None
+    keywords: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Organization:
+    key: str
+    name: str
+    kind: str
+    country: str | None  # null only for international organizations without one HQ
+    parent: str | None
+    ownership: str
+    sectors: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    source_files: list[str] = field(default_factory=list)
+    ambiguous_aliases: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CountryAlias:
+    """A surface form of a country: ``name`` (China, PRC), ``adjective`` (Chinese,
+    Sino-) or ``metonym`` (Beijing, linked only in government-action contexts)."""
+
+    surface: str
+    code: str
+    form: AliasForm
+
+
+@dataclass
+class Registry:
+    """Everything the linker and the loader need. ``countries`` and ``sectors`` are
+    keyed by code/key in file order; ``organizations`` by key."""
+
+    countries: dict[str, Country]
+    sectors: dict[str, Sector]
+    organizations: dict[str, Organization]
+    country_aliases: list[CountryAlias]
+    problems: list[str] = field(default_factory=list)
+
+    def surface_count(self) -> dict[str, int]:
+        return {
+            "country_aliases": len(self.country_aliases),
+            "organization_aliases": sum(len(o.aliases) for o in self.organizations.values()),
+            "sector_keywords": sum(len(s.keywords) for s in self.sectors.values()),
+        }
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _country_code(value: object) -> object:
+    """YAML 1.1 reads an unquoted ``NO`` (Norway) as false; take it back."""
+    if value is False:
+        return "NO"
+    return value
+
+
+def _str_list(value: object) -> object:
+    if value is None:
+        return []
+    return value
+
+
+class _OrganizationIn(_Strict):
+    key: str
+    name: str
+    kind: OrganizationKind
+    country: str | None
+    parent: str | None = None
+    ownership: Ownership = "unknown"
+    sectors: list[str] = []
+    aliases: list[str] = []
+    ambiguous_aliases: list[str] = []
+    note: str | None = None
+
+    _lists = field_validator("sectors", "aliases", "ambiguous_aliases", mode="before")(
+        classmethod(lambda cls, v: _str_list(v))
+    )
+    _code = field_validator("country", mode="before")(classmethod(lambda cls, v: _country_code(v)))
+
+    @field_validator("key", "parent")
+    @classmethod
+    def _slug(cls, v: str | None) -> str | None:
+        if v is not None and not KEY_RE.match(v):
+            raise ValueError(f"key {v!r} is not a slug [a-z0-9-]")
+        return v
+
+    @field_validator("aliases", "ambiguous_aliases")
+    @classmethod
+    def _non_empty(cls, v: list[str]) -> list[str]:
+        if any(not a.strip() for a in v):
+            raise ValueError("empty alias")
+        return [a.strip() for a in v]
+
+
+class _SectorIn(_Strict):
+    key: str
+    name: str
+    parent: str | None = None
+    nace: str | None = None
+    keywords: list[str] = []
+
+    _lists = field_validator("keywords", mode="before")(classmethod(lambda cls, v: _str_list(v)))
+
+    @field_validator("key", "parent")
+    @classmethod
+    def _slug(cls, v: str | None) -> str | None:
+        if v is not None and not KEY_RE.match(v):
+            raise ValueError(f"key {v!r} is not a slug [a-z0-9-]")
+        return v
+
+
+class _CountryAliasesIn(_Strict):
+    code: str
+    names: list[str] = []
+    adjectives: list[str] = []
+    metonyms: list[str] = []
+    note: str | None = None
+
+    _lists = field_validator("names", "adjectives", "metonyms", mode="before")(
+        classmethod(lambda cls, v: _str_list(v))
+    )
+    _code = field_validator("code", mode="before")(classmethod(lambda cls, v: _country_code(v)))
+
+
+def _validation_reason(exc: ValidationError) -> tuple[str | None, str]:
+    """First error as (field, readable reason)."""
+    err = exc.errors()[0]
+    loc = err.get("loc") or ()
+    fld = str(loc[0]) if loc else None
+    where = ".".join(str(p) for p in loc)
+    if err["type"] == "literal_error":
+        ctx = err.get("ctx", {})
+        reason = f"{where}: {err.get('input')!r} is not one of {ctx.get('expected')}"
+    elif err["type"] == "extra_forbidden":
+        reason = f"unknown field {where!r}"
+    elif err["type"] == "missing":
+        reason = f"missing field {where!r}"
+    else:
+        reason = f"{where}: {err['msg']}"
+    return fld, reason
+
+
+def _parse(model: type[BaseModel], row: object, file: Path, line: int):
+    if not isinstance(row, LineDict):
+        raise RegistryError(file, line, f"expected a mapping, got {type(row).__name__}")
+    try:
+        return model.model_validate(dict(row))
+    except ValidationError as exc:
+        fld, reason = _validation_reason(exc)
+        raise RegistryError(file, row.line_of(fld) if fld else row.line, reason) from None
+
+
+def _read_list(path: Path, top_key: str | None = None) -> list:
+    try:
+        data = load_yaml_with_lines(path)
+    except YamlSyntaxError as exc:
+        raise RegistryError(exc.file, exc.line, exc.reason) from None
+    if data is None:
+        return []
+    if top_key is not None and isinstance(data, dict):
+        data = data.get(top_key) or []
+    if not isinstance(data, list):
+        raise RegistryError(path, 1, "expected a YAML list of entries")
+    return data
+
+
+def _row_line(row: object) -> int:
+    return row.line if isinstance(row, LineDict) else 1
+
+
+def normalize_surface(surface: str) -> str:
+    """Comparison form of an alias: case-folded, whitespace collapsed, curly quotes
+    straightened."""
+    s = surface.replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(s.split()).casefold()
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+def load_sectors(path: Path) -> dict[str, Sector]:
+    sectors: dict[str, Sector] = {}
+    lines: dict[str, tuple[int, int]] = {}
+    for row in _read_list(path):
+        line = _row_line(row)
+        s = _parse(_SectorIn, row, path, line)
+        if s.key in sectors:
+            raise RegistryError(path, line, f"duplicate sector key {s.key!r}")
+        sectors[s.key] = Sector(s.key, s.name, s.parent, s.nace, list(s.keywords))
+        lines[s.key] = (line, row.line_of("parent"))
+    for key, sec in sectors.items():
+        if sec.parent is None:
+            continue
+        parent = sectors.get(sec.parent)
+        if parent is None:
+            raise RegistryError(path, lines[key][1], f"unknown parent sector {sec.parent!r}")
+        if parent.parent is not None:
+            raise RegistryError(
+                path, lines[key][1], f"parent sector {sec.parent!r} is not top-level (two levels only)"
+            )
+    return sectors
+
+
+def load_country_aliases(path: Path, country_codes: set[str]) -> list[CountryAlias]:
+    out: list[CountryAlias] = []
+    seen: dict[str, tuple[str, int]] = {}
+    for row in _read_list(path, "countries"):
+        line = _row_line(row)
+        entry = _parse(_CountryAliasesIn, row, path, line)
+        if entry.code not in country_codes:
+            raise RegistryError(path, row.line_of("code"), f"invalid country code {entry.code!r}")
+        for form, surfaces in (
+            ("name", entry.names),
+            ("adjective", entry.adjectives),
+            ("metonym", entry.metonyms),
+        ):
+            for surface in surfaces:
+                norm = normalize_surface(surface)
+                if norm in seen and seen[norm][0] != entry.code:
+                    raise RegistryError(
+                        path,
+                        row.line_of(form + "s" if form != "name" else "names"),
+                        f"alias {surface!r} claimed by {seen[norm][0]} and {entry.code}",
+                    )
+                seen[norm] = (entry.code, line)
+                out.append(CountryAlias(surface, entry.code, form))  # type: ignore[arg-type]
+    return out
+
+
+def _is_acronym(text: str) -> bool:
+    """One token with at least two capitals (CATL, UCLouvain, NBÚ, 3GPP)."""
+    return " " not in text and sum(ch.isupper() for ch in text) >= 2
+
+
+def organization_surfaces(org: Organization) -> list[str]:
+    """The strings that name ``org`` in text: its name without a trailing
+    parenthetical, the acronyms in that parenthetical ("... (CATL)"), its aliases and
+    ambiguous aliases, in that order, without duplicates."""
+    out: list[str] = []
+    m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", org.name)
+    if m:
+        out.append(m.group(1))
+        out.extend(p for p in (p.strip() for p in m.group(2).split(",")) if _is_acronym(p))
+    else:
+        out.append(org.name)
+    out.extend(org.aliases)
+    out.extend(org.ambiguous_aliases)
+    seen: set[str] = set()
+    uniq = []
+    for s in out:
+        if s and s not in seen:
+            seen.add(s)
+            uniq.append(s)
+    return uniq
+
+
+def load_organizations(
+    org_dir: Path,
+    country_codes: set[str],
+    sectors: dict[str, Sector],
+    *,
+    strict: bool = True,
+    problems: list[str] | None = None,
+) -> dict[str, Organization]:
+    orgs: dict[str, Organization] = {}
+    where: dict[str, tuple[Path, LineDict]] = {}  # first definition of each key
+    parents: list[tuple[str, Path, int]] = []
+    origins: dict[tuple[str, str], tuple[int, Path, int]] = {}
+    files = sorted(p for p in Path(org_dir).glob("*.yaml")) if Path(org_dir).is_dir() else []
+    for path in files:
+        keys_in_file: dict[str, int] = {}
+        for row in _read_list(path):
+            line = _row_line(row)
+            o = _parse(_OrganizationIn, row, path, line)
+            if o.key in keys_in_file:
+                raise RegistryError(
+                    path, line, f"duplicate key {o.key!r} (also at line {keys_in_file[o.key]})"
+                )
+            keys_in_file[o.key] = line
+            if o.country is None:
+                if o.kind != "international_organization":
+                    raise RegistryError(
+                        path,
+                        row.line_of("country"),
+                        "country may be null only for kind international_organization",
+                    )
+            elif o.country not in country_codes:
+                raise RegistryError(path, row.line_of("country"), f"invalid country code {o.country!r}")
+            for s in o.sectors:
+                if s not in sectors:
+                    raise RegistryError(path, row.line_of("sectors"), f"unknown sector key {s!r}")
+            if o.parent is not None:
+                if o.parent == o.key:
+                    raise RegistryError(path, row.line_of("parent"), "organization is its own parent")
+                parents.append((o.key, path, row.line_of("parent")))
+            # remember where each surface of this entry was first claimed
+            entry = Organization(o.key, o.name, o.kind, o.country, None, o.ownership,
+                                 aliases=list(o.aliases), ambiguous_aliases=list(o.ambiguous_aliases))
+            for surface in organization_surfaces(entry):
+                norm = normalize_surface(surface)
+                if surface in o.aliases:
+                    at = row.line_of("aliases")
+                elif surface in o.ambiguous_aliases:
+                    at = row.line_of("ambiguous_aliases")
+                else:
+                    at = row.line_of("name")
+                origins.setdefault((o.key, norm), (len(origins), path, at))
+            if o.key in orgs:
+                prev = orgs[o.key]
+                first_path, first_row = where[o.key]
+                conflict = None
+                for attr in ("kind", "country"):
+                    if getattr(prev, attr) != getattr(o, attr):
+                        conflict = RegistryError(
+                            path,
+                            row.line_of(attr),
+                            f"duplicate key {o.key!r} with conflicting {attr}: "
+                            f"{getattr(o, attr)!r} here, {getattr(prev, attr)!r} at "
+                            f"{first_path}:{first_row.line}",
+                        )
+                        break
+                if conflict is None and prev.parent is not None and o.parent is not None \
+                        and o.parent != prev.parent:
+                    conflict = RegistryError(
+                        path,
+                        row.line_of("parent"),
+                        f"duplicate key {o.key!r} with conflicting parent: {o.parent!r} here, "
+                        f"{prev.parent!r} at {first_path}:{first_row.line}",
+                    )
+                if conflict is not None:
+                    if strict:
+                        raise conflict
+                    if problems is not None:  # lenient: keep the first definition
+                        problems.append(str(conflict))
+                    continue
+                if prev.parent is None:
+                    prev.parent = o.parent
+                if prev.ownership == "unknown":
+                    prev.ownership = o.ownership
+                for lst, new in ((prev.sectors, o.sectors), (prev.aliases, o.aliases),
+                                 (prev.ambiguous_aliases, o.ambiguous_aliases)):
+                    lst.extend(x for x in new if x not in lst)
+                if o.name != prev.name and o.name not in prev.aliases:
+                    prev.aliases.append(o.name)
+                if str(path) not in prev.source_files:
+                    prev.source_files.append(str(path))
+                continue
+            orgs[o.key] = Organization(
+                key=o.key,
+                name=o.name,
+                kind=o.kind,
+                country=o.country,
+                parent=o.parent,
+                ownership=o.ownership,
+                sectors=list(o.sectors),
+                aliases=list(dict.fromkeys(o.aliases)),
+                source_files=[str(path)],
+                ambiguous_aliases=list(dict.fromkeys(o.ambiguous_aliases)),
+            )
+            where[o.key] = (path, row)
+
+    for key, path, line in parents:
+        parent = orgs[key].parent
+        if parent is not None and parent not in orgs:
+            raise RegistryError(path, line, f"parent {parent!r} of {key!r} does not exist")
+    # parent cycles
+    for key in orgs:
+        seen = {key}
+        cur = orgs[key].parent
+        while cur is not None:
+            if cur in seen:
+                path, row = where[key]
+                raise RegistryError(path, row.line_of("parent"), f"parent cycle through {key!r}")
+            seen.add(cur)
+            cur = orgs[cur].parent
+
+    collisions = _check_alias_collisions(orgs, origins)
+    if collisions and strict:
+        raise collisions[0]
+    for err in collisions:  # lenient mode: the surface becomes ambiguous for all claimants
+        if problems is not None:
+            problems.append(str(err))
+        for key in err.claimants:  # type: ignore[attr-defined]
+            orgs[key].ambiguous_aliases.append(err.surface)  # type: ignore[attr-defined]
+    return orgs
+
+
+def _check_alias_collisions(
+    orgs: dict[str, Organization], origins: dict[tuple[str, str], tuple[int, Path, int]]
+) -> list[RegistryError]:
+    """Reject a surface claimed by two organizations unless both list it in
+    ``ambiguous_aliases``. Returns one error per colliding surface, pointing at the
+    later claim."""
+    errors: list[RegistryError] = []
+    owners: dict[str, list[str]] = {}
+    for key, org in orgs.items():
+        for surface in organization_surfaces(org):
+            lst = owners.setdefault(normalize_surface(surface), [])
+            if key not in lst:
+                lst.append(key)
+    for norm, keys in sorted(owners.items()):
+        if len(keys) < 2:
+            continue
+        marked = [
+            k for k in keys if norm in {normalize_surface(a) for a in orgs[k].ambiguous_aliases}
+        ]
+        if len(marked) == len(keys):
+            continue
+        claims = sorted(keys, key=lambda k: origins.get((k, norm), (0, Path(""), 0)))
+        later, earlier = claims[-1], claims[0]
+        _, path, line = origins[(later, norm)]
+        err = RegistryError(
+            path,
+            line,
+            f"alias {norm!r} claimed by {earlier!r} and {later!r}; list it in "
+            f"ambiguous_aliases of both if it really names both",
+        )
+        err.surface = norm  # type: ignore[attr-defined]
+        err.claimants = list(keys)  # type: ignore[attr-defined]
+        errors.append(err)
+    return errors
+
+
+def load_registry(reference_dir: Path, *, strict: bool = True) -> Registry:
+    """Read and validate everything under ``reference_dir`` (``etl/reference``).
+
+    Raises :class:`RegistryError` (``file:line: reason``) on the first problem. With
+    ``strict=False`` an alias claimed by two organizations is not fatal: it is treated
+    as ambiguous for all claimants (the linker leaves it unlinked) and the message is
+    kept in ``Registry.problems``, and so is a duplicate key with conflicting
+    kind/country/parent (the first definition wins); every other problem still raises. Use it only for
+    reports while curators are still editing (scripts/linker_quality.py)."""
+    problems: list[str] = []
+    reference_dir = Path(reference_dir)
+    countries = {c.code: c for c in load_countries(reference_dir)}
+    codes = set(countries)
+    sectors = load_sectors(reference_dir / "sectors.yaml")
+    aliases_path = reference_dir / "country_aliases.yaml"
+    country_aliases = load_country_aliases(aliases_path, codes) if aliases_path.exists() else []
+    organizations = load_organizations(
+        reference_dir / "organizations", codes, sectors, strict=strict, problems=problems
+    )
+    return Registry(countries, sectors, organizations, country_aliases, problems)

@@ -1,0 +1,51 @@
+"""Read-side queries for `etnc-db status` and `etnc-db changes`."""
+
+from __future__ import annotations
+
+import psycopg
+
+from etnc_db.db.models import metadata
+
+
+def collect_status(url: str, runs: int = 5) -> dict:
+    with psycopg.connect(url) as conn:
+        cur = conn.execute(
+            "SELECT run_id, command, status, started_at, finished_at, "
+            "extract(epoch FROM finished_at - started_at) AS seconds, rows_inserted, rows_updated, "
+            "rows_deleted, table_counts, documents, timings, error FROM etl.runs ORDER BY run_id DESC LIMIT %s",
+            (runs,),
+        )
+        names = [d.name for d in cur.description]
+        last_runs = []
+        for row in cur.fetchall():
+            r = dict(zip(names, row))
+            r["seconds"] = float(r["seconds"]) if r["seconds"] is not None else None
+            last_runs.append(r)
+        counts = {}
+        for table in sorted(metadata.tables):
+            schema, name = table.split(".")
+            counts[table] = conn.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]
+        dq = conn.execute(
+            "SELECT run_id, count(*) FILTER (WHERE success), count(*) FILTER (WHERE NOT success) "
+            "FROM etl.dq_results WHERE run_id = (SELECT max(run_id) FROM etl.dq_results) GROUP BY run_id"
+        ).fetchone()
+    return {
+        "runs": last_runs,
+        "row_counts": counts,
+        "data_quality": {"run_id": dq[0], "passed": dq[1], "failed": dq[2]} if dq else None,
+    }
+
+
+def collect_changes(url: str, run_id: int | None) -> tuple[int | None, list[dict]]:
+    with psycopg.connect(url) as conn:
+        if run_id is None:
+            row = conn.execute("SELECT max(run_id) FROM etl.changes").fetchone()
+            run_id = row[0] if row else None
+            if run_id is None:
+                return None, []
+        rows = conn.execute(
+            "SELECT table_name, business_key, change FROM etl.changes WHERE run_id = %s "
+            "ORDER BY table_name, change, business_key",
+            (run_id,),
+        ).fetchall()
+    return run_id, [{"table": t, "key": k, "change": c} for t, k, c in rows]

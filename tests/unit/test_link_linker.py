@@ -1,5 +1,6 @@
 """The gazetteer linker on real corpus text."""
 
+import itertools
 import re
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def chapter_texts(report: str) -> dict[str, str]:
     """Chapter body from its 'Country: title' line to the next chapter's."""
     starts = {}
     for code, name in CHAPTERS.items():
-        m = re.search(rf"^{re.escape(name)}: ", report[20000:], re.M)
+        m = re.search(rf"^{re.escape(name)}: ", report[20000:], re.MULTILINE)
         assert m, name
         starts[code] = 20000 + m.start()
     order = sorted(starts, key=starts.get)
@@ -93,7 +94,7 @@ def test_longest_match_wins_without_overlap(linker, report):
     cas = [m for m in ms if m.surface == "Chinese Academy of Sciences"]
     assert cas and cas[0].entity_type == "organization"
     spans = sorted((m.char_start, m.char_end) for m in ms)
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
 
 
 def test_metonyms_link_only_in_government_contexts(linker, report):

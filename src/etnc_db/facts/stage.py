@@ -6,6 +6,7 @@ direction, and return table loads. Any invalid record rejects the whole stage wi
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -77,10 +78,16 @@ class DocumentText:
         return None
 
     def cited(self, start: int, end: int) -> list[str]:
+        """Citations whose markers sit inside the span or right after it (only
+        punctuation and spaces between, at most 8 characters)."""
         keys = []
-        for m_start, m_end, citation_key in self.markers:
-            if start <= m_start < end or (m_start >= end and AFTER_SPAN.match(self.text[end:m_start]) and m_start - end <= 8):
-                keys.append(citation_key)
+        i = bisect.bisect_left(self.markers, (start,))
+        while i < len(self.markers):
+            m_start, _, citation_key = self.markers[i]
+            if m_start >= end and (m_start - end > 8 or not AFTER_SPAN.match(self.text[end:m_start])):
+                break
+            keys.append(citation_key)
+            i += 1
         return list(dict.fromkeys(keys))
 
 

@@ -30,24 +30,11 @@ PROPER_KEYWORDS = {"galileo": "Galileo", "beidou": "BeiDou", "deepseek": "DeepSe
 
 # Metonym rule (a capital standing for its government), see docs/linking.md.
 GOVERNMENT_VERBS = frozenset(
-    """is was has had have are were will would should could can may might must
-    wants wanted seeks sought sees saw considers considered views viewed regards remains
-    remained announced announces signed signs responded responds reacted retaliated
-    pushed pushes insists insisted needs needed did does began begins started took takes
-    imposed imposes introduced introduces adopted adopts decided decides agreed agrees
-    made makes launched launches tries tried appears appeared seems seemed continues
-    continued maintains maintained refused refuses rejected rejects demanded demands
-    expects expected hopes hoped aims aimed plans planned intends intended promotes
-    promoted supports supported encourages encouraged urged urges warned warns
-    threatened threatens blocked blocks approved approves uses used called calls
-    welcomed welcomes offered offers provided provides granted grants restricted
-    restricts banned bans stepped moved moves follows followed prefers preferred
-    shifted shifts sent sends opposed opposes pressed presses pressured pressures
-    insisted perceives perceived treats treated""".split()
+    ["is", "was", "has", "had", "have", "are", "were", "will", "would", "should", "could", "can", "may", "might", "must", "wants", "wanted", "seeks", "sought", "sees", "saw", "considers", "considered", "views", "viewed", "regards", "remains", "remained", "announced", "announces", "signed", "signs", "responded", "responds", "reacted", "retaliated", "pushed", "pushes", "insists", "insisted", "needs", "needed", "did", "does", "began", "begins", "started", "took", "takes", "imposed", "imposes", "introduced", "introduces", "adopted", "adopts", "decided", "decides", "agreed", "agrees", "made", "makes", "launched", "launches", "tries", "tried", "appears", "appeared", "seems", "seemed", "continues", "continued", "maintains", "maintained", "refused", "refuses", "rejected", "rejects", "demanded", "demands", "expects", "expected", "hopes", "hoped", "aims", "aimed", "plans", "planned", "intends", "intended", "promotes", "promoted", "supports", "supported", "encourages", "encouraged", "urged", "urges", "warned", "warns", "threatened", "threatens", "blocked", "blocks", "approved", "approves", "uses", "used", "called", "calls", "welcomed", "welcomes", "offered", "offers", "provided", "provides", "granted", "grants", "restricted", "restricts", "banned", "bans", "stepped", "moved", "moves", "follows", "followed", "prefers", "preferred", "shifted", "shifts", "sent", "sends", "opposed", "opposes", "pressed", "presses", "pressured", "pressures", "insisted", "perceives", "perceived", "treats", "treated"]
 )
-ADVERBS = frozenset("also already still now then too itself ultimately increasingly".split())
-GOVERNMENT_PREPOSITIONS = frozenset("by with on from towards toward against than".split())
-LOCATION_PREPOSITIONS = frozenset("in at to near into via around outside inside".split())
+ADVERBS = frozenset(["also", "already", "still", "now", "then", "too", "itself", "ultimately", "increasingly"])
+GOVERNMENT_PREPOSITIONS = frozenset(["by", "with", "on", "from", "towards", "toward", "against", "than"])
+LOCATION_PREPOSITIONS = frozenset(["in", "at", "to", "near", "into", "via", "around", "outside", "inside"])
 GENERIC_ORG_KINDS = frozenset({"government_body", "agency"})
 # Phrases in which a sector keyword does not name the sector. They take part in the
 # longest-match selection, so "innovation space" hides "space"; the span is reported
@@ -110,6 +97,11 @@ def _case_ok(form: str, found: str) -> bool:
     return all(not f.isupper() or g.isupper() for f, g in zip(form, found, strict=False))
 
 
+# Variants that are ordinary words in another sense ("to bridge the gap",
+# "renewable licences").
+VARIANT_STOPLIST = frozenset({"bridge", "renewable"})
+
+
 def _keyword_variants(keyword: str) -> list[str]:
     """The keyword, its singular/plural twin and its US/UK spelling twin
     ("telecommunications" -> "telecommunication", "electric buses" -> "electric bus",
@@ -125,7 +117,7 @@ def _keyword_variants(keyword: str) -> list[str]:
             out.append(keyword + "s")
     for uk, us in (("centre", "center"), ("isation", "ization"), ("defence", "defense")):
         out.extend(v.replace(uk, us) for v in list(out) if uk in v)
-    return list(dict.fromkeys(out))
+    return [v for v in dict.fromkeys(out) if v == keyword or v not in VARIANT_STOPLIST]
 
 
 def _sector_form(keyword: str) -> str:
@@ -330,10 +322,13 @@ def _inside_longer_name(text: str, start: int, end: int) -> bool:
     surface = text[start:end]
     if " " in surface or not surface[:1].isupper() or any(c.isupper() for c in surface[1:]):
         return False
-    m = re.search(r"(\w+) $", text[max(0, start - 40) : start])
+    window = text[max(0, start - 60) : start]
+    m = re.search(r"([,\w]) (\w+) $", window)  # the previous word, itself mid-sentence
     if not m:
         return False
-    prev = m.group(1)
+    if not (m.group(1) == "," or m.group(1).islower()):
+        return False
+    prev = m.group(2)
     return prev[:1].isupper() and not any(c.isupper() for c in prev[1:])
 
 

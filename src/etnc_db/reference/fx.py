@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.metadata import version
 
 
@@ -38,7 +38,7 @@ def source_label() -> str:
     return f"ECB euro reference rates via currencyconverter {version('currencyconverter')}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def ecb_rate(currency: str, year: int) -> FxRate:
     if currency == "EUR":
         return FxRate("EUR", year, Decimal(1), date(year, 12, 31), "identity")

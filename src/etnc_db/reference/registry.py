@@ -425,9 +425,9 @@ def load_organizations(
         if parent is not None and parent not in orgs:
             raise RegistryError(path, line, f"parent {parent!r} of {key!r} does not exist")
     # parent cycles
-    for key in orgs:
+    for key, org in orgs.items():
         seen = {key}
-        cur = orgs[key].parent
+        cur = org.parent
         while cur is not None:
             if cur in seen:
                 path, row = where[key]

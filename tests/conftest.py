@@ -164,3 +164,21 @@ def table_checksums(url: str, schemas=("core", "etl", "mart")) -> dict[str, str]
                 f'SELECT md5(coalesce(string_agg(t::text, E\'\\n\' ORDER BY t::text), \'\')) FROM "{schema}"."{name}" t'
             ).fetchone()[0]
     return out
+
+
+# --- pytest-alembic: migration tests run against a fresh empty database -----------------
+
+@pytest.fixture
+def alembic_config():
+    from pytest_alembic.config import Config
+
+    return Config(config_options={"file": str(ROOT / "alembic.ini"), "script_location": str(ROOT / "alembic")})
+
+
+@pytest.fixture
+def alembic_engine(empty_db):
+    from etnc_db.db.session import make_engine
+
+    engine = make_engine(empty_db)
+    yield engine
+    engine.dispose()

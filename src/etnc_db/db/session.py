@@ -44,7 +44,7 @@ def current_revision(url: str) -> str | None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return MigrationContext.configure(conn, opts={"version_table_schema": "etl"}).get_current_revision()
     finally:
         engine.dispose()
 

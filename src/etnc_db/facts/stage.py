@@ -137,11 +137,17 @@ class _Context:
         self.evidence_keys: set[str] = set()
 
     def where(self, path: Path, line: int) -> str:
+        """`file:line` for messages: relative to the working directory when possible."""
         try:
-            rel = path.relative_to(self.root.parent.parent)
+            rel = path.resolve().relative_to(Path.cwd())
         except ValueError:
             rel = path
         return f"{rel}:{line}"
+
+    def source_ref(self, path: Path, line: int) -> str:
+        """`file:line` stored with a record: relative to the curated folder, so the same
+        files give the same value wherever the folder lives."""
+        return f"{path.relative_to(self.root).as_posix()}:{line}"
 
     def problem(self, path: Path, line: int, reason: str) -> None:
         self.problems.append(f"{self.where(path, line)}: {reason}")
@@ -244,7 +250,7 @@ def _fact(ctx: _Context, path: Path, raw: LineDict, fact_type: str, fact, header
     fact_date, precision = partial_date(fact.date)
     for s in fact.sectors:
         _check_key(ctx, path, raw.line_of("sectors"), "sector", s)
-    rel = ctx.where(path, line)
+    rel = ctx.source_ref(path, line)
     rows = ctx.rows
     if fact_type == "agreement":
         rows.agreements.append((fact.id, fact.title, fact.agreement_type, fact.status, fact_date, precision, fact.note, rel))
@@ -351,7 +357,7 @@ def _evidence(ctx: _Context, path: Path, raw: LineDict, fact_type: str, fact_id:
         fact_id if fact_type == "investment" else None,
         fact_id if fact_type == "policy_measure" else None,
         document, chapter[2] if chapter else None, match.start, match.end,
-        doc.text[match.start:match.end], match.method, ctx.where(path, line),
+        doc.text[match.start:match.end], match.method, ctx.source_ref(path, line),
     ))
     for citation_key in doc.cited(match.start, match.end):
         ctx.rows.evidence_citations.append((f"{key}#{citation_key}", key, citation_key))

@@ -1,0 +1,47 @@
+"""Finding evidence quotes in stored text, and ECB rates from the shipped data."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from etnc_db.facts.quotes import find_quote
+from etnc_db.reference.fx import FxError, ecb_rate
+
+TEXT = "Intro.\nIn 2017, the Office and China’s MOST signed an agreement.³ Later, “CATL” built\n  a plant."
+
+
+def test_exact_match_gives_the_stored_offsets():
+    m = find_quote(TEXT, "the Office and China’s MOST signed an agreement.")
+    assert m.method == "exact"
+    assert TEXT[m.start:m.end] == "the Office and China’s MOST signed an agreement."
+
+
+def test_normalized_match_ignores_quote_style_whitespace_and_markers():
+    m = find_quote(TEXT, 'agreement. Later, "CATL" built a plant.')
+    assert m.method == "normalized"
+    assert TEXT[m.start:m.end] == "agreement.³ Later, “CATL” built\n  a plant."
+
+
+def test_missing_quote_is_none():
+    assert find_quote(TEXT, "Huawei opened a centre") is None
+
+
+def test_occurrence_inside_the_preferred_span_wins():
+    text = "A deal was signed. B. A deal was signed."
+    assert find_quote(text, "A deal was signed.", within=(20, len(text))).start == 22
+
+
+def test_ecb_rate_is_the_year_end_reference_rate():
+    r = ecb_rate("USD", 2024)
+    assert r.rate == Decimal("1.0389") and r.rate_date == date(2024, 12, 31)
+    assert ecb_rate("EUR", 2019).rate == 1
+
+
+def test_ecb_rate_refuses_unknown_currency_and_years_without_data():
+    with pytest.raises(FxError):
+        ecb_rate("XYZ", 2020)
+    with pytest.raises(FxError):
+        ecb_rate("USD", 1990)

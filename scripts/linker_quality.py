@@ -1,7 +1,10 @@
 #!/usr/bin/env python
 """Precision and recall of the linker on the hand-labelled sample.
 
-    .venv/bin/python scripts/linker_quality.py [--verbose]
+    .venv/bin/python scripts/linker_quality.py [--verbose] [--sample PATH ...]
+
+Without --sample it scores both the original sample (drafted from linker output, so
+in-sample) and the blind held-out sample tests/data/linker_sample_heldout.yaml.
 
 precision = correct links / (links produced on labelled spans + links overlapping a
             span labelled null)
@@ -28,6 +31,7 @@ from etnc_db.link.linker import Linker
 from etnc_db.reference.registry import load_registry
 
 SAMPLE = ROOT / "tests" / "data" / "linker_sample.yaml"
+HELDOUT = ROOT / "tests" / "data" / "linker_sample_heldout.yaml"
 CORPUS = ROOT / "data" / "corpus"
 REPORT = CORPUS / "002_44c2a5c8c66c6785.txt"
 
@@ -111,30 +115,34 @@ def main() -> int:
     parser.add_argument("--verbose", "-v", action="store_true", help="list every error")
     parser.add_argument("--strict", action="store_true",
                         help="fail when the registry has alias collisions (default: lenient)")
+    parser.add_argument("--sample", type=Path, action="append",
+                        help="labelled sample to score (repeatable; default: original and held-out)")
     args = parser.parse_args()
     t0 = time.perf_counter()
     registry = load_registry(ROOT / "etl" / "reference", strict=args.strict)
     linker = Linker(registry)
     build = time.perf_counter() - t0
-    score = evaluate(linker)
+    for sample in args.sample or [SAMPLE, HELDOUT]:
+        score = evaluate(linker, sample)
+        docs = {b["document"] for b in yaml.safe_load(sample.read_text(encoding="utf-8"))}
+        print(f"== {sample.name}")
+        print(f"sample: {score.paragraphs} paragraphs, {len(docs)} documents, {score.labels} labels "
+              f"({score.expected} expected entities, {score.labels - score.expected} must-not-link)")
+        print(f"precision {score.precision:.3f}  ({score.correct} correct / "
+              f"{score.produced} produced on labels + {score.spurious} spurious)")
+        print(f"recall    {score.recall:.3f}  ({score.correct} / {score.expected})")
+        errors = score.errors if args.verbose else score.errors[:15]
+        for err in errors:
+            print("  " + err)
+        if not args.verbose and len(score.errors) > 15:
+            print(f"  ... {len(score.errors) - 15} more (--verbose)")
     report = REPORT.read_text(encoding="utf-8")
     t0 = time.perf_counter()
     n = len(linker.link(report))
     link_time = time.perf_counter() - t0
-    docs = {b["document"] for b in yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))}
-    print(f"sample: {score.paragraphs} paragraphs, {len(docs)} documents, {score.labels} labels "
-          f"({score.expected} expected entities, {score.labels - score.expected} must-not-link)")
-    print(f"precision {score.precision:.3f}  ({score.correct} correct / "
-          f"{score.produced} produced on labels + {score.spurious} spurious)")
-    print(f"recall    {score.recall:.3f}  ({score.correct} / {score.expected})")
     print(f"registry: {len(registry.organizations)} organizations, {linker.pattern_count} patterns, "
           f"built in {build:.2f}s; {len(registry.problems)} registry problems")
     print(f"whole report ({len(report):,} chars): {n} mentions in {link_time:.3f}s")
-    errors = score.errors if args.verbose else score.errors[:15]
-    for err in errors:
-        print("  " + err)
-    if not args.verbose and len(score.errors) > 15:
-        print(f"  ... {len(score.errors) - 15} more (--verbose)")
     return 0
 
 

@@ -1,7 +1,394 @@
-"""Great Expectations validation of a run (placeholder until the suites land)."""
+"""Great Expectations validation of a run and of the published database.
+
+The suites are data (quality/spec.py). They run from an ephemeral GX context over
+pandas frames in *load shape* (quality/frames.py):
+
+* `validate_run` (inside a load's transaction, before it commits):
+  phase `pre_load` validates the frames the run produced (its TableLoads), phase
+  `post_load` validates every published core table and mart view as the run's own
+  connection sees them, plus a row-count guard against the state before the run.
+  Results go to etl.dq_results in the run's transaction; when anything failed they
+  are also written through a separate autocommit connection, because the pipeline
+  then rolls the transaction back. Returns the failure messages.
+* `check_database` (`etnc-db check`): phase `check` on the published database under
+  a new etl.runs row, plus a Markdown report.
+
+GX is imported only here, lazily (its import takes seconds), with analytics and
+progress bars off. A reload that changes nothing never reaches this module.
+"""
 
 from __future__ import annotations
 
+import json
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from etnc_db.quality import spec
+from etnc_db.quality.frames import DERIVATIONS, Frames, read_view, with_derived
+
+ROW_COUNT = "expect_table_row_count_to_be_between"
+SAMPLE = 5
+
+# seconds spent in the last validation, by step (gx_import, pre_load, post_load, check)
+LAST_TIMINGS: dict[str, float] = {}
+
+
+@dataclass
+class Result:
+    phase: str
+    suite: str
+    expectation: str
+    table_name: str
+    column_name: str | None
+    success: bool
+    observed_value: dict[str, Any] = field(default_factory=dict)
+    unexpected_sample: list[Any] = field(default_factory=list)
+
+    def message(self) -> str:
+        col = f"({self.column_name})" if self.column_name else ""
+        obs = self.observed_value
+        if "exception" in obs:
+            what = f"error: {obs['exception']}"
+        elif "unexpected_count" in obs:
+            what = f"{obs['unexpected_count']} unexpected of {obs.get('element_count')}"
+            if self.unexpected_sample:
+                what += ", e.g. " + ", ".join(str(v) for v in self.unexpected_sample[:3])
+        else:
+            what = f"observed {json.dumps({k: v for k, v in obs.items()}, default=str)}"
+        return f"{self.table_name}: {self.expectation}{col} failed [{self.phase}]: {what}"
+
+
+# ----------------------------------------------------------------------------------
+# GX, lazily
+# ----------------------------------------------------------------------------------
+
+_GX: dict[str, Any] = {}
+
+
+def _gx():
+    """(gx module, batch definition) from a process-wide ephemeral context."""
+    if not _GX:
+        t = time.perf_counter()
+        os.environ["GX_ANALYTICS_ENABLED"] = "false"
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        LAST_TIMINGS["gx_import"] = round(time.perf_counter() - t, 3)
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        source = context.data_sources.add_pandas("etnc")
+        asset = source.add_dataframe_asset("frame")
+        _GX["gx"] = gx
+        _GX["batch_definition"] = asset.add_batch_definition_whole_dataframe("whole")
+    return _GX["gx"], _GX["batch_definition"]
+
+
+def _date_max(today: date) -> datetime:
+    return datetime(today.year + spec.DATE_FUTURE_YEARS, today.month, min(today.day, 28))
+
+
+def _values(v):
+    if v == spec.COUNTRY:
+        return list(spec.country_codes())
+    if v == spec.CURRENCY:
+        return list(spec.currency_codes())
+    return list(v)
+
+
+def build_expectations(gx, rules: list[tuple], today: date) -> list:
+    """Turn spec rules into GX expectation objects."""
+    E = gx.expectations
+    out = []
+    for rule in rules:
+        kind, args = rule[0], rule[1:]
+        if kind == "not_null":
+            out += [E.ExpectColumnValuesToNotBeNull(column=c) for c in args[0]]
+        elif kind == "unique":
+            out.append(E.ExpectColumnValuesToBeUnique(column=args[0]))
+        elif kind == "unique_together":
+            out.append(E.ExpectCompoundColumnsToBeUnique(column_list=list(args[0])))
+        elif kind == "in_set":
+            out.append(E.ExpectColumnValuesToBeInSet(column=args[0], value_set=_values(args[1])))
+        elif kind == "between":
+            out.append(E.ExpectColumnValuesToBeBetween(column=args[0], min_value=args[1], max_value=args[2]))
+        elif kind == "positive":
+            out.append(E.ExpectColumnValuesToBeBetween(column=args[0], min_value=0, strict_min=True))
+        elif kind == "dates":
+            lo, hi = datetime.fromisoformat(spec.DATE_MIN), _date_max(today)
+            out += [E.ExpectColumnValuesToBeBetween(column=c, min_value=lo, max_value=hi) for c in args[0]]
+        elif kind == "regex":
+            out.append(E.ExpectColumnValuesToMatchRegex(column=args[0], regex=args[1]))
+        elif kind == "true":
+            out.append(E.ExpectColumnValuesToBeInSet(column=args[0], value_set=[True]))
+        else:
+            raise ValueError(f"unknown rule {kind!r}")
+    return out
+
+
+def _jsonable(v):
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, float):
+        return None if math.isnan(v) else v
+    if isinstance(v, Decimal):
+        return float(v)
+    if hasattr(v, "isoformat"):
+        try:
+            return v.isoformat()
+        except ValueError:  # NaT
+            return None
+    if hasattr(v, "item"):  # numpy scalar
+        return _jsonable(v.item())
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    return str(v)
+
+
+def run_suite(phase: str, table: str, df, expectations: list) -> list[Result]:
+    """Validate `df` against `expectations` in one GX call; one Result per expectation."""
+    gx, bd = _gx()
+    suite = gx.ExpectationSuite(name=table)
+    for e in expectations:
+        suite.add_expectation(e)
+    batch = bd.get_batch(batch_parameters={"dataframe": df})
+    validation = batch.validate(suite, result_format={"result_format": "SUMMARY",
+                                                      "partial_unexpected_count": SAMPLE})
+    results = []
+    for r in validation.results:
+        cfg = r.expectation_config
+        kwargs = cfg.kwargs
+        column = kwargs.get("column") or (",".join(kwargs["column_list"]) if kwargs.get("column_list") else None)
+        observed = {k: _jsonable(r.result[k]) for k in
+                    ("observed_value", "element_count", "unexpected_count", "unexpected_percent", "missing_count")
+                    if k in r.result}
+        if cfg.meta:
+            observed.update(_jsonable(dict(cfg.meta)))
+        info = r.exception_info or {}
+        if info.get("raised_exception"):
+            observed["exception"] = info.get("exception_message")
+        else:  # GX reports per-metric exceptions as a dict of dicts
+            for v in info.values() if isinstance(info, dict) else ():
+                if isinstance(v, dict) and v.get("raised_exception"):
+                    observed["exception"] = v.get("exception_message")
+        sample = _jsonable(list(r.result.get("partial_unexpected_list") or []))[:SAMPLE]
+        results.append(Result(phase, table, cfg.type, table, column, bool(r.success) and "exception" not in observed,
+                              observed, sample))
+    return results
+
+
+# ----------------------------------------------------------------------------------
+# suites over frames
+# ----------------------------------------------------------------------------------
+
+
+def _core_results(phase: str, frames: Frames, tables, today: date, counts: dict[str, dict] | None) -> list[Result]:
+    gx, _ = _gx()
+    results = []
+    for table in tables:
+        df = frames.get(table)
+        df = with_derived(table, df, tuple(DERIVATIONS.get(table, {})), frames)
+        expectations = build_expectations(gx, spec.CORE[table], today)
+        if counts is not None and table in counts:
+            c = counts[table]
+            expectations.append(gx.expectations.ExpectTableRowCountToBeBetween(
+                min_value=c["min"], meta={"previous": c["previous"], "max_drop": spec.MAX_ROW_DROP,
+                                          "forced": c.get("forced", False)}))
+        results += run_suite(phase, table, df, expectations)
+    return results
+
+
+def _mart_results(phase: str, conn, frames: Frames, today: date) -> list[Result]:
+    gx, _ = _gx()
+    results = []
+    for view, rules in spec.MART.items():
+        df = read_view(conn, view)
+        df = with_derived(view, df, tuple(DERIVATIONS.get(view, {})), frames)
+        results += run_suite(phase, view, df, build_expectations(gx, rules, today))
+    return results
+
+
+def _row_count_limits(conn, run_id: int, force: bool) -> dict[str, dict]:
+    """Per core table: rows before this run (now - inserted + deleted) and the minimum allowed."""
+    limits = {}
+    changes = dict(
+        ((t, c), n) for t, c, n in conn.execute(
+            "SELECT table_name, change, count(*) FROM etl.changes WHERE run_id = %s GROUP BY 1, 2", (run_id,))
+    )
+    for table in spec.CORE:
+        schema, name = table.split(".")
+        now = conn.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]
+        previous = now - changes.get((table, "insert"), 0) + changes.get((table, "delete"), 0)
+        limits[table] = _limit(previous, force)
+    return limits
+
+
+def _limit(previous: int, force: bool) -> dict:
+    minimum = 0 if force or previous <= 0 else math.ceil(previous * (1 - spec.MAX_ROW_DROP))
+    return {"previous": previous, "min": minimum, "forced": force}
+
+
+def _published_row_counts(conn) -> dict[str, dict]:
+    """For `check`: the row count each table had at the last successful load's post_load."""
+    rows = conn.execute(
+        "SELECT DISTINCT ON (d.table_name) d.table_name, (d.observed_value->>'observed_value')::int "
+        "FROM etl.dq_results d JOIN etl.runs r USING (run_id) "
+        "WHERE d.expectation = %s AND d.phase = 'post_load' AND r.status = 'succeeded' "
+        "ORDER BY d.table_name, d.run_id DESC",
+        (ROW_COUNT,),
+    ).fetchall()
+    return {t: _limit(n, False) for t, n in rows if t in spec.CORE and n is not None}
+
+
+# ----------------------------------------------------------------------------------
+# recording
+# ----------------------------------------------------------------------------------
+
+_INSERT = (
+    "INSERT INTO etl.dq_results (run_id, phase, suite, expectation, table_name, column_name, success, "
+    "observed_value, unexpected_sample) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def record(conn, run_id: int, results: list[Result]) -> None:
+    with conn.cursor() as cur:
+        cur.executemany(_INSERT, [
+            (run_id, r.phase, r.suite, r.expectation, r.table_name, r.column_name, r.success,
+             Jsonb(r.observed_value), Jsonb(r.unexpected_sample)) for r in results
+        ])
+
+
+def _record_outside(conn: psycopg.Connection, run_id: int, results: list[Result]) -> None:
+    """Write results on a new autocommit connection: they survive the run's rollback."""
+    with psycopg.connect(conn.info.dsn, password=conn.info.password, autocommit=True) as other:
+        record(other, run_id, results)
+
+
+# ----------------------------------------------------------------------------------
+# entry points
+# ----------------------------------------------------------------------------------
+
 
 def validate_run(conn, run_id: int, loads_by_stage: dict, force: bool = False) -> list[str]:
-    return []
+    """Validate a run's frames (pre_load) and the published tables it leaves (post_load),
+    inside its transaction. Returns failure messages; empty means the run may commit."""
+    LAST_TIMINGS.clear()
+    today = date.today()
+    t = time.perf_counter()
+    frames = Frames.from_loads(conn, loads_by_stage)
+    pre_tables = [tb for tb in frames.own if tb in spec.CORE]
+    results = _core_results("pre_load", frames, pre_tables, today, None)
+    t1 = time.perf_counter()
+    LAST_TIMINGS["pre_load"] = round(t1 - t - LAST_TIMINGS.get("gx_import", 0), 3)
+    published = Frames(conn)
+    results += _core_results("post_load", published, list(spec.CORE), today, _row_count_limits(conn, run_id, force))
+    results += _mart_results("post_load", conn, published, today)
+    LAST_TIMINGS["post_load"] = round(time.perf_counter() - t1, 3)
+    failures = [r for r in results if not r.success]
+    record(conn, run_id, results)
+    if failures:
+        _record_outside(conn, run_id, results)
+    return [r.message() for r in failures]
+
+
+def check_database(url: str, report_path: Path | str, wait_seconds: float = 60.0) -> dict[str, int]:
+    """Run every suite on the published database (phase check) under a new etl.runs row,
+    record the results, write a Markdown report. Returns {"passed": n, "failed": n}."""
+    from etnc_db.load.ledger import Ledger, acquire_lock, release_lock
+
+    report_path = Path(report_path)
+    LAST_TIMINGS.clear()
+    ledger = Ledger(url)
+    conn = psycopg.connect(url, autocommit=False)
+    run_id = None
+    try:
+        acquire_lock(conn, wait_seconds)  # no load may change the tables under the check
+        conn.commit()
+        ledger.mark_abandoned()
+        run_id = ledger.start("check", "")
+        t = time.perf_counter()
+        today = date.today()
+        frames = Frames(conn)
+        results = _core_results("check", frames, list(spec.CORE), today, _published_row_counts(conn))
+        results += _mart_results("check", conn, frames, today)
+        LAST_TIMINGS["check"] = round(time.perf_counter() - t - LAST_TIMINGS.get("gx_import", 0), 3)
+        conn.rollback()  # the check only read
+        record(ledger.conn, run_id, results)
+        failed = [r for r in results if not r.success]
+        summary = {"passed": len(results) - len(failed), "failed": len(failed)}
+        write_report(report_path, run_id, results, LAST_TIMINGS)
+        ledger.finish(run_id, status="failed" if failed else "succeeded",
+                      error=f"data-quality check: {len(failed)} of {len(results)} expectations failed" if failed else None,
+                      timings=dict(LAST_TIMINGS))
+        return summary
+    except BaseException as exc:
+        conn.rollback()
+        if run_id is not None:
+            text = str(exc).strip().splitlines()
+            ledger.finish(run_id, status="failed", error=text[0] if text else exc.__class__.__name__,
+                          timings=dict(LAST_TIMINGS))
+        raise
+    finally:
+        try:
+            release_lock(conn)
+            conn.commit()
+        except Exception:  # noqa: BLE001
+            pass
+        conn.close()
+        ledger.close()
+
+
+def _cell(v) -> str:
+    text = json.dumps(v, default=str, ensure_ascii=False) if not isinstance(v, str) else v
+    text = text.replace("|", "\\|").replace("\n", " ")
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def write_report(path: Path, run_id: int, results: list[Result], timings: dict[str, float]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    failed = [r for r in results if not r.success]
+    suites: dict[str, list[Result]] = {}
+    for r in results:
+        suites.setdefault(r.suite, []).append(r)
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# etnc-db data-quality report", "",
+        f"Run {run_id} (`etnc-db check`), {now}: **{len(results) - len(failed)} passed, {len(failed)} failed** "
+        f"across {len(suites)} suites ({len([s for s in suites if s.startswith('core.')])} core tables, "
+        f"{len([s for s in suites if s.startswith('mart.')])} mart views).", "",
+        "Results are also in `etl.dq_results` (phase `check`, run_id above). "
+        f"Suites are defined in `src/etnc_db/quality/spec.py`; see docs/data-quality.md.", "",
+    ]
+    if failed:
+        lines += ["## Failed", "", "| suite | expectation | column | observed | unexpected sample |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {r.suite} | {r.expectation} | {r.column_name or ''} | {_cell(r.observed_value)} | "
+                  f"{_cell(r.unexpected_sample)} |" for r in failed]
+        lines.append("")
+    else:
+        lines += ["## Failed", "", "Nothing failed.", ""]
+    lines += ["## Suites", "", "| suite | passed | failed | rows |", "|---|---:|---:|---:|"]
+    for name, rs in suites.items():
+        rows = next((r.observed_value.get("element_count") for r in rs if "element_count" in r.observed_value), "")
+        count = next((r.observed_value.get("observed_value") for r in rs if r.expectation == ROW_COUNT), rows)
+        lines.append(f"| {name} | {sum(r.success for r in rs)} | {sum(not r.success for r in rs)} | {count} |")
+    lines += ["", "## Every expectation", ""]
+    for name, rs in suites.items():
+        lines += [f"### {name}", "", "| | expectation | column | observed |", "|---|---|---|---|"]
+        for r in rs:
+            obs = {k: v for k, v in r.observed_value.items() if k != "missing_count"}
+            lines.append(f"| {'pass' if r.success else '**FAIL**'} | {r.expectation} | {r.column_name or ''} | {_cell(obs)} |")
+        lines.append("")
+    if timings:
+        lines += ["## Timings (seconds)", "", ", ".join(f"{k}: {v}" for k, v in timings.items()), ""]
+    path.write_text("\n".join(lines), encoding="utf-8")

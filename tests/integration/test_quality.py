@@ -1,0 +1,145 @@
+"""Great Expectations suites: the built database passes them all; a run whose data
+fails one rolls back, is recorded failed, and keeps its dq results."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from conftest import table_checksums
+from etnc_db.cli import app
+from etnc_db.load.pipeline import RunFailed, RunOptions, run
+from etnc_db.load.upsert import TableLoad
+from etnc_db.quality import spec, suites
+from etnc_db.quality.frames import load_shape_sql
+
+from test_safety import CHANGED_DOC, change_document
+
+
+def test_load_shape_of_published_tables_matches_the_loads(built_db_readonly, settings):
+    from etnc_db.facts import stage as facts_stage
+    from etnc_db.load.reference_stage import reference_loads
+    from etnc_db.reference.registry import load_registry
+
+    registry = load_registry(settings.reference_dir)
+    with psycopg.connect(built_db_readonly) as conn:
+        loads = reference_loads(registry) + facts_stage.fact_loads(conn, settings.curated_dir, registry)
+    for load in loads:
+        assert set(load_shape_sql(load.table)[1]) == set(load.columns), load.table
+    assert set(spec.CORE) >= {load.table for load in loads}
+
+
+def test_build_recorded_passing_pre_and_post_load_results(built_db_readonly):
+    with psycopg.connect(built_db_readonly) as conn:
+        run_id = conn.execute("SELECT max(run_id) FROM etl.runs WHERE status = 'succeeded'").fetchone()[0]
+        rows = conn.execute(
+            "SELECT phase, table_name, bool_and(success), count(*) FROM etl.dq_results WHERE run_id = %s GROUP BY 1, 2",
+            (run_id,),
+        ).fetchall()
+    by_phase = {}
+    for phase, table, ok, n in rows:
+        assert ok, (phase, table)
+        by_phase.setdefault(phase, set()).add(table)
+    assert by_phase["pre_load"] >= {"core.countries", "core.documents", "core.investments", "core.evidence"}
+    assert by_phase["post_load"] == set(spec.CORE) | set(spec.MART)
+
+
+def test_check_passes_on_the_built_database_and_status_shows_it(built_db, tmp_path):
+    report = tmp_path / "dq.md"
+    res = CliRunner().invoke(app, ["check", "--report", str(report)], env={"DATABASE_URL": built_db})
+    assert res.exit_code == 0, res.output
+    assert ", 0 failed" in res.output
+    text = report.read_text()
+    assert "Nothing failed." in text and "core.investments" in text and "mart.fct_evidence" in text
+    with psycopg.connect(built_db) as conn:
+        run_id, status = conn.execute("SELECT run_id, status FROM etl.runs WHERE command = 'check'").fetchone()
+        phases = conn.execute("SELECT DISTINCT phase FROM etl.dq_results WHERE run_id = %s", (run_id,)).fetchall()
+        counts = conn.execute(
+            "SELECT count(*) FROM etl.dq_results WHERE run_id = %s AND expectation = %s", (run_id, suites.ROW_COUNT)
+        ).fetchone()[0]
+    assert status == "succeeded" and phases == [("check",)]
+    assert counts == len(spec.CORE)  # compared with the last load's published row counts
+    res = CliRunner().invoke(app, ["status"], env={"DATABASE_URL": built_db})
+    assert res.exit_code == 0
+    assert f"data quality (run {run_id}):" in res.output and ", 0 failed" in res.output
+
+
+def test_check_fails_and_reports_when_published_data_breaks_a_rule(built_db, tmp_path):
+    with psycopg.connect(built_db) as conn:  # out-of-band damage a constraint does not catch
+        conn.execute("UPDATE core.investments SET currency = 'ZZZ' WHERE currency = 'USD'")
+    report = tmp_path / "dq.md"
+    res = CliRunner().invoke(app, ["check", "--report", str(report)], env={"DATABASE_URL": built_db})
+    assert res.exit_code == 1
+    text = report.read_text()
+    assert "## Failed" in text and "ZZZ" in text
+    with psycopg.connect(built_db) as conn:
+        row = conn.execute(
+            "SELECT table_name, column_name, unexpected_sample FROM etl.dq_results WHERE NOT success"
+        ).fetchall()
+    assert ("core.investments", "currency", ["ZZZ"] * len(row[0][2])) in row
+
+
+
+
+def test_failing_expectation_rolls_back_and_keeps_failed_run_and_results(built_db, settings, corpus_copy, monkeypatch):
+    change_document(corpus_copy)
+    before = table_checksums(built_db, schemas=("core",))
+    # a threshold no real document meets: every document is "too long"
+    monkeypatch.setitem(spec.CORE, "core.documents", spec.CORE["core.documents"] + [("between", "byte_size", 1, 10)])
+    with pytest.raises(RunFailed, match="data-quality check failed") as info:
+        run(built_db, settings, RunOptions(command="test", corpus_dir=corpus_copy))
+    assert table_checksums(built_db, schemas=("core",)) == before
+    with psycopg.connect(built_db) as conn:
+        status, error = conn.execute("SELECT status, error FROM etl.runs WHERE run_id = %s", (info.value.run_id,)).fetchone()
+        failed = conn.execute(
+            "SELECT phase, table_name, column_name FROM etl.dq_results WHERE run_id = %s AND NOT success ORDER BY 1",
+            (info.value.run_id,),
+        ).fetchall()
+        passed = conn.execute("SELECT count(*) FROM etl.dq_results WHERE run_id = %s AND success",
+                              (info.value.run_id,)).fetchone()[0]
+    assert status == "failed" and "byte_size" in error
+    assert failed == [("post_load", "core.documents", "byte_size"), ("pre_load", "core.documents", "byte_size")]
+    assert passed > 100
+
+
+def test_a_load_that_drops_many_rows_fails_unless_forced(built_db, settings, corpus_copy, tmp_path, monkeypatch):
+    # remove one of the five documents (its manifest entry, its empty curated file): 20 % of core.documents goes
+    curated = tmp_path / "curated"
+    shutil.copytree(settings.curated_dir, curated)
+    shutil.rmtree(curated / "cgtn-eu-batteries-6g-autonomous-driving")
+    settings = dataclasses.replace(settings, curated_dir=curated)
+    (corpus_copy / CHANGED_DOC).unlink()
+    manifest = corpus_copy / "sources.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    start = text.index(f"  - file: {CHANGED_DOC}")
+    end = text.index("  - file:", start + 1)
+    manifest.write_text(text[:start] + text[end:], encoding="utf-8")
+    monkeypatch.setattr(spec, "MAX_ROW_DROP", 0.10)
+    before = table_checksums(built_db, schemas=("core",))
+    with pytest.raises(RunFailed, match="expect_table_row_count_to_be_between") as info:
+        run(built_db, settings, RunOptions(command="test", corpus_dir=corpus_copy))
+    assert "core.documents" in str(info.value)
+    assert table_checksums(built_db, schemas=("core",)) == before
+    result = run(built_db, settings, RunOptions(command="test", corpus_dir=corpus_copy, force=True))
+    assert result.status == "succeeded"
+    assert result.tables["core.documents"]["deleted"] == 1
+
+
+def test_pre_load_frames_are_validated_before_they_are_written(built_db):
+    cols = ["country_code", "alpha3", "numeric_code", "name", "official_name", "region", "sub_region",
+            "is_eu_member", "eu_accession_date", "eu_exit_date", "is_supranational"]
+    bad = TableLoad("core.countries", "country_code", cols,
+                    [("QQ", "QQQ", None, "Nowhere", None, None, None, False, None, None, False),
+                     ("QQ", "QQR", None, "Twice", None, None, None, False, None, None, False)])
+    with psycopg.connect(built_db) as conn:
+        run_id = conn.execute("SELECT max(run_id) FROM etl.runs").fetchone()[0]
+        failures = suites.validate_run(conn, run_id, {"reference": [bad]})
+        conn.rollback()
+    text = "\n".join(failures)
+    assert "core.countries: expect_column_values_to_be_in_set(country_code) failed [pre_load]" in text
+    assert "core.countries: expect_column_values_to_be_unique(country_code) failed [pre_load]" in text
+    assert not any("[post_load]" in f for f in failures)  # the published tables are fine

@@ -1,0 +1,168 @@
+"""Load safety: a run is one transaction. Whatever stops it (SIGKILL at any stage, an
+exception, Ctrl-C) leaves the published data exactly as before and the run recorded;
+two runs never interleave; a reload of the same inputs touches nothing.
+
+Faults are injected into a real `etnc-db load` subprocess with ETNC_FAULT_AT
+(see pipeline._fault)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from conftest import table_checksums
+from etnc_db.cli import app
+from etnc_db.load.pipeline import RunOptions, run
+
+CHANGED_DOC = "000_8fe22c03e34f164c.txt"  # a news article without curated facts
+
+
+def change_document(corpus: Path) -> None:
+    """Append a paragraph to one document and update its sha256 in the manifest, so a
+    load has real work: re-parse it, rewrite its rows, re-derive the facts."""
+    path = corpus / CHANGED_DOC
+    old = hashlib.sha256(path.read_bytes()).hexdigest()
+    path.write_bytes(path.read_bytes() + "\nHuawei opened a research centre in Germany.\n".encode())
+    new = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest = corpus / "sources.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def changed_corpus(corpus_copy):
+    change_document(corpus_copy)
+    return corpus_copy
+
+
+def start_load(url: str, corpus: Path, fault: str | None = None, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "ETNC_CORPUS": str(corpus)}
+    env.pop("ETNC_FAULT_AT", None)
+    if fault:
+        env["ETNC_FAULT_AT"] = fault
+    return subprocess.Popen(
+        [sys.executable, "-c", "from etnc_db.cli import app; app()", "load", *args],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def wait_for_fault(proc: subprocess.Popen, timeout: float = 120) -> str:
+    """Read stderr until the fault hook announces itself."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if line.startswith("fault:"):
+            return line
+        if not line and proc.poll() is not None:
+            raise AssertionError(f"load ended before the fault: {proc.returncode}")
+    raise AssertionError("fault point not reached")
+
+
+def runs(url: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT run_id, command, status, error, started_at, finished_at FROM etl.runs ORDER BY run_id"
+        ).fetchall()
+
+
+@pytest.mark.parametrize("stage", ["documents_load", "facts", "invariants", "validate", "commit"])
+def test_sigkill_at_any_stage_leaves_data_unchanged(built_db, changed_corpus, settings, stage):
+    before = table_checksums(built_db, schemas=("core", "mart"))
+    proc = start_load(built_db, changed_corpus, f"{stage}:kill")
+    proc.communicate(timeout=300)
+    assert proc.returncode == -signal.SIGKILL
+    assert table_checksums(built_db, schemas=("core", "mart")) == before
+    killed = runs(built_db)[-1]
+    assert killed[2] == "running"  # nobody could record it
+    if stage == "commit":
+        # the next run marks it abandoned, then does the work the killed run did not commit
+        result = run(built_db, settings, RunOptions(command="test", corpus_dir=changed_corpus))
+        assert result.status == "succeeded" and result.rows_changed > 0
+        after = {r[0]: r for r in runs(built_db)}
+        assert after[killed[0]][2] == "failed"
+        assert after[killed[0]][3].startswith("abandoned")
+        assert table_checksums(built_db, schemas=("core",)) != before
+
+
+def test_exception_rolls_back_and_is_recorded(built_db, changed_corpus):
+    before = table_checksums(built_db, schemas=("core", "mart"))
+    proc = start_load(built_db, changed_corpus, "commit:raise")
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 1
+    assert "failed and changed nothing: injected fault at commit" in err
+    assert table_checksums(built_db, schemas=("core", "mart")) == before
+    last = runs(built_db)[-1]
+    assert last[2] == "failed" and last[3] == "injected fault at commit"
+
+
+def test_ctrl_c_rolls_back_and_is_recorded(built_db, changed_corpus):
+    before = table_checksums(built_db, schemas=("core", "mart"))
+    proc = start_load(built_db, changed_corpus, "invariants:sleep=60")
+    wait_for_fault(proc)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert table_checksums(built_db, schemas=("core", "mart")) == before
+    last = runs(built_db)[-1]
+    assert last[2] == "failed" and "interrupted" in last[3]
+
+
+def test_concurrent_runs_wait_or_refuse_and_never_interleave(built_db, changed_corpus):
+    first = start_load(built_db, changed_corpus, "facts:sleep=4")
+    wait_for_fault(first)  # holds the lock, documents written but not committed
+    # a second run without --wait refuses at once, with a clear message
+    refused = CliRunner().invoke(app, ["load"], env={"DATABASE_URL": built_db, "ETNC_CORPUS": str(changed_corpus),
+                                                     "ETNC_FAULT_AT": ""})
+    assert refused.exit_code == 1
+    assert "another etnc-db run is in progress" in refused.output
+    # a third one with --wait waits for the first and then finds nothing left to do
+    waiting = start_load(built_db, changed_corpus, None, "--wait", "120")
+    out1, err1 = first.communicate(timeout=300)
+    out3, err3 = waiting.communicate(timeout=300)
+    assert first.returncode == 0, err1
+    assert waiting.returncode == 0, err3
+    assert "nothing changed" in out3
+    loads = [r for r in runs(built_db) if r[1] == "load"]
+    assert [r[2] for r in loads] == ["succeeded", "succeeded"]  # the refused run never started one
+    a, c = loads
+    assert c[4] >= a[5]  # the waiting run started after the first had finished
+
+
+def test_reload_touches_nothing_and_changes_are_logged(built_db, changed_corpus, settings):
+    first = run(built_db, settings, RunOptions(command="test", corpus_dir=changed_corpus))
+    assert first.rows_changed > 0
+    before = table_checksums(built_db, schemas=("core",))
+    second = run(built_db, settings, RunOptions(command="test", corpus_dir=changed_corpus))
+    assert second.rows_changed == 0
+    assert table_checksums(built_db, schemas=("core",)) == before
+    with psycopg.connect(built_db) as conn:
+        logged = conn.execute(
+            "SELECT table_name, change, count(*) FROM etl.changes WHERE run_id = %s GROUP BY 1, 2",
+            (first.run_id,),
+        ).fetchall()
+        none = conn.execute("SELECT count(*) FROM etl.changes WHERE run_id = %s", (second.run_id,)).fetchone()[0]
+    assert none == 0
+    by_table = {}
+    for table, change, n in logged:
+        by_table.setdefault(table, {})[change] = n
+    names = {"inserted": "insert", "updated": "update", "deleted": "delete"}
+    assert by_table == {t: {names[k]: v for k, v in c.items() if v} for t, c in first.tables.items()}
+    assert "core.documents" in by_table and by_table["core.documents"].get("update") == 1
+    # `etnc-db changes --run N` lists them; without --run it shows the last run that changed something
+    env = {"DATABASE_URL": built_db}
+    res = CliRunner().invoke(app, ["changes", "--run", str(first.run_id)], env=env)
+    assert res.exit_code == 0, res.output
+    total = sum(n for c in by_table.values() for n in c.values())
+    assert f"run {first.run_id}: {total} changes" in res.output
+    assert "update core.documents cgtn-eu-batteries-6g-autonomous-driving" in res.output
+    res = CliRunner().invoke(app, ["changes"], env=env)
+    assert res.exit_code == 0 and res.output.startswith(f"run {first.run_id}:")

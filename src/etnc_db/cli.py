@@ -281,6 +281,22 @@ def entities_unknown(document: Optional[str] = typer.Option(None, "--document", 
         out.print(t)
 
 
+@app.command()
+def bench(scales: str = typer.Option("1,10,100", "--scales", help="Corpus multiples to measure, comma-separated."),
+          out_dir: Path = typer.Option(Path("bench/out"), "--out", help="Folder for results.json, results.md and plans/."),
+          server: Optional[str] = typer.Option(None, "--server", help="Server URL for the bench_* databases (default: DATABASE_URL, else the local server)."),
+          seed: int = typer.Option(20260, "--seed", help="Seed of the synthetic corpus generator."),
+          keep: bool = typer.Option(False, "--keep", help="Keep the bench_* databases afterwards.")) -> None:
+    """Benchmark the pipeline on 1×/10×/100× synthetic corpora; print the results table."""
+    with failures():
+        from etnc_db.bench.runner import run_bench, markdown
+
+        wanted = tuple(int(x) for x in scales.split(",") if x.strip())
+        report = run_bench(out_dir, wanted, server_url=server, seed=seed, keep=keep,
+                           log=lambda m: err.print(m, highlight=False))
+        out.print(markdown(report), highlight=False, soft_wrap=True)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -119,6 +119,7 @@ def test_a_load_that_drops_many_rows_fails_unless_forced(built_db, settings, cor
     end = text.index("  - file:", start + 1)
     manifest.write_text(text[:start] + text[end:], encoding="utf-8")
     monkeypatch.setattr(spec, "MAX_ROW_DROP", 0.10)
+    monkeypatch.setattr(spec, "MIN_ROW_DROP", 0)  # the real corpus is small: no absolute floor here
     before = table_checksums(built_db, schemas=("core",))
     with pytest.raises(RunFailed, match="expect_table_row_count_to_be_between") as info:
         run(built_db, settings, RunOptions(command="test", corpus_dir=corpus_copy))
@@ -143,3 +144,10 @@ def test_pre_load_frames_are_validated_before_they_are_written(built_db):
     assert "core.countries: expect_column_values_to_be_in_set(country_code) failed [pre_load]" in text
     assert "core.countries: expect_column_values_to_be_unique(country_code) failed [pre_load]" in text
     assert not any("[post_load]" in f for f in failures)  # the published tables are fine
+
+
+def test_row_drop_limit_has_a_share_and_an_absolute_floor():
+    # a tiny table may lose a few rows; a large one may lose at most MAX_ROW_DROP of them
+    assert suites._limit(2, force=False)["min"] == 0
+    assert suites._limit(1000, force=False)["min"] == 1000 - int(1000 * spec.MAX_ROW_DROP)
+    assert suites._limit(1000, force=True)["min"] == 0

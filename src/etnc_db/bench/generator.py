@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,38 @@ def _shift_date(value: Any, rng: random.Random) -> str | None:
     return "-".join([f"{parts[0]:04d}"] + [f"{p:02d}" for p in parts[1:]])
 
 
+def _errata_duplicates() -> dict[str, set[int]]:
+    """Endnote numbers the parser tolerates twice, by real file name (extract/errata.yaml).
+    The errata are keyed by file name, so a synthetic copy under a new name must not
+    repeat the defect: its second note of that number is dropped."""
+    path = Path(__file__).resolve().parents[1] / "extract" / "errata.yaml"
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, set[int]] = {}
+    for e in data.get("endnote_duplicates") or []:
+        out.setdefault(e["file"], set()).add(int(e["number"]))
+    return out
+
+
+_NOTE = re.compile(rb"^- (\d+) \|")
+
+
+def _drop_duplicate_notes(data: bytes, numbers: set[int]) -> bytes:
+    """Drop an endnote line whose number repeats the previous endnote's number."""
+    lines = data.split(b"\n")
+    keep, previous = [], None
+    for line in lines:
+        m = _NOTE.match(line)
+        if m:
+            n = int(m.group(1))
+            if n == previous and n in numbers:
+                continue
+            previous = n
+        keep.append(line)
+    return b"\n".join(keep)
+
+
 def _retarget(data: Any, key_map: dict[str, str], sfx: str) -> Any:
     """A deep copy of a curated file with ids suffixed and document keys mapped."""
     if isinstance(data, list):
@@ -91,6 +124,7 @@ def generate(source_corpus: Path, source_curated: Path, out: Path, factor: int, 
     curated_files = sorted(source_curated.rglob("*.yaml")) if source_curated.exists() else []
     curated_data = [(p.relative_to(source_curated), yaml.safe_load(p.read_text(encoding="utf-8"))) for p in curated_files]
     rng = random.Random(seed)
+    errata = _errata_duplicates()
     new_entries: list[dict] = []
     text_bytes = 0
     fact_files = 0
@@ -104,6 +138,8 @@ def generate(source_corpus: Path, source_curated: Path, out: Path, factor: int, 
             entry.pop("sha256", None)
             if i:
                 preface = rng.choice(PREFACES).format(i=i, title=e.get("title") or e["key"], seed=seed)
+                if e["file"] in errata:
+                    data = _drop_duplicate_notes(data, errata[e["file"]])
                 data = (preface + "\n\n").encode("utf-8") + data
                 entry["file"] = f"s{i:03d}_{e['file']}"
                 entry["key"] = key_map[e["key"]]

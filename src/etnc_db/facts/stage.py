@@ -17,7 +17,7 @@ import psycopg
 from pydantic import ValidationError
 
 from etnc_db.facts import schema
-from etnc_db.facts.quotes import NormalizedText, find_quote
+from etnc_db.facts.quotes import Match, NormalizedText, _prefer, find_quote
 from etnc_db.load.document_stage import partial_date
 from etnc_db.load.upsert import Ref, TableLoad
 from etnc_db.reference import fx
@@ -89,6 +89,13 @@ class DocumentText:
             keys.append(citation_key)
             i += 1
         return list(dict.fromkeys(keys))
+
+
+def evidence_documents(conn: psycopg.Connection) -> set[str]:
+    """Keys of the documents the published evidence quotes (the facts stage's inputs
+    besides the curated files and the reference data)."""
+    return {k for (k,) in conn.execute(
+        "SELECT DISTINCT d.document_key FROM core.evidence e JOIN core.documents d USING (document_id)")}
 
 
 def load_documents(conn: psycopg.Connection) -> dict[str, DocumentText]:
@@ -342,7 +349,7 @@ def _evidence(ctx: _Context, path: Path, raw: LineDict, fact_type: str, fact_id:
         ctx.problem(path, line, f"unknown document key {document!r}")
         return
     within = doc.part_span(part) if part else None
-    match = find_quote(doc.text, ev.quote, doc.normalized, within)
+    match = _locate(doc, ev.quote, within)
     if match is None:
         ctx.problem(path, line, f"quote not found in {document}: {ev.quote[:60]!r}")
         return
@@ -361,6 +368,19 @@ def _evidence(ctx: _Context, path: Path, raw: LineDict, fact_type: str, fact_id:
     ))
     for citation_key in doc.cited(match.start, match.end):
         ctx.rows.evidence_citations.append((f"{key}#{citation_key}", key, citation_key))
+
+
+def _locate(doc: DocumentText, quote: str, within: tuple[int, int] | None):
+    """find_quote's answer, faster: exact occurrences by str.find (no regex compiled per
+    quote), and the normalized copy of the text built only when the exact search fails."""
+    starts, i = [], doc.text.find(quote) if quote else -1
+    while i != -1:
+        starts.append(i)
+        i = doc.text.find(quote, i + len(quote))
+    if starts:
+        best = _prefer(starts, within)
+        return Match(best, best + len(quote), "exact")
+    return find_quote(doc.text, quote, doc.normalized, within)
 
 
 def _loads(rows: FactRows) -> list[TableLoad]:

@@ -24,6 +24,10 @@ from etnc_db.load.ledger import Ledger, acquire_lock, release_lock
 from etnc_db.load.upsert import LoadError, TableResult, load_tables
 
 
+# Parse + link + load the documents in batches of about this many source bytes.
+DOCUMENT_BATCH_BYTES = int(os.environ.get("ETNC_DOCUMENT_BATCH_BYTES", "8000000"))
+
+
 class RunFailed(Exception):
     """A run failed and rolled back; `str()` is the one-line reason."""
 
@@ -153,11 +157,31 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else exc.__class__.__name__
 
 
+def _fault(stage: str) -> None:
+    """Test-only fault injection: ETNC_FAULT_AT=<stage>:kill|raise|sleep[=seconds] kills
+    the process (SIGKILL), raises, or sleeps (holding the lock) before <stage> starts.
+    Stages: reference, documents, documents_load, facts, invariants, validate, commit."""
+    spec = os.environ.get("ETNC_FAULT_AT", "")
+    at, _, action = spec.partition(":")
+    if at != stage:
+        return
+    import sys
+
+    print(f"fault: {action} at {stage}", file=sys.stderr, flush=True)
+    if action == "kill":
+        os.kill(os.getpid(), 9)
+    elif action == "raise":
+        raise RuntimeError(f"injected fault at {stage}")
+    elif action.startswith("sleep"):
+        time.sleep(float(action.partition("=")[2] or 30))
+
+
 def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, timer: Timer, ledger, progress) -> None:
     from etnc_db.facts import stage as facts_stage
     from etnc_db.reference.registry import load_registry
 
     def hook(name: str) -> None:
+        _fault(name)
         if options.on_stage:
             options.on_stage(name)
 
@@ -185,17 +209,37 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
     with timer("scan"):
         files = ds.scan_corpus(corpus_dir)
         plan = ds.plan_documents(conn, files, ref_fp)
-    rows = ds.DocumentRows()
     rejects: list[tuple[str, int | None, str]] = []
     to_parse = plan.to_parse
-    if to_parse:
-        if registry is None:
-            registry = load_registry(settings.reference_dir)
-        from etnc_db.link.linker import Linker
+    touched: list[str] = []
+    doc_loads: list = []  # the last batch's loads (validate_run sees the frames' shape, not every row)
+    if to_parse or plan.removed:
+        linker = None
+        if to_parse:
+            if registry is None:
+                registry = load_registry(settings.reference_dir)
+            from etnc_db.link.linker import Linker
 
-        with timer("link_compile"):
-            linker = Linker(registry)
+            with timer("link_compile"):
+                linker = Linker(registry)
         task = progress.add_task("parse + link", total=len(to_parse)) if progress else None
+        hook("documents_load")
+        # Parse, link and load in batches of documents so peak memory does not grow with
+        # the corpus: each batch's loads are scoped to that batch's document keys.
+        batch_rows, batch_keys, batch_bytes = ds.DocumentRows(), list(plan.removed), 0
+
+        def flush() -> None:
+            nonlocal batch_rows, batch_keys, batch_bytes, doc_loads
+            if not batch_keys:
+                return
+            with timer("load_documents"):
+                loads = ds.document_loads(batch_rows, batch_keys)
+                _merge(result, load_tables(conn, loads, result.run_id))
+            result.warnings.extend(batch_rows.warnings)
+            touched.extend(batch_keys)
+            doc_loads = loads
+            batch_rows, batch_keys, batch_bytes = ds.DocumentRows(), [], 0
+
         for source in to_parse:
             try:
                 with timer("parse"):
@@ -207,17 +251,15 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
                 plan.actions[source.key] = "rejected"
                 continue
             with timer("link"):
-                rows.add(source, text, parsed, linker, ref_fp)
+                batch_rows.add(source, text, parsed, linker, ref_fp)
+            batch_keys.append(source.key)
+            batch_bytes += source.size
+            if batch_bytes >= DOCUMENT_BATCH_BYTES:
+                flush()
             if task is not None:
                 progress.advance(task)
-        result.warnings.extend(rows.warnings)
-    touched = [s.key for s in to_parse if plan.actions[s.key] != "rejected"] + plan.removed
-    if touched:
-        hook("documents_load")
-        with timer("load_documents"):
-            loads = ds.document_loads(rows, touched)
-            loads_by_stage["documents"] = loads
-            _merge(result, load_tables(conn, loads, result.run_id))
+        flush()
+        loads_by_stage["documents"] = doc_loads
         frames_changed = True
     result.documents = [
         {"document_key": k, "file": plan.sources[k].file_name if k in plan.sources else None,
@@ -230,9 +272,11 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
     # 3. curated facts
     hook("facts")
     with timer("facts"):
-        docs_fp = hashlib.sha256("|".join(sorted(f"{f.key}:{f.sha256}" for f in files)).encode()).hexdigest()
-        facts_fp = files_fingerprint(curated_files(settings), salt=f"facts-v1|{ref_fp}|{docs_fp}")
-        if state.get("facts") != facts_fp or touched:
+        # The facts depend on the curated files, the reference data and the documents the
+        # evidence quotes; a touched document that no evidence uses (e.g. a new news item)
+        # leaves every resolved fact as it is, so the stage is skipped.
+        facts_fp = files_fingerprint(curated_files(settings), salt=f"facts-v2|{ref_fp}")
+        if state.get("facts") != facts_fp or (touched and facts_stage.evidence_documents(conn) & set(touched)):
             if registry is None:
                 registry = load_registry(settings.reference_dir)
             loads = facts_stage.fact_loads(conn, settings.curated_dir, registry)

@@ -32,6 +32,9 @@ from etnc_db import vocab
 # A load that would leave a table with fewer than (1 - MAX_ROW_DROP) of the rows it had
 # before the run fails unless forced (`--force`).
 MAX_ROW_DROP = 0.20
+# ... and more than this many rows: a share means nothing for a table of a handful of rows
+# (removing one of two FX rates is a normal edit, not a disaster).
+MIN_ROW_DROP = 10
 DATE_MIN = "1949-01-01"
 DATE_FUTURE_YEARS = 5
 EUR_TOLERANCE = 0.01

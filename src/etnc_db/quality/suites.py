@@ -234,7 +234,11 @@ def _row_count_limits(conn, run_id: int, force: bool) -> dict[str, dict]:
 
 
 def _limit(previous: int, force: bool) -> dict:
-    minimum = 0 if force or previous <= 0 else math.ceil(previous * (1 - spec.MAX_ROW_DROP))
+    if force or previous <= 0:
+        minimum = 0
+    else:
+        allowed_drop = max(math.floor(previous * spec.MAX_ROW_DROP), spec.MIN_ROW_DROP)
+        minimum = max(previous - allowed_drop, 0)
     return {"previous": previous, "min": minimum, "forced": force}
 
 

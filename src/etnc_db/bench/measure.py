@@ -1,0 +1,155 @@
+"""One benchmark measurement, run in its own process so its peak RSS is its own.
+
+    python -m etnc_db.bench.measure pipeline <url> <corpus> <curated>
+    python -m etnc_db.bench.measure loaders <url> <corpus>
+    python -m etnc_db.bench.measure gx-import
+
+Prints one JSON object on stdout (the parent adds wall time and peak RSS from wait4)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def pipeline(url: str, corpus: str, curated: str) -> dict:
+    import os
+
+    os.environ["ETNC_CORPUS"] = corpus
+    os.environ["ETNC_CURATED"] = curated
+    from etnc_db.config import Settings
+    from etnc_db.load.pipeline import RunOptions, run
+
+    t = time.perf_counter()
+    result = run(url, Settings.from_env(), RunOptions(command="bench"))
+    wall = time.perf_counter() - t
+    return {"status": result.status, "run_id": result.run_id, "pipeline_seconds": round(wall, 4),
+            "timings": result.timings, "rows_changed": result.rows_changed, "tables": result.tables,
+            "documents_parsed": sum(1 for d in result.documents if d["action"] in ("new", "changed", "rederived"))}
+
+
+def gx_import() -> dict:
+    t = time.perf_counter()
+    import great_expectations  # noqa: F401
+
+    return {"gx_import_seconds": round(time.perf_counter() - t, 4)}
+
+
+def loaders(url: str, corpus: str) -> dict:
+    """The same document-stage rows loaded three ways into one fresh migrated database:
+    the project's loader, raw COPY of pre-rendered rows, pandas.DataFrame.to_sql."""
+    import psycopg
+
+    from etnc_db.config import Settings
+    from etnc_db.link.linker import Linker
+    from etnc_db.load import document_stage as ds
+    from etnc_db.load.reference_stage import reference_loads
+    from etnc_db.load.upsert import load_tables, stage
+    from etnc_db.reference.registry import load_registry
+
+    settings = Settings.from_env()
+    registry = load_registry(settings.reference_dir)
+    files = ds.scan_corpus(Path(corpus))
+    rows = ds.DocumentRows()
+    linker = Linker(registry)
+    for f in files:
+        text, parsed = ds.parse_source(f)
+        rows.add(f, text, parsed, linker, "bench")
+    keys = [f.key for f in files]
+    out: dict = {"documents": len(files)}
+    from etnc_db.load.ledger import Ledger
+
+    ledger = Ledger(url)
+    run_id = ledger.start("bench-loaders", corpus)
+    ledger.close()
+    with psycopg.connect(url) as conn:
+        load_tables(conn, reference_loads(registry), run_id)
+        conn.commit()
+        loads = ds.document_loads(rows, keys)
+        n_rows = sum(len(load.rows) for load in loads)
+        out["rows"] = n_rows
+
+        # (b) pre-render: COPY each load into its staging table once, read the COPY text back
+        rendered: list[tuple[str, list[str], bytes, list[str]]] = []
+        for load in loads:
+            name, _ = stage(conn, load)
+            types = [r[0] for r in conn.execute(
+                "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = %s::regclass "
+                "AND attnum > 0 AND NOT attisdropped ORDER BY attnum", (name,))]
+            buf = io.BytesIO()
+            with conn.cursor().copy(f"COPY {name} TO STDOUT") as copy:
+                for chunk in copy:
+                    buf.write(chunk)
+            rendered.append((load.table.replace("core.", ""), list(load.columns), buf.getvalue(), types))
+        conn.rollback()
+        out["copy_bytes"] = sum(len(b) for _, _, b, _ in rendered)
+
+        # (a) the project's loader: staging COPY + FK resolution + upsert + change log
+        t = time.perf_counter()
+        load_tables(conn, ds.document_loads(rows, keys), run_id)
+        conn.commit()
+        out["loader_seconds"] = round(time.perf_counter() - t, 4)
+
+        # (b) raw COPY of the pre-rendered bytes into plain tables, nothing else
+        conn.execute("DROP SCHEMA IF EXISTS bench_raw CASCADE")
+        conn.execute("CREATE SCHEMA bench_raw")
+        for table, cols, _, types in rendered:
+            conn.execute(f"CREATE TABLE bench_raw.{table} ({', '.join(f'{c} {t}' for c, t in zip(cols, types))})")
+        conn.commit()
+        t = time.perf_counter()
+        with conn.cursor() as cur:
+            for table, cols, data, _ in rendered:
+                with cur.copy(f"COPY bench_raw.{table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    copy.write(data)
+        conn.commit()
+        out["raw_copy_seconds"] = round(time.perf_counter() - t, 4)
+
+    # (c) pandas.DataFrame.to_sql, SQLAlchemy engine, method=None (executemany; SQLAlchemy 2
+    #     batches it as insertmanyvalues on psycopg 3), chunksize 10 000, same column types
+    import pandas as pd
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+    from sqlalchemy.types import Text
+
+    from etnc_db.config import to_sqlalchemy_url
+    from etnc_db.db.models import metadata
+
+    engine = create_engine(to_sqlalchemy_url(url))
+    frames = []
+    for load in loads:
+        ref_sources = {r.source for r in load.refs}
+        dtype = {c: (Text() if c in ref_sources else metadata.tables[load.table].c[c].type) for c in load.columns}
+        frames.append((load.table.replace("core.", ""), pd.DataFrame(list(load.rows), columns=list(load.columns)), dtype))
+    with engine.begin() as c:
+        c.execute(text("DROP SCHEMA IF EXISTS bench_pandas CASCADE"))
+        c.execute(text("CREATE SCHEMA bench_pandas"))
+    t = time.perf_counter()
+    with engine.begin() as c:
+        for table, frame, dtype in frames:
+            frame.to_sql(table, c, schema="bench_pandas", if_exists="replace", index=False, dtype=dtype,
+                         method=None, chunksize=10_000)
+    out["to_sql_seconds"] = round(time.perf_counter() - t, 4)
+    out["to_sql_method"] = "None (executemany / insertmanyvalues), chunksize=10000"
+    engine.dispose()
+    _ = (ARRAY, JSONB)
+    return out
+
+
+def main(argv: list[str]) -> None:
+    kind = argv[0]
+    if kind == "pipeline":
+        data = pipeline(*argv[1:4])
+    elif kind == "loaders":
+        data = loaders(*argv[1:3])
+    elif kind == "gx-import":
+        data = gx_import()
+    else:
+        raise SystemExit(f"unknown measurement {kind!r}")
+    sys.stdout.write(json.dumps(data, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -14,8 +14,7 @@ SELECT m.mention_key,
 FROM core.mentions m
 JOIN core.documents d ON d.document_id = m.document_id
 LEFT JOIN core.document_sections s ON s.section_id = m.section_id
-LEFT JOIN core.document_sections top ON top.document_id = m.document_id AND top.parent_id IS NULL
-     AND m.char_start >= top.char_start AND m.char_start < top.char_end
+LEFT JOIN core.document_sections top ON top.section_id = COALESCE(s.parent_id, s.section_id)
 LEFT JOIN core.countries ch ON ch.country_id = top.country_id
 LEFT JOIN core.passages p ON p.passage_id = m.passage_id
 LEFT JOIN core.countries c ON c.country_id = m.country_id

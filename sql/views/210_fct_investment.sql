@@ -4,6 +4,10 @@ SELECT i.investment_key,
        inv.organization_key AS investor_key,
        inv.name AS investor_name,
        ic.country_code AS investor_country_code,
+       up.organization_key AS investor_ultimate_parent_key,
+       up.name AS investor_ultimate_parent_name,
+       upc.country_code AS investor_ultimate_parent_country_code,
+       COALESCE(upc.country_code, ic.country_code) IN ('CN', 'HK', 'MO') AS is_chinese_controlled,
        tg.organization_key AS target_key,
        COALESCE(tg.name, i.target_name) AS target_name,
        hc.country_code AS host_country_code,
@@ -22,24 +26,37 @@ SELECT i.investment_key,
        i.fact_date AS announced_date,
        i.date_precision,
        i.direction,
-       COALESCE((SELECT array_agg(s.name ORDER BY s.name) FROM core.investment_sectors x
-                 JOIN core.sectors s ON s.sector_id = x.sector_id WHERE x.investment_id = i.investment_id), '{}') AS sector_names,
-       COALESCE((SELECT array_agg(DISTINCT COALESCE(p.name, s.name)) FROM core.investment_sectors x
-                 JOIN core.sectors s ON s.sector_id = x.sector_id LEFT JOIN core.sectors p ON p.sector_id = s.parent_id
-                 WHERE x.investment_id = i.investment_id), '{}') AS parent_sector_names,
+       COALESCE(sec.sector_names, '{}') AS sector_names,
+       COALESCE(sec.parent_sector_names, '{}') AS parent_sector_names,
        i.recommended_for_aggregates,
        i.note
 FROM core.investments i
 JOIN core.organizations inv ON inv.organization_id = i.investor_id
 LEFT JOIN core.countries ic ON ic.country_id = inv.country_id
+LEFT JOIN core.companies co ON co.organization_id = inv.organization_id
+LEFT JOIN core.organizations up ON up.organization_id = co.ultimate_parent_id
+LEFT JOIN core.countries upc ON upc.country_id = up.country_id
 LEFT JOIN core.organizations tg ON tg.organization_id = i.target_id
-JOIN core.countries hc ON hc.country_id = i.host_country_id;
+JOIN core.countries hc ON hc.country_id = i.host_country_id
+LEFT JOIN (
+    SELECT x.investment_id,
+           array_agg(s.name ORDER BY s.name) AS sector_names,
+           array_agg(DISTINCT COALESCE(p.name, s.name)) AS parent_sector_names
+    FROM core.investment_sectors x
+    JOIN core.sectors s ON s.sector_id = x.sector_id
+    LEFT JOIN core.sectors p ON p.sector_id = s.parent_id
+    GROUP BY x.investment_id
+) sec ON sec.investment_id = i.investment_id;
 COMMENT ON VIEW mart.fct_investment IS 'One row per investment, with investor, host country, EUR amount and derived direction. Sum amount_eur only where recommended_for_aggregates.';
 COMMENT ON COLUMN mart.fct_investment.investment_key IS 'Stable investment key (curated record id).';
 COMMENT ON COLUMN mart.fct_investment.title IS 'Short title.';
 COMMENT ON COLUMN mart.fct_investment.investor_key IS 'Investor organization key.';
 COMMENT ON COLUMN mart.fct_investment.investor_name IS 'Investor name.';
 COMMENT ON COLUMN mart.fct_investment.investor_country_code IS 'Investor headquarters country (ISO alpha-2).';
+COMMENT ON COLUMN mart.fct_investment.investor_ultimate_parent_key IS 'Top of the investor''s parent chain (the investor itself when it has no parent; null for non-companies).';
+COMMENT ON COLUMN mart.fct_investment.investor_ultimate_parent_name IS 'Name of that ultimate parent.';
+COMMENT ON COLUMN mart.fct_investment.investor_ultimate_parent_country_code IS 'Headquarters country of the ultimate parent.';
+COMMENT ON COLUMN mart.fct_investment.is_chinese_controlled IS 'Investor or its ultimate parent is headquartered in China (e.g. Volvo Cars via Geely); direction itself uses the investor''s own country.';
 COMMENT ON COLUMN mart.fct_investment.target_key IS 'Target organization key, if the target is a registered organization.';
 COMMENT ON COLUMN mart.fct_investment.target_name IS 'Target organization or project.';
 COMMENT ON COLUMN mart.fct_investment.host_country_code IS 'Country where the investment is made (ISO alpha-2).';

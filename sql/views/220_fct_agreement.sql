@@ -6,22 +6,27 @@ SELECT a.agreement_key,
        EXTRACT(YEAR FROM a.fact_date)::int AS signed_year,
        a.fact_date AS signed_date,
        a.date_precision,
-       COALESCE((SELECT array_agg(COALESCE(o.name, c.name) ORDER BY ap.agreement_party_key)
-                 FROM core.agreement_parties ap
-                 LEFT JOIN core.organizations o ON o.organization_id = ap.organization_id
-                 LEFT JOIN core.countries c ON c.country_id = ap.country_id
-                 WHERE ap.agreement_id = a.agreement_id), '{}') AS party_names,
-       COALESCE((SELECT array_agg(DISTINCT COALESCE(c.country_code, oc.country_code))
-                 FROM core.agreement_parties ap
-                 LEFT JOIN core.countries c ON c.country_id = ap.country_id
-                 LEFT JOIN core.organizations o ON o.organization_id = ap.organization_id
-                 LEFT JOIN core.countries oc ON oc.country_id = o.country_id
-                 WHERE ap.agreement_id = a.agreement_id
-                   AND COALESCE(c.country_code, oc.country_code) IS NOT NULL), '{}') AS party_country_codes,
-       COALESCE((SELECT array_agg(s.name ORDER BY s.name) FROM core.agreement_sectors x
-                 JOIN core.sectors s ON s.sector_id = x.sector_id WHERE x.agreement_id = a.agreement_id), '{}') AS sector_names,
+       COALESCE(pt.party_names, '{}') AS party_names,
+       COALESCE(pt.party_country_codes, '{}') AS party_country_codes,
+       COALESCE(sec.sector_names, '{}') AS sector_names,
        a.note
-FROM core.agreements a;
+FROM core.agreements a
+LEFT JOIN (
+    SELECT ap.agreement_id,
+           array_agg(COALESCE(o.name, c.name) ORDER BY ap.agreement_party_key) AS party_names,
+           array_agg(DISTINCT COALESCE(c.country_code, oc.country_code))
+               FILTER (WHERE COALESCE(c.country_code, oc.country_code) IS NOT NULL) AS party_country_codes
+    FROM core.agreement_parties ap
+    LEFT JOIN core.organizations o ON o.organization_id = ap.organization_id
+    LEFT JOIN core.countries oc ON oc.country_id = o.country_id
+    LEFT JOIN core.countries c ON c.country_id = ap.country_id
+    GROUP BY ap.agreement_id
+) pt ON pt.agreement_id = a.agreement_id
+LEFT JOIN (
+    SELECT x.agreement_id, array_agg(s.name ORDER BY s.name) AS sector_names
+    FROM core.agreement_sectors x JOIN core.sectors s ON s.sector_id = x.sector_id
+    GROUP BY x.agreement_id
+) sec ON sec.agreement_id = a.agreement_id;
 COMMENT ON VIEW mart.fct_agreement IS 'One row per agreement with its parties, their countries and sectors.';
 COMMENT ON COLUMN mart.fct_agreement.agreement_key IS 'Stable agreement key (curated record id).';
 COMMENT ON COLUMN mart.fct_agreement.title IS 'Short title.';

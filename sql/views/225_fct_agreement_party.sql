@@ -1,5 +1,6 @@
 CREATE VIEW mart.fct_agreement_party AS
-SELECT a.agreement_key,
+SELECT ap.agreement_party_key,
+       a.agreement_key,
        a.title,
        a.agreement_type,
        EXTRACT(YEAR FROM a.fact_date)::int AS signed_year,
@@ -14,6 +15,7 @@ LEFT JOIN core.organizations o ON o.organization_id = ap.organization_id
 LEFT JOIN core.countries oc ON oc.country_id = o.country_id
 LEFT JOIN core.countries c ON c.country_id = ap.country_id;
 COMMENT ON VIEW mart.fct_agreement_party IS 'One row per agreement and party, for counting partners by country or organization.';
+COMMENT ON COLUMN mart.fct_agreement_party.agreement_party_key IS 'Stable key of the agreement-party row.';
 COMMENT ON COLUMN mart.fct_agreement_party.agreement_key IS 'Agreement key.';
 COMMENT ON COLUMN mart.fct_agreement_party.title IS 'Agreement title.';
 COMMENT ON COLUMN mart.fct_agreement_party.agreement_type IS 'Agreement type.';

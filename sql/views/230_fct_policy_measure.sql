@@ -11,24 +11,28 @@ SELECT pm.policy_measure_key,
        EXTRACT(YEAR FROM pm.fact_date)::int AS announced_year,
        pm.fact_date AS announced_date,
        pm.date_precision,
-       COALESCE((SELECT array_agg(COALESCE(o.name, c.name, s.name) ORDER BY t.policy_measure_target_key)
-                 FROM core.policy_measure_targets t
-                 LEFT JOIN core.organizations o ON o.organization_id = t.organization_id
-                 LEFT JOIN core.countries c ON c.country_id = t.country_id
-                 LEFT JOIN core.sectors s ON s.sector_id = t.sector_id
-                 WHERE t.policy_measure_id = pm.policy_measure_id), '{}') AS target_names,
-       COALESCE((SELECT array_agg(COALESCE(o.organization_key, c.country_code, s.sector_key) ORDER BY t.policy_measure_target_key)
-                 FROM core.policy_measure_targets t
-                 LEFT JOIN core.organizations o ON o.organization_id = t.organization_id
-                 LEFT JOIN core.countries c ON c.country_id = t.country_id
-                 LEFT JOIN core.sectors s ON s.sector_id = t.sector_id
-                 WHERE t.policy_measure_id = pm.policy_measure_id), '{}') AS target_keys,
-       COALESCE((SELECT array_agg(s.name ORDER BY s.name) FROM core.policy_measure_sectors x
-                 JOIN core.sectors s ON s.sector_id = x.sector_id WHERE x.policy_measure_id = pm.policy_measure_id), '{}') AS sector_names,
+       COALESCE(tg.target_names, '{}') AS target_names,
+       COALESCE(tg.target_keys, '{}') AS target_keys,
+       COALESCE(sec.sector_names, '{}') AS sector_names,
        pm.note
 FROM core.policy_measures pm
 JOIN core.countries j ON j.country_id = pm.jurisdiction_id
-LEFT JOIN core.organizations iss ON iss.organization_id = pm.issuer_id;
+LEFT JOIN core.organizations iss ON iss.organization_id = pm.issuer_id
+LEFT JOIN (
+    SELECT t.policy_measure_id,
+           array_agg(COALESCE(o.name, c.name, s.name) ORDER BY t.policy_measure_target_key) AS target_names,
+           array_agg(COALESCE(o.organization_key, c.country_code, s.sector_key) ORDER BY t.policy_measure_target_key) AS target_keys
+    FROM core.policy_measure_targets t
+    LEFT JOIN core.organizations o ON o.organization_id = t.organization_id
+    LEFT JOIN core.countries c ON c.country_id = t.country_id
+    LEFT JOIN core.sectors s ON s.sector_id = t.sector_id
+    GROUP BY t.policy_measure_id
+) tg ON tg.policy_measure_id = pm.policy_measure_id
+LEFT JOIN (
+    SELECT x.policy_measure_id, array_agg(s.name ORDER BY s.name) AS sector_names
+    FROM core.policy_measure_sectors x JOIN core.sectors s ON s.sector_id = x.sector_id
+    GROUP BY x.policy_measure_id
+) sec ON sec.policy_measure_id = pm.policy_measure_id;
 COMMENT ON VIEW mart.fct_policy_measure IS 'One row per policy measure with jurisdiction, issuer, type, stance and targets.';
 COMMENT ON COLUMN mart.fct_policy_measure.policy_measure_key IS 'Stable key (curated record id).';
 COMMENT ON COLUMN mart.fct_policy_measure.title IS 'Short title.';

@@ -9,11 +9,8 @@ SELECT e.evidence_key,
        e.char_end,
        e.quote,
        e.match_method,
-       COALESCE((SELECT array_agg(ci.note_number ORDER BY ci.note_number) FROM core.evidence_citations ec
-                 JOIN core.citations ci ON ci.citation_id = ec.citation_id WHERE ec.evidence_id = e.evidence_id), '{}') AS citation_numbers,
-       COALESCE((SELECT array_agg(ci.url ORDER BY ci.note_number) FROM core.evidence_citations ec
-                 JOIN core.citations ci ON ci.citation_id = ec.citation_id
-                 WHERE ec.evidence_id = e.evidence_id AND ci.url IS NOT NULL), '{}') AS citation_urls,
+       COALESCE(cit.citation_numbers, '{}') AS citation_numbers,
+       COALESCE(cit.citation_urls, '{}') AS citation_urls,
        e.source_file
 FROM core.evidence e
 JOIN core.documents d ON d.document_id = e.document_id
@@ -21,7 +18,14 @@ LEFT JOIN core.document_sections s ON s.section_id = e.section_id
 LEFT JOIN core.countries c ON c.country_id = s.country_id
 LEFT JOIN core.agreements a ON a.agreement_id = e.agreement_id
 LEFT JOIN core.investments i ON i.investment_id = e.investment_id
-LEFT JOIN core.policy_measures p ON p.policy_measure_id = e.policy_measure_id;
+LEFT JOIN core.policy_measures p ON p.policy_measure_id = e.policy_measure_id
+LEFT JOIN (
+    SELECT ec.evidence_id,
+           array_agg(ci.note_number ORDER BY ci.note_number) AS citation_numbers,
+           array_agg(ci.url ORDER BY ci.note_number) FILTER (WHERE ci.url IS NOT NULL) AS citation_urls
+    FROM core.evidence_citations ec JOIN core.citations ci ON ci.citation_id = ec.citation_id
+    GROUP BY ec.evidence_id
+) cit ON cit.evidence_id = e.evidence_id;
 COMMENT ON VIEW mart.fct_evidence IS 'The sentence(s) stating each fact, with offsets into mart.dim_document.content and the endnotes cited there.';
 COMMENT ON COLUMN mart.fct_evidence.evidence_key IS 'Stable evidence key.';
 COMMENT ON COLUMN mart.fct_evidence.fact_type IS 'investment, agreement or policy_measure.';

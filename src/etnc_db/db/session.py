@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine
+from typing import TYPE_CHECKING
 
 from etnc_db.config import PROJECT_ROOT, to_sqlalchemy_url
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 SCHEMAS = ("core", "etl", "mart")
 
 
 def make_engine(url: str) -> Engine:
     """An engine on the psycopg 3 driver; one connection is enough for the CLI."""
+    from sqlalchemy import create_engine
+
     return create_engine(to_sqlalchemy_url(url), pool_pre_ping=True, future=True)
 
 
@@ -39,14 +44,15 @@ def downgrade(url: str, revision: str) -> None:
 
 
 def current_revision(url: str) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+    """The applied migration (None when the schema is absent); a plain query, so commands
+    that only check it do not pay for importing Alembic and SQLAlchemy."""
+    import psycopg
 
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return MigrationContext.configure(conn, opts={"version_table_schema": "etl"}).get_current_revision()
-    finally:
-        engine.dispose()
+    with psycopg.connect(url) as conn:
+        if conn.execute("SELECT to_regclass('etl.alembic_version')").fetchone()[0] is None:
+            return None
+        row = conn.execute("SELECT version_num FROM etl.alembic_version").fetchone()
+        return row[0] if row else None
 
 
 def views_dir() -> Path:

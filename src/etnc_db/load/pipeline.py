@@ -177,8 +177,10 @@ def _fault(stage: str) -> None:
 
 
 def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, timer: Timer, ledger, progress) -> None:
-    from etnc_db.facts import stage as facts_stage
-    from etnc_db.reference.registry import load_registry
+    def load_registry(path):  # pydantic and the registry are imported only when needed
+        from etnc_db.reference.registry import load_registry as load
+
+        return load(path)
 
     def hook(name: str) -> None:
         _fault(name)
@@ -186,23 +188,36 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
             options.on_stage(name)
 
     state = _stage_state(conn)
-    loads_by_stage: dict[str, list] = {}
     frames_changed = False
+    dq_results: list = []
+
+    def write(loads: list, timing: str) -> None:
+        """Validate a stage's rows (pre_load), then write them; nothing invalid is written.
+        Validation is timed as `validate`, the write as `timing`."""
+        if options.validate:
+            with timer("validate"):
+                from etnc_db.quality import suites
+
+                results = suites.validate_loads(conn, loads)
+                dq_results.extend(results)
+                if any(not r.success for r in results):
+                    failures = suites.finish_validation(conn, result.run_id, dq_results)
+                    result.dq_failures = failures
+                    raise LoadError("data-quality check failed: " + "; ".join(failures[:3]))
+        with timer(timing):
+            _merge(result, load_tables(conn, loads, result.run_id))
 
     # 1. reference data
     hook("reference")
     with timer("reference"):
         ref_fp = files_fingerprint(reference_files(settings), salt="reference-v1")
-        registry = None
-        if state.get("reference") != ref_fp:
-            registry = load_registry(settings.reference_dir)
-            from etnc_db.load.reference_stage import reference_loads
+        registry = load_registry(settings.reference_dir) if state.get("reference") != ref_fp else None
+    if registry is not None:
+        from etnc_db.load.reference_stage import reference_loads
 
-            loads = reference_loads(registry)
-            loads_by_stage["reference"] = loads
-            _merge(result, load_tables(conn, loads, result.run_id))
-            _set_stage_state(conn, "reference", ref_fp, result.run_id)
-            frames_changed = True
+        write(reference_loads(registry), "load_reference")
+        _set_stage_state(conn, "reference", ref_fp, result.run_id)
+        frames_changed = True
 
     # 2. documents
     hook("documents")
@@ -212,7 +227,6 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
     rejects: list[tuple[str, int | None, str]] = []
     to_parse = plan.to_parse
     touched: list[str] = []
-    doc_loads: list = []  # the last batch's loads (validate_run sees the frames' shape, not every row)
     if to_parse or plan.removed:
         linker = None
         if to_parse:
@@ -229,15 +243,12 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
         batch_rows, batch_keys, batch_bytes = ds.DocumentRows(), list(plan.removed), 0
 
         def flush() -> None:
-            nonlocal batch_rows, batch_keys, batch_bytes, doc_loads
+            nonlocal batch_rows, batch_keys, batch_bytes
             if not batch_keys:
                 return
-            with timer("load_documents"):
-                loads = ds.document_loads(batch_rows, batch_keys)
-                _merge(result, load_tables(conn, loads, result.run_id))
+            write(ds.document_loads(batch_rows, batch_keys), "load_documents")
             result.warnings.extend(batch_rows.warnings)
             touched.extend(batch_keys)
-            doc_loads = loads
             batch_rows, batch_keys, batch_bytes = ds.DocumentRows(), [], 0
 
         for source in to_parse:
@@ -259,7 +270,6 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
             if task is not None:
                 progress.advance(task)
         flush()
-        loads_by_stage["documents"] = doc_loads
         frames_changed = True
     result.documents = [
         {"document_key": k, "file": plan.sources[k].file_name if k in plan.sources else None,
@@ -271,19 +281,23 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
 
     # 3. curated facts
     hook("facts")
+    facts_ran = False
+    facts_loads = None
     with timer("facts"):
         # The facts depend on the curated files, the reference data and the documents the
         # evidence quotes; a touched document that no evidence uses (e.g. a new news item)
         # leaves every resolved fact as it is, so the stage is skipped.
         facts_fp = files_fingerprint(curated_files(settings), salt=f"facts-v2|{ref_fp}")
-        if state.get("facts") != facts_fp or (touched and facts_stage.evidence_documents(conn) & set(touched)):
+        if state.get("facts") != facts_fp or (touched and _evidence_documents(conn) & set(touched)):
+            from etnc_db.facts import stage as facts_stage
+
             if registry is None:
                 registry = load_registry(settings.reference_dir)
-            loads = facts_stage.fact_loads(conn, settings.curated_dir, registry)
-            loads_by_stage["facts"] = loads
-            _merge(result, load_tables(conn, loads, result.run_id))
-            _set_stage_state(conn, "facts", facts_fp, result.run_id)
-            frames_changed = True
+            facts_loads = facts_stage.fact_loads(conn, settings.curated_dir, registry)
+    if facts_loads is not None:
+        write(facts_loads, "load_facts")
+        _set_stage_state(conn, "facts", facts_fp, result.run_id)
+        facts_ran = frames_changed = True
 
     # 4. invariants and data quality, only when something changed
     if frames_changed and result.rows_changed:
@@ -291,17 +305,25 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
         with timer("invariants"):
             from etnc_db.quality.invariants import check_invariants
 
-            check_invariants(conn)
+            # re-derived documents are among the touched ones, so their spans are checked
+            check_invariants(conn, documents=touched, evidence=facts_ran)
         if options.validate:
             hook("validate")
             with timer("validate"):
                 from etnc_db.quality import suites
 
-                failures = suites.validate_run(conn, result.run_id, loads_by_stage, force=options.force)
+                dq_results.extend(suites.validate_published(conn, result.run_id, force=options.force))
+                failures = suites.finish_validation(conn, result.run_id, dq_results)
                 result.dq_failures = failures
                 if failures:
                     raise LoadError("data-quality check failed: " + "; ".join(failures[:3]))
     hook("commit")
+
+
+def _evidence_documents(conn) -> set[str]:
+    from etnc_db.facts.stage import evidence_documents
+
+    return evidence_documents(conn)
 
 
 def _merge(result: RunResult, tables: dict[str, TableResult]) -> None:

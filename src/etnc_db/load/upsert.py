@@ -11,10 +11,6 @@ from typing import Any, Iterable, Sequence
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.types import ARRAY
-
-from etnc_db.db.models import metadata
 
 
 class LoadError(Exception):
@@ -63,14 +59,18 @@ class TableResult:
         return {"inserted": self.inserted, "updated": self.updated, "deleted": self.deleted}
 
 
-_DIALECT = postgresql.dialect()
-
-
 def _pg_type(table: str, column: str) -> str:
+    """The column's PostgreSQL type, from the models (imported only when rows are written)."""
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.types import ARRAY
+
+    from etnc_db.db.models import metadata
+
+    dialect = postgresql.dialect()
     col = metadata.tables[table].c[column]
     if isinstance(col.type, ARRAY):
-        return col.type.item_type.compile(dialect=_DIALECT).lower() + "[]"
-    return col.type.compile(dialect=_DIALECT).lower()
+        return col.type.item_type.compile(dialect=dialect).lower() + "[]"
+    return col.type.compile(dialect=dialect).lower()
 
 
 def _copy_type(pg_type: str) -> str:

@@ -85,7 +85,10 @@ def read_table(conn: psycopg.Connection, table_name: str) -> pd.DataFrame:
 
 def read_view(conn: psycopg.Connection, view: str) -> pd.DataFrame:
     schema, name = view.split(".")
-    cur = conn.execute(f'SELECT * FROM "{schema}"."{name}"')
+    return frame_from_cursor(conn.execute(f'SELECT * FROM "{schema}"."{name}"'))
+
+
+def frame_from_cursor(cur) -> pd.DataFrame:
     return _frame(cur.fetchall(), [d.name for d in cur.description])
 
 

@@ -27,8 +27,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from etnc_db.link.linker import Linker
-from etnc_db.reference.registry import load_registry
+from etnc_db.link.linker import Linker  # noqa: E402 - after the sys.path line
+from etnc_db.reference.registry import load_registry  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "data" / "linker_sample.yaml"
 HELDOUT = ROOT / "tests" / "data" / "linker_sample_heldout.yaml"

@@ -8,7 +8,6 @@ import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -76,7 +75,7 @@ def _require_schema(url: str) -> None:
         fail("the database has no etnc-db schema yet: run `etnc-db db upgrade` (or `etnc-db run`)")
 
 
-def _pipeline(command: str, corpus: Optional[Path], skip_bad: bool, wait: float, force: bool, json_out: bool) -> None:
+def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, force: bool, json_out: bool) -> None:
     from etnc_db.load.pipeline import RunFailed, RunOptions, run
 
     url = _url()
@@ -116,7 +115,7 @@ JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 
 
 @app.command()
-def run(corpus: Optional[Path] = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
+def run(corpus: Path | None = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
         json_out: bool = JSON) -> None:
     """Build everything: migrate the schema, run every ETL stage, then the data-quality checks."""
     with failures():
@@ -127,7 +126,7 @@ def run(corpus: Optional[Path] = CORPUS, skip_bad: bool = SKIP_BAD, wait: float 
 
 
 @app.command()
-def load(corpus: Optional[Path] = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
+def load(corpus: Path | None = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
          json_out: bool = JSON) -> None:
     """Periodic load: parse only new or changed documents, refresh what depends on them."""
     with failures():
@@ -173,7 +172,7 @@ def status(json_out: bool = typer.Option(False, "--json", help="Print the last r
 
 
 @app.command()
-def changes(run_id: Optional[int] = typer.Option(None, "--run", help="Run number (default: the last run that changed something)."),
+def changes(run_id: int | None = typer.Option(None, "--run", help="Run number (default: the last run that changed something)."),
             json_out: bool = JSON) -> None:
     """Print the business keys a run inserted, updated and deleted, per table."""
     with failures():
@@ -253,7 +252,7 @@ def db_url() -> None:
 
 @db_app.command("create-reader")
 def db_create_reader(name: str = typer.Argument(..., help="Role name to create."),
-                     password: Optional[str] = typer.Option(None, "--password", help="Login password (omit for trust/peer auth).")) -> None:
+                     password: str | None = typer.Option(None, "--password", help="Login password (omit for trust/peer auth).")) -> None:
     """Create a login role that can read the mart views and nothing else."""
     with failures():
         from etnc_db.db.roles import create_reader
@@ -263,8 +262,8 @@ def db_create_reader(name: str = typer.Argument(..., help="Role name to create."
 
 
 @entities_app.command("unknown")
-def entities_unknown(document: Optional[str] = typer.Option(None, "--document", help="Only this document key."),
-                     corpus: Optional[Path] = CORPUS) -> None:
+def entities_unknown(document: str | None = typer.Option(None, "--document", help="Only this document key."),
+                     corpus: Path | None = CORPUS) -> None:
     """List organization-like names in the documents that the registry does not know."""
     with failures():
         from etnc_db.link.report import unknown_entities
@@ -284,12 +283,12 @@ def entities_unknown(document: Optional[str] = typer.Option(None, "--document", 
 @app.command()
 def bench(scales: str = typer.Option("1,10,100", "--scales", help="Corpus multiples to measure, comma-separated."),
           out_dir: Path = typer.Option(Path("bench/out"), "--out", help="Folder for results.json, results.md and plans/."),
-          server: Optional[str] = typer.Option(None, "--server", help="Server URL for the bench_* databases (default: DATABASE_URL, else the local server)."),
+          server: str | None = typer.Option(None, "--server", help="Server URL for the bench_* databases (default: DATABASE_URL, else the local server)."),
           seed: int = typer.Option(20260, "--seed", help="Seed of the synthetic corpus generator."),
           keep: bool = typer.Option(False, "--keep", help="Keep the bench_* databases afterwards.")) -> None:
     """Benchmark the pipeline on 1×/10×/100× synthetic corpora; print the results table."""
     with failures():
-        from etnc_db.bench.runner import run_bench, markdown
+        from etnc_db.bench.runner import markdown, run_bench
 
         wanted = tuple(int(x) for x in scales.split(",") if x.strip())
         report = run_bench(out_dir, wanted, server_url=server, seed=seed, keep=keep,

@@ -18,7 +18,7 @@ def collect_status(url: str, runs: int = 5) -> dict:
         names = [d.name for d in cur.description]
         last_runs = []
         for row in cur.fetchall():
-            r = dict(zip(names, row))
+            r = dict(zip(names, row, strict=False))
             r["seconds"] = float(r["seconds"]) if r["seconds"] is not None else None
             last_runs.append(r)
         counts = {}

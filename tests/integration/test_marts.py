@@ -109,7 +109,7 @@ def test_investments_convert_to_eur_and_derive_direction(db):
     rows = db.execute(
         "SELECT investment_key, amount, currency, amount_eur, fx_rate, direction, investor_country_code, host_country_code "
         "FROM mart.fct_investment").fetchall()
-    for key, amount, currency, eur, rate, direction, inv_cc, host_cc in rows:
+    for key, amount, currency, eur, rate, direction, inv_cc, _host_cc in rows:
         if currency == "EUR":
             assert eur == amount and rate == 1, key
         if eur is not None and currency != "EUR":

@@ -8,6 +8,7 @@ import shutil
 
 import psycopg
 import pytest
+from test_safety import CHANGED_DOC, change_document
 from typer.testing import CliRunner
 
 from conftest import table_checksums
@@ -16,8 +17,6 @@ from etnc_db.load.pipeline import RunFailed, RunOptions, run
 from etnc_db.load.upsert import TableLoad
 from etnc_db.quality import spec, suites
 from etnc_db.quality.frames import load_shape_sql
-
-from test_safety import CHANGED_DOC, change_document
 
 
 def test_load_shape_of_published_tables_matches_the_loads(built_db_readonly, settings):
@@ -41,7 +40,7 @@ def test_build_recorded_passing_pre_and_post_load_results(built_db_readonly):
             (run_id,),
         ).fetchall()
     by_phase = {}
-    for phase, table, ok, n in rows:
+    for phase, table, ok, _n in rows:
         assert ok, (phase, table)
         by_phase.setdefault(phase, set()).add(table)
     assert by_phase["pre_load"] >= {"core.countries", "core.documents", "core.investments", "core.evidence"}

@@ -31,7 +31,7 @@ def change_document(corpus: Path) -> None:
     load has real work: re-parse it, rewrite its rows, re-derive the facts."""
     path = corpus / CHANGED_DOC
     old = hashlib.sha256(path.read_bytes()).hexdigest()
-    path.write_bytes(path.read_bytes() + "\nHuawei opened a research centre in Germany.\n".encode())
+    path.write_bytes(path.read_bytes() + b"\nHuawei opened a research centre in Germany.\n")
     new = hashlib.sha256(path.read_bytes()).hexdigest()
     manifest = corpus / "sources.yaml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")

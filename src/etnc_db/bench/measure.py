@@ -97,7 +97,7 @@ def loaders(url: str, corpus: str) -> dict:
         conn.execute("DROP SCHEMA IF EXISTS bench_raw CASCADE")
         conn.execute("CREATE SCHEMA bench_raw")
         for table, cols, _, types in rendered:
-            conn.execute(f"CREATE TABLE bench_raw.{table} ({', '.join(f'{c} {t}' for c, t in zip(cols, types))})")
+            conn.execute(f"CREATE TABLE bench_raw.{table} ({', '.join(f'{c} {t}' for c, t in zip(cols, types, strict=False))})")
         conn.commit()
         t = time.perf_counter()
         with conn.cursor() as cur:

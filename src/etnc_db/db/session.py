@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from etnc_db.config import PROJECT_ROOT, to_sqlalchemy_url

@@ -65,7 +65,6 @@ def parse_news(text: str, *, kind: str, file_name: str, title: str | None = None
         title_line = kept[0]
 
     end = len(text)
-    builders: list[PassageBuilder] = []
     if kind == "newsletter":
         issue_lines = [i for i in kept if _ISSUE.match(text[spans[i][0]:spans[i][1]])]
         bounds = [(None, kept[0] if kept else 0)] + [(i, i) for i in issue_lines]

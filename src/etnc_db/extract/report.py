@@ -61,7 +61,7 @@ class _Part:
 
 def _bigrams(s: str) -> set[tuple[str, str]]:
     w = re.findall(r"\w+", strip_markers(s).lower())
-    return set(zip(w, w[1:]))
+    return set(zip(w, w[1:], strict=False))
 
 
 def parse_report(text: str, *, file_name: str, title: str | None = None) -> ParsedDocument:
@@ -193,7 +193,7 @@ def parse_report(text: str, *, file_name: str, title: str | None = None) -> Pars
 
     # order and ends
     parts.sort(key=lambda p: p.start_line)
-    for a, b in zip(parts, parts[1:]):
+    for a, b in zip(parts, parts[1:], strict=False):
         a.end_line = b.start_line
     parts[-1].end_line = n
     seen_keys: set[str] = set()

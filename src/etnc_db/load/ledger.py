@@ -8,7 +8,7 @@ failed (nothing else can be running while it holds the lock)."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -75,7 +75,7 @@ class Ledger:
             "rows_inserted = %s, rows_updated = %s, rows_deleted = %s, "
             "table_counts = %s, documents = %s, timings = %s WHERE run_id = %s",
             (
-                status, datetime.now(timezone.utc), error,
+                status, datetime.now(UTC), error,
                 sum(c.get("inserted", 0) for c in counts.values()),
                 sum(c.get("updated", 0) for c in counts.values()),
                 sum(c.get("deleted", 0) for c in counts.values()),

@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 
@@ -22,7 +22,6 @@ from etnc_db.extract.model import CorpusError
 from etnc_db.load import document_stage as ds
 from etnc_db.load.ledger import Ledger, acquire_lock, release_lock
 from etnc_db.load.upsert import LoadError, TableResult, load_tables
-
 
 # Parse + link + load the documents in batches of about this many source bytes.
 DOCUMENT_BATCH_BYTES = int(os.environ.get("ETNC_DOCUMENT_BATCH_BYTES", "8000000"))

@@ -5,8 +5,9 @@ in etl.changes. Nothing here commits: the caller owns the transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -96,7 +97,7 @@ def stage(conn: psycopg.Connection, load: TableLoad) -> tuple[str, int]:
     name = "stg_" + load.table.replace(".", "_")
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
     coldefs = sql.SQL(", ").join(
-        sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in zip(load.columns, types)
+        sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in zip(load.columns, types, strict=False)
     )
     conn.execute(
         sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(sql.Identifier(name), coldefs)

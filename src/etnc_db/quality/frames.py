@@ -4,9 +4,9 @@ own connection (its uncommitted data is visible only there)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from functools import lru_cache
-from typing import Callable
+from functools import cache
 
 import pandas as pd
 import psycopg
@@ -27,7 +27,7 @@ def _business_key(table) -> str:
     raise KeyError(f"{table.fullname} has no business key column")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_shape_sql(table_name: str) -> tuple[str, tuple[str, ...]]:
     """SELECT that returns `table_name` with surrogate keys left out and foreign keys
     replaced by the business keys they point at."""
@@ -125,7 +125,7 @@ class Frames:
             out = dict(self.conn.execute("SELECT document_key, content FROM core.documents").fetchall())
             own = self.own.get("core.documents")
             if own is not None:
-                out.update(zip(own["document_key"], own["content"]))
+                out.update(zip(own["document_key"], own["content"], strict=False))
             self.db["_contents"] = out
         return self.db["_contents"]
 
@@ -150,7 +150,7 @@ def _span_reproduces(column: str) -> Callable:
         return pd.Series(
             [
                 (c := contents.get(d)) is not None and c[int(s):int(e)] == v
-                for d, s, e, v in zip(df["document_key"], df["char_start"], df["char_end"], df[column])
+                for d, s, e, v in zip(df["document_key"], df["char_start"], df["char_end"], df[column], strict=False)
             ],
             index=df.index, dtype=bool,
         )
@@ -162,7 +162,7 @@ def _span_in_document(df: pd.DataFrame, frames: Frames) -> pd.Series:
     contents = frames.contents()
     return pd.Series(
         [d in contents and 0 <= int(s) <= int(e) <= len(contents[d])
-         for d, s, e in zip(df["document_key"], df["char_start"], df["char_end"])],
+         for d, s, e in zip(df["document_key"], df["char_start"], df["char_end"], strict=False)],
         index=df.index, dtype=bool,
     )
 

@@ -24,7 +24,7 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -439,14 +439,14 @@ def write_report(path: Path, run_id: int, results: list[Result], timings: dict[s
     suites: dict[str, list[Result]] = {}
     for r in results:
         suites.setdefault(r.suite, []).append(r)
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# etnc-db data-quality report", "",
         f"Run {run_id} (`etnc-db check`), {now}: **{len(results) - len(failed)} passed, {len(failed)} failed** "
         f"across {len(suites)} suites ({len([s for s in suites if s.startswith('core.')])} core tables, "
         f"{len([s for s in suites if s.startswith('mart.')])} mart views).", "",
         "Results are also in `etl.dq_results` (phase `check`, run_id above). "
-        f"Suites are defined in `src/etnc_db/quality/spec.py`; see docs/data-quality.md.", "",
+        "Suites are defined in `src/etnc_db/quality/spec.py`; see docs/data-quality.md.", "",
     ]
     if failed:
         lines += ["## Failed", "", "| suite | expectation | column | observed | unexpected sample |",

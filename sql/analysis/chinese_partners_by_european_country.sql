@@ -1,11 +1,15 @@
--- Agreements between a European party and a Chinese party, per European country.
-SELECT eu.party_country_code AS european_country_code,
-       count(DISTINCT eu.agreement_key) AS agreements,
-       string_agg(DISTINCT cn.party_name, '; ') AS chinese_parties
-FROM mart.fct_agreement_party eu
-JOIN mart.fct_agreement_party cn ON cn.agreement_key = eu.agreement_key
-JOIN mart.dim_country c ON c.country_code = eu.party_country_code
-WHERE cn.party_country_code IN ('CN', 'HK', 'MO')
+-- Agreements with at least one Chinese party (China, or an organization headquartered
+-- there), per European party country. For the partner names, filter mart.fct_agreement_party.
+SELECT c.country_code AS european_country_code,
+       c.country_name,
+       count(*) AS agreements,
+       count(*) FILTER (WHERE a.agreement_type = 'mou') AS mous,
+       min(a.signed_year) AS first_year,
+       max(a.signed_year) AS last_year
+FROM mart.fct_agreement a
+CROSS JOIN LATERAL unnest(a.party_country_codes) AS p(code)
+JOIN mart.dim_country c ON c.country_code = p.code
+WHERE a.party_country_codes && ARRAY['CN', 'HK', 'MO']::varchar[]
   AND (c.region = 'Europe' OR c.country_code = 'EU')
-GROUP BY eu.party_country_code
+GROUP BY c.country_code, c.country_name
 ORDER BY agreements DESC, european_country_code;

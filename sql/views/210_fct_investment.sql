@@ -1,4 +1,4 @@
-CREATE VIEW mart.fct_investment AS
+CREATE MATERIALIZED VIEW mart.fct_investment AS
 SELECT i.investment_key,
        i.title,
        inv.organization_key AS investor_key,
@@ -47,7 +47,8 @@ LEFT JOIN (
     LEFT JOIN core.sectors p ON p.sector_id = s.parent_id
     GROUP BY x.investment_id
 ) sec ON sec.investment_id = i.investment_id;
-COMMENT ON VIEW mart.fct_investment IS 'One row per investment, with investor, host country, EUR amount and derived direction. Sum amount_eur only where recommended_for_aggregates.';
+CREATE UNIQUE INDEX ON mart.fct_investment (investment_key);
+COMMENT ON MATERIALIZED VIEW mart.fct_investment IS 'Materialized, refreshed by every load that changes facts or reference data. One row per investment, with investor, host country, EUR amount and derived direction. Sum amount_eur only where recommended_for_aggregates.';
 COMMENT ON COLUMN mart.fct_investment.investment_key IS 'Stable investment key (curated record id).';
 COMMENT ON COLUMN mart.fct_investment.title IS 'Short title.';
 COMMENT ON COLUMN mart.fct_investment.investor_key IS 'Investor organization key.';

@@ -1,4 +1,4 @@
-CREATE VIEW mart.fct_agreement AS
+CREATE MATERIALIZED VIEW mart.fct_agreement AS
 SELECT a.agreement_key,
        a.title,
        a.agreement_type,
@@ -27,7 +27,8 @@ LEFT JOIN (
     FROM core.agreement_sectors x JOIN core.sectors s ON s.sector_id = x.sector_id
     GROUP BY x.agreement_id
 ) sec ON sec.agreement_id = a.agreement_id;
-COMMENT ON VIEW mart.fct_agreement IS 'One row per agreement with its parties, their countries and sectors.';
+CREATE UNIQUE INDEX ON mart.fct_agreement (agreement_key);
+COMMENT ON MATERIALIZED VIEW mart.fct_agreement IS 'Materialized, refreshed by every load that changes facts or reference data. One row per agreement with its parties, their countries and sectors.';
 COMMENT ON COLUMN mart.fct_agreement.agreement_key IS 'Stable agreement key (curated record id).';
 COMMENT ON COLUMN mart.fct_agreement.title IS 'Short title.';
 COMMENT ON COLUMN mart.fct_agreement.agreement_type IS 'mou, st_agreement, strategic_partnership, joint_declaration, joint_venture, research_collaboration, joint_laboratory, supply_deal, development_deal, licensing, framework_agreement or other.';

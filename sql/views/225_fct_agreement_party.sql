@@ -1,4 +1,4 @@
-CREATE VIEW mart.fct_agreement_party AS
+CREATE MATERIALIZED VIEW mart.fct_agreement_party AS
 SELECT ap.agreement_party_key,
        a.agreement_key,
        a.title,
@@ -14,7 +14,9 @@ JOIN core.agreements a ON a.agreement_id = ap.agreement_id
 LEFT JOIN core.organizations o ON o.organization_id = ap.organization_id
 LEFT JOIN core.countries oc ON oc.country_id = o.country_id
 LEFT JOIN core.countries c ON c.country_id = ap.country_id;
-COMMENT ON VIEW mart.fct_agreement_party IS 'One row per agreement and party, for counting partners by country or organization.';
+CREATE UNIQUE INDEX ON mart.fct_agreement_party (agreement_party_key);
+CREATE INDEX ON mart.fct_agreement_party (agreement_key);
+COMMENT ON MATERIALIZED VIEW mart.fct_agreement_party IS 'Materialized, refreshed by every load that changes facts or reference data. One row per agreement and party, for counting partners by country or organization.';
 COMMENT ON COLUMN mart.fct_agreement_party.agreement_party_key IS 'Stable key of the agreement-party row.';
 COMMENT ON COLUMN mart.fct_agreement_party.agreement_key IS 'Agreement key.';
 COMMENT ON COLUMN mart.fct_agreement_party.title IS 'Agreement title.';

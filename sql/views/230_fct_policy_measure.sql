@@ -1,4 +1,4 @@
-CREATE VIEW mart.fct_policy_measure AS
+CREATE MATERIALIZED VIEW mart.fct_policy_measure AS
 SELECT pm.policy_measure_key,
        pm.title,
        j.country_code AS jurisdiction_code,
@@ -33,7 +33,8 @@ LEFT JOIN (
     FROM core.policy_measure_sectors x JOIN core.sectors s ON s.sector_id = x.sector_id
     GROUP BY x.policy_measure_id
 ) sec ON sec.policy_measure_id = pm.policy_measure_id;
-COMMENT ON VIEW mart.fct_policy_measure IS 'One row per policy measure with jurisdiction, issuer, type, stance and targets.';
+CREATE UNIQUE INDEX ON mart.fct_policy_measure (policy_measure_key);
+COMMENT ON MATERIALIZED VIEW mart.fct_policy_measure IS 'Materialized, refreshed by every load that changes facts or reference data. One row per policy measure with jurisdiction, issuer, type, stance and targets.';
 COMMENT ON COLUMN mart.fct_policy_measure.policy_measure_key IS 'Stable key (curated record id).';
 COMMENT ON COLUMN mart.fct_policy_measure.title IS 'Short title.';
 COMMENT ON COLUMN mart.fct_policy_measure.jurisdiction_code IS 'ISO alpha-2 of the adopting country, or EU.';

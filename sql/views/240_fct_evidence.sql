@@ -1,4 +1,4 @@
-CREATE VIEW mart.fct_evidence AS
+CREATE MATERIALIZED VIEW mart.fct_evidence AS
 SELECT e.evidence_key,
        e.fact_type,
        COALESCE(a.agreement_key, i.investment_key, p.policy_measure_key) AS fact_key,
@@ -26,7 +26,9 @@ LEFT JOIN (
     FROM core.evidence_citations ec JOIN core.citations ci ON ci.citation_id = ec.citation_id
     GROUP BY ec.evidence_id
 ) cit ON cit.evidence_id = e.evidence_id;
-COMMENT ON VIEW mart.fct_evidence IS 'The sentence(s) stating each fact, with offsets into mart.dim_document.content and the endnotes cited there.';
+CREATE UNIQUE INDEX ON mart.fct_evidence (evidence_key);
+CREATE INDEX ON mart.fct_evidence (fact_type, fact_key);
+COMMENT ON MATERIALIZED VIEW mart.fct_evidence IS 'Materialized, refreshed by every load that changes facts or reference data. The sentence(s) stating each fact, with offsets into mart.dim_document.content and the endnotes cited there.';
 COMMENT ON COLUMN mart.fct_evidence.evidence_key IS 'Stable evidence key.';
 COMMENT ON COLUMN mart.fct_evidence.fact_type IS 'investment, agreement or policy_measure.';
 COMMENT ON COLUMN mart.fct_evidence.fact_key IS 'Key of the fact in its fct_ view.';

@@ -20,8 +20,8 @@ def _relations(url: str) -> set[str]:
         return {
             f"{s}.{n}"
             for s, n in conn.execute(
-                "SELECT table_schema, table_name FROM information_schema.tables "
-                "WHERE table_schema IN ('core', 'etl', 'mart')"
+                "SELECT relnamespace::regnamespace::text, relname FROM pg_class "
+                "WHERE relnamespace::regnamespace::text IN ('core', 'etl', 'mart') AND relkind IN ('r', 'v', 'm')"
             )
         }
 
@@ -40,12 +40,12 @@ def test_every_table_and_column_has_a_comment(migrated_db):
     with psycopg.connect(migrated_db) as conn:
         missing_tables = conn.execute(
             "SELECT c.relnamespace::regnamespace || '.' || c.relname FROM pg_class c "
-            "WHERE c.relnamespace::regnamespace::text IN ('core', 'etl', 'mart') AND c.relkind IN ('r', 'v') "
+            "WHERE c.relnamespace::regnamespace::text IN ('core', 'etl', 'mart') AND c.relkind IN ('r', 'v', 'm') "
             "AND c.relname <> 'alembic_version' AND obj_description(c.oid, 'pg_class') IS NULL"
         ).fetchall()
         missing_columns = conn.execute(
             "SELECT c.relname || '.' || a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-            "WHERE c.relnamespace::regnamespace::text IN ('core', 'etl', 'mart') AND c.relkind IN ('r', 'v') "
+            "WHERE c.relnamespace::regnamespace::text IN ('core', 'etl', 'mart') AND c.relkind IN ('r', 'v', 'm') "
             "AND c.relname <> 'alembic_version' AND a.attnum > 0 AND NOT a.attisdropped "
             "AND col_description(c.oid, a.attnum) IS NULL"
         ).fetchall()

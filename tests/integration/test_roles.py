@@ -32,7 +32,9 @@ def as_role(url: str, role: str):
 def test_reader_selects_every_mart_view(built_db, reader):
     with psycopg.connect(built_db) as conn:
         assert conn.execute("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = %s", (reader,)).fetchone() == (True, False)
-        views = [r[0] for r in conn.execute("SELECT viewname FROM pg_views WHERE schemaname = 'mart' ORDER BY 1")]
+        views = [r[0] for r in conn.execute(
+            "SELECT viewname FROM pg_views WHERE schemaname = 'mart' "
+            "UNION SELECT matviewname FROM pg_matviews WHERE schemaname = 'mart' ORDER BY 1")]
     assert len(views) >= 13
     with as_role(built_db, reader) as conn:
         for view in views:

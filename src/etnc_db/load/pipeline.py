@@ -211,7 +211,8 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
     with timer("reference"):
         ref_fp = files_fingerprint(reference_files(settings), salt="reference-v1")
         registry = load_registry(settings.reference_dir) if state.get("reference") != ref_fp else None
-    if registry is not None:
+    reference_ran = registry is not None
+    if reference_ran:
         from etnc_db.load.reference_stage import reference_loads
 
         write(reference_loads(registry), "load_reference")
@@ -298,7 +299,12 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
         _set_stage_state(conn, "facts", facts_fp, result.run_id)
         facts_ran = frames_changed = True
 
-    # 4. invariants and data quality, only when something changed
+    # 4. materialized mart views, then invariants and data quality, when something changed
+    if (facts_ran or reference_ran) and result.rows_changed:
+        with timer("refresh_marts"):
+            from etnc_db.db.views import refresh_materialized
+
+            refresh_materialized(conn)
     if frames_changed and result.rows_changed:
         hook("invariants")
         with timer("invariants"):

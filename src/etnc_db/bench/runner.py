@@ -175,7 +175,8 @@ def run_bench(out_dir: Path, scales: tuple[int, ...] = (1, 10, 100), server_url:
             rows = sum(sum(v.get("inserted", 0) for v in [c]) for c in b.data["tables"].values())
             s["build"] = {"wall_s": b.wall, "pipeline_s": b.data["pipeline_seconds"], "rss_mb": b.rss_mb,
                           "timings": timings, "rows_inserted": rows,
-                          "pipeline_excl_validate_s": round(b.data["pipeline_seconds"] - timings.get("validate", 0), 4)}
+                          "pipeline_excl_validate_s": round(b.data["pipeline_seconds"] - timings.get("validate", 0), 4),
+                          "pipeline_excl_gx_import_s": round(b.data["pipeline_seconds"] - (report.get("gx_import_seconds") or 0), 4)}
             parse_s = timings.get("parse", 0) or 1e-9
             s["build"]["parse_mb_s"] = round(_mb(gen.text_bytes) / parse_s, 2)
             s["build"]["text_mb_s"] = round(_mb(gen.text_bytes) / b.data["pipeline_seconds"], 2)
@@ -217,11 +218,13 @@ def run_bench(out_dir: Path, scales: tuple[int, ...] = (1, 10, 100), server_url:
             d = lp.data
             d["scale"] = loader_scale
             d["rss_mb"] = lp.rss_mb
-            for k in ("loader", "raw_copy", "to_sql"):
+            for k in ("loader", "raw_copy", "to_sql", "raw_copy_same_schema", "to_sql_same_schema"):
                 d[f"{k}_rows_s"] = round(d["rows"] / d[f"{k}_seconds"], 0)
                 d[f"{k}_mb_s"] = round(_mb(d["copy_bytes"]) / d[f"{k}_seconds"], 2)
             d["loader_vs_copy"] = round(d["raw_copy_seconds"] / d["loader_seconds"], 3)
             d["loader_vs_to_sql"] = round(d["to_sql_seconds"] / d["loader_seconds"], 2)
+            d["loader_vs_copy_same_schema"] = round(d["raw_copy_same_schema_seconds"] / d["loader_seconds"], 3)
+            d["loader_vs_to_sql_same_schema"] = round(d["to_sql_same_schema_seconds"] / d["loader_seconds"], 2)
             report["loaders"] = d
         else:
             report["loaders"] = {"error": lp.stderr[-500:]}
@@ -274,7 +277,13 @@ def markdown(report: dict) -> str:
                   f"| project loader (upsert.load_tables: staging COPY, FK lookup, upsert, change log) | {lo['loader_seconds']} | {lo['loader_rows_s']:.0f} | {lo['loader_mb_s']} |",
                   f"| raw COPY of pre-rendered rows (psycopg, nothing else) | {lo['raw_copy_seconds']} | {lo['raw_copy_rows_s']:.0f} | {lo['raw_copy_mb_s']} |",
                   f"| pandas.DataFrame.to_sql, method={lo['to_sql_method']} | {lo['to_sql_seconds']} | {lo['to_sql_rows_s']:.0f} | {lo['to_sql_mb_s']} |",
-                  "", f"Loader throughput = {lo['loader_vs_copy']:.0%} of raw COPY; {lo['loader_vs_to_sql']}× to_sql."]
+                  f"| raw COPY of the same (id-resolved) rows into the schema's own tables (constraints, indexes, FKs) | {lo['raw_copy_same_schema_seconds']} | {lo['raw_copy_same_schema_rows_s']:.0f} | {lo['raw_copy_same_schema_mb_s']} |",
+                  f"| to_sql of the same rows into the schema's own tables | {lo['to_sql_same_schema_seconds']} | {lo['to_sql_same_schema_rows_s']:.0f} | {lo['to_sql_same_schema_mb_s']} |",
+                  "", (f"Against bare tables: loader throughput = {lo['loader_vs_copy']:.0%} of raw COPY, "
+                       f"{lo['loader_vs_to_sql']}× to_sql. Into the schema's own tables: "
+                       f"{lo['loader_vs_copy_same_schema']:.0%} of raw COPY, {lo['loader_vs_to_sql_same_schema']}× to_sql. "
+                       "The loader also resolves foreign keys by business key, skips unchanged rows, deletes what "
+                       "left the sources and logs every change; the baselines do none of that.")]
     elif lo:
         lines += ["", f"Loader baselines failed: {lo['error']}"]
     big = max(report["scales"]) if report["scales"] else None
@@ -289,8 +298,8 @@ def markdown(report: dict) -> str:
     one = sc.get(1, {}).get("build")
     if one:
         lines.append(f"| full build 1× ≤ 15 s wall (process, excl. server start) | {one['wall_s']:.2f} s | {_ok(one['wall_s'], 15)} |")
-        excl = one["pipeline_excl_validate_s"]
-        lines.append(f"| pipeline's own work 1× ≤ 5 s (excl. validate/GX) | {excl:.2f} s | {_ok(excl, 5)} |")
+        excl = one["pipeline_excl_gx_import_s"]
+        lines.append(f"| pipeline's own work 1× ≤ 5 s (everything but the GX import) | {excl:.2f} s | {_ok(excl, 5)} |")
     nr = sc.get(1, {}).get("noop_reload")
     if nr:
         lines.append(f"| no-op reload ≤ 1.5 s as a CLI process (1×) | {nr['wall_s']:.2f} s{'' if nr['rc'] == 0 else ' (CLI failed)'} | {_ok(nr['wall_s'], 1.5) if nr['rc'] == 0 else 'n/a'} |")
@@ -314,6 +323,8 @@ def markdown(report: dict) -> str:
         worst = max(q["median_ms"] for q in qs)
         lines.append(f"| every analysis query ≤ 100 ms on 100× | slowest median {worst} ms | {_ok(worst, 100)} |")
     if lo and "error" not in lo:
-        lines.append(f"| loader ≥ 50 % of raw COPY throughput | {lo['loader_vs_copy']:.0%} | {_ok(lo['loader_vs_copy'], 0.5, smaller=False)} |")
-        lines.append(f"| loader ≥ 10× to_sql | {lo['loader_vs_to_sql']}× | {_ok(lo['loader_vs_to_sql'], 10, smaller=False)} |")
+        lines.append(f"| loader ≥ 50 % of raw COPY throughput (bare tables) | {lo['loader_vs_copy']:.0%} | {_ok(lo['loader_vs_copy'], 0.5, smaller=False)} |")
+        lines.append(f"| loader ≥ 50 % of raw COPY throughput (same tables, constraints and indexes) | {lo['loader_vs_copy_same_schema']:.0%} | {_ok(lo['loader_vs_copy_same_schema'], 0.5, smaller=False)} |")
+        lines.append(f"| loader ≥ 10× to_sql (bare tables) | {lo['loader_vs_to_sql']}× | {_ok(lo['loader_vs_to_sql'], 10, smaller=False)} |")
+        lines.append(f"| loader ≥ 10× to_sql (same tables) | {lo['loader_vs_to_sql_same_schema']}× | {_ok(lo['loader_vs_to_sql_same_schema'], 10, smaller=False)} |")
     return "\n".join(lines) + "\n"

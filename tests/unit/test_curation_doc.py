@@ -1,16 +1,15 @@
 """docs/curation.md states the record counts per curated file; they must match the files."""
 
-import importlib.util
 import re
 from pathlib import Path
+
+from conftest import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_counts_table_matches_the_curated_files():
-    spec = importlib.util.spec_from_file_location("curation_counts", ROOT / "scripts" / "curation_counts.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_script("curation_counts")
     actual = {name: c for name, c in mod.counts(ROOT / "etl" / "curated")}
     doc = (ROOT / "docs" / "curation.md").read_text(encoding="utf-8")
     stated = {}

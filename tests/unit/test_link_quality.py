@@ -1,25 +1,18 @@
 """The linker meets its quality bar on the hand-labelled sample
 (tests/data/linker_sample.yaml; scripts/linker_quality.py prints the details)."""
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 
 import yaml
 
+from conftest import load_script
 from etnc_db.link.linker import Linker
 from etnc_db.reference.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _quality_module():
-    spec = importlib.util.spec_from_file_location("linker_quality", ROOT / "scripts" / "linker_quality.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["linker_quality"] = mod  # dataclasses need their module registered
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_sample_covers_enough_ground():
@@ -35,6 +28,6 @@ def test_sample_covers_enough_ground():
 
 def test_precision_and_recall_on_the_sample():
     linker = Linker(load_registry(ROOT / "etl" / "reference", strict=False))
-    score = _quality_module().evaluate(linker)
+    score = load_script("linker_quality").evaluate(linker)
     assert score.precision >= 0.95, score.errors
     assert score.recall >= 0.90, score.errors

@@ -2,13 +2,12 @@
 (tests/data/linker_sample_heldout.yaml, labelled without running the linker;
 scripts/linker_quality.py prints the details for both samples)."""
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 
 import yaml
 
+from conftest import load_script
 from etnc_db.link.linker import Linker
 from etnc_db.reference.registry import load_registry
 
@@ -16,12 +15,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 
 
-def _quality_module():
-    spec = importlib.util.spec_from_file_location("linker_quality", ROOT / "scripts" / "linker_quality.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["linker_quality"] = mod  # dataclasses need their module registered
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _blocks(name):
@@ -43,7 +36,7 @@ def test_heldout_sample_is_disjoint_and_covers_enough_ground():
 
 
 def test_precision_and_recall_on_the_heldout_sample():
-    mod = _quality_module()
+    mod = load_script("linker_quality")
     linker = Linker(load_registry(ROOT / "etl" / "reference", strict=False))
     score = mod.evaluate(linker, mod.HELDOUT)
     assert score.precision >= 0.95, score.errors

@@ -55,10 +55,10 @@ def _settings():
     return Settings.from_env()
 
 
-def _url(start: bool = True) -> str:
+def _url() -> str:
     from etnc_db.config import database_url
 
-    return database_url(_settings(), start=start)
+    return database_url(_settings())
 
 
 def _progress():

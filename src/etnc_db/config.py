@@ -101,13 +101,11 @@ class EmbeddedServer:
         return True
 
 
-def database_url(settings: Settings | None = None, *, start: bool = True) -> str:
-    """The libpq URL of the database to use: DATABASE_URL, else the embedded server."""
+def database_url(settings: Settings | None = None) -> str:
+    """The libpq URL of the database to use: DATABASE_URL, else the embedded server
+    (started if it is not running)."""
     url = os.environ.get("DATABASE_URL")
     if url:
         return to_libpq_url(url)
     settings = settings or Settings.from_env()
-    server = EmbeddedServer(settings.state_dir)
-    if not start and not server.is_running():
-        raise RuntimeError("the embedded PostgreSQL is not running (start it with `etnc-db db start`)")
-    return server.start()
+    return EmbeddedServer(settings.state_dir).start()

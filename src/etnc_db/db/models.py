@@ -74,7 +74,7 @@ def _fk(target: str, *, nullable: bool, ondelete: str = "CASCADE", comment: str)
     )
 
 
-def _span(table: str) -> tuple:
+def _span() -> tuple:
     return (
         CheckConstraint("char_start >= 0 AND char_end >= char_start", name="span_valid"),
     )
@@ -207,7 +207,7 @@ class DocumentSection(Base):
     __tablename__ = "document_sections"
     __table_args__ = (
         _check("section_kind", vocab.SECTION_KINDS),
-        *_span("document_sections"),
+        *_span(),
         {"schema": "core", "comment": "Structure of a document: front matter, summary, chapters and their headings, newsletter issues."},
     )
     section_id: Mapped[int] = _pk()
@@ -228,7 +228,7 @@ class DocumentSection(Base):
 class Passage(Base):
     __tablename__ = "passages"
     __table_args__ = (
-        *_span("passages"),
+        *_span(),
         {"schema": "core", "comment": "Body paragraphs with layout debris removed; a paragraph split by a pull-quote is joined from several segments."},
     )
     passage_id: Mapped[int] = _pk()
@@ -247,7 +247,7 @@ class Citation(Base):
     __table_args__ = (
         UniqueConstraint("section_id", "note_number", "variant"),
         _check("date_precision", vocab.DATE_PRECISIONS),
-        *_span("citations"),
+        *_span(),
         CheckConstraint("note_number > 0", name="note_number_positive"),
         {"schema": "core", "comment": "Endnotes of the report chapters: number, text, URL, title, outlet and date."},
     )
@@ -272,7 +272,7 @@ class Citation(Base):
 class CitationMarker(Base):
     __tablename__ = "citation_markers"
     __table_args__ = (
-        *_span("citation_markers"),
+        *_span(),
         {"schema": "core", "comment": "Superscript endnote markers in passages, one row per note number, linked to the endnote they point at."},
     )
     marker_id: Mapped[int] = _pk()
@@ -288,7 +288,7 @@ class CitationMarker(Base):
 class TableRow(Base):
     __tablename__ = "table_rows"
     __table_args__ = (
-        *_span("table_rows"),
+        *_span(),
         {"schema": "core", "comment": "Rows of tab-separated tables and timelines in the documents, with their cells."},
     )
     table_row_id: Mapped[int] = _pk()
@@ -306,7 +306,7 @@ class Mention(Base):
     __tablename__ = "mentions"
     __table_args__ = (
         _check("entity_type", vocab.ENTITY_TYPES),
-        *_span("mentions"),
+        *_span(),
         CheckConstraint(
             "(entity_type = 'country') = (country_id IS NOT NULL) AND "
             "(entity_type = 'organization') = (organization_id IS NOT NULL) AND "
@@ -352,7 +352,7 @@ class FxRate(Base):
 # ---------------------------------------------------------------------------
 
 
-def _fact_common(kind: str):
+def _fact_common():
     return (
         _check("date_precision", vocab.DATE_PRECISIONS),
         CheckConstraint(
@@ -366,7 +366,7 @@ class Agreement(Base):
     __table_args__ = (
         _check("agreement_type", vocab.AGREEMENT_TYPES),
         _check("status", vocab.AGREEMENT_STATUSES),
-        *_fact_common("agreement"),
+        *_fact_common(),
         {"schema": "core", "comment": "MoUs, S&T agreements, partnerships, joint declarations, joint ventures, research collaborations and deals."},
     )
     agreement_id: Mapped[int] = _pk()
@@ -411,7 +411,7 @@ class Investment(Base):
         _check("status", vocab.INVESTMENT_STATUSES),
         _check("direction", vocab.DIRECTIONS),
         _check("amount_qualifier", vocab.AMOUNT_QUALIFIERS),
-        *_fact_common("investment"),
+        *_fact_common(),
         CheckConstraint("amount IS NULL OR amount > 0", name="amount_positive"),
         CheckConstraint("amount_max IS NULL OR amount_max >= amount", name="amount_range"),
         CheckConstraint("(amount IS NULL) = (currency IS NULL)", name="amount_has_currency"),
@@ -460,7 +460,7 @@ class PolicyMeasure(Base):
         _check("measure_type", vocab.MEASURE_TYPES),
         _check("status", vocab.POLICY_STATUSES),
         _check("stance", vocab.STANCES),
-        *_fact_common("policy_measure"),
+        *_fact_common(),
         {"schema": "core", "comment": "Laws, strategies, screening, export controls, vendor restrictions, bans, probes, exclusions and interventions."},
     )
     policy_measure_id: Mapped[int] = _pk()
@@ -507,7 +507,7 @@ class Evidence(Base):
     __table_args__ = (
         _check("fact_type", vocab.FACT_TYPES),
         _check("match_method", ("exact", "normalized")),
-        *_span("evidence"),
+        *_span(),
         CheckConstraint(
             "num_nonnulls(agreement_id, investment_id, policy_measure_id) = 1 AND "
             "(fact_type = 'agreement') = (agreement_id IS NOT NULL) AND "

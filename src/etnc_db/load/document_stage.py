@@ -68,10 +68,6 @@ class DocumentPlan:
     def to_parse(self) -> list[SourceFile]:
         return [self.sources[k] for k, a in self.actions.items() if a in ("new", "changed", "rederived")]
 
-    @property
-    def touched_keys(self) -> list[str]:
-        return [s.key for s in self.to_parse] + self.removed
-
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "document"

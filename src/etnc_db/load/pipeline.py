@@ -340,6 +340,3 @@ def _merge(result: RunResult, tables: dict[str, TableResult]) -> None:
     for name in [n for n, c in result.tables.items() if not any(c.values())]:
         del result.tables[name]
 
-
-def environment_database_url() -> str | None:
-    return os.environ.get("DATABASE_URL")

@@ -216,27 +216,25 @@ def load_tables(conn: psycopg.Connection, loads: Sequence[TableLoad], run_id: in
 
 def _fix_self_ref(conn, load: TableLoad, staging: str, ref: Ref, run_id: int, inserted: set) -> int:
     """Second pass for parent pointers into the same table (rows inserted this run)."""
+    # one statement: set the pointers, and log as updates the rows not inserted this run
     rows = conn.execute(
         sql.SQL(
-            "UPDATE {t} t SET {col} = p.{rid} FROM {stg} s LEFT JOIN {t} p ON p.{rkey} = s.{src} "
-            "WHERE t.{key} = s.{key} AND t.{col} IS DISTINCT FROM p.{rid} RETURNING t.{key}, s.{src}, p.{rid}"
+            "WITH up AS (UPDATE {t} t SET {col} = p.{rid} FROM {stg} s LEFT JOIN {t} p ON p.{rkey} = s.{src} "
+            "WHERE t.{key} = s.{key} AND t.{col} IS DISTINCT FROM p.{rid} RETURNING t.{key} AS k, s.{src} AS src, p.{rid} AS pid), "
+            "logged AS (INSERT INTO etl.changes (run_id, table_name, business_key, change) "
+            "SELECT %(run)s, %(table)s, k, 'update' FROM up WHERE k <> ALL(%(inserted)s)) "
+            "SELECT k, src, pid FROM up"
         ).format(
             t=_ident(load.table), col=sql.Identifier(ref.column), rid=sql.Identifier(ref.id),
             stg=sql.Identifier(staging), rkey=sql.Identifier(ref.key), src=sql.Identifier(ref.source),
             key=sql.Identifier(load.key),
-        )
+        ),
+        {"run": run_id, "table": load.table, "inserted": list(inserted)},
     ).fetchall()
     broken = [(k, s) for k, s, pid in rows if s is not None and pid is None]
     if broken:
         raise LoadError(f"{load.table}: unknown parent key in {ref.source}: {broken[:5]}")
-    updated = [k for k, _, _ in rows if k not in inserted]
-    if updated:
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO etl.changes (run_id, table_name, business_key, change) VALUES (%s, %s, %s, 'update')",
-                [(run_id, load.table, k) for k in updated],
-            )
-    return len(updated)
+    return sum(1 for k, _, _ in rows if k not in inserted)
 
 
 def delete_missing(conn: psycopg.Connection, load: TableLoad, staging: str, run_id: int) -> int:

@@ -235,7 +235,7 @@ def _row_count_limits(conn, run_id: int, force: bool) -> dict[str, dict]:
         schema, name = table.split(".")
         now = conn.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]
         previous = now - changes.get((table, "insert"), 0) + changes.get((table, "delete"), 0)
-        limits[table] = _limit(previous, force)
+        limits[table] = {**_limit(previous, force), "now": now}
     return limits
 
 
@@ -264,18 +264,18 @@ def _published_row_counts(conn) -> dict[str, dict]:
 # recording
 # ----------------------------------------------------------------------------------
 
-_INSERT = (
-    "INSERT INTO etl.dq_results (run_id, phase, suite, expectation, table_name, column_name, success, "
-    "observed_value, unexpected_sample) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+_COPY = (
+    "COPY etl.dq_results (run_id, phase, suite, expectation, table_name, column_name, success, "
+    "observed_value, unexpected_sample) FROM STDIN"
 )
 
 
 def record(conn, run_id: int, results: list[Result]) -> None:
-    with conn.cursor() as cur:
-        cur.executemany(_INSERT, [
-            (run_id, r.phase, r.suite, r.expectation, r.table_name, r.column_name, r.success,
-             Jsonb(r.observed_value), Jsonb(r.unexpected_sample)) for r in results
-        ])
+    with conn.cursor() as cur, cur.copy(_COPY) as copy:
+        copy.set_types(["int8", "text", "text", "text", "text", "text", "bool", "jsonb", "jsonb"])
+        for r in results:
+            copy.write_row((run_id, r.phase, r.suite, r.expectation, r.table_name, r.column_name, r.success,
+                            Jsonb(r.observed_value), Jsonb(r.unexpected_sample)))
 
 
 def _record_outside(conn: psycopg.Connection, run_id: int, results: list[Result]) -> None:
@@ -320,8 +320,7 @@ def _row_count_results(conn, run_id: int, force: bool) -> list[Result]:
     """post_load row counts against the table sizes before the run (SQL counts, no frames)."""
     results = []
     for table, c in _row_count_limits(conn, run_id, force).items():
-        schema, name = table.split(".")
-        now = conn.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]
+        now = c["now"]
         observed = {"observed_value": now, "previous": c["previous"], "max_drop": spec.MAX_ROW_DROP,
                     "min_drop_rows": spec.MIN_ROW_DROP, "forced": c["forced"]}
         results.append(Result("post_load", table, ROW_COUNT, table, None, now >= c["min"], observed, []))

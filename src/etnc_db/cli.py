@@ -7,6 +7,7 @@ import json
 import sys
 import warnings
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -75,12 +76,14 @@ def _require_schema(url: str) -> None:
         fail("the database has no etnc-db schema yet: run `etnc-db db upgrade` (or `etnc-db run`)")
 
 
-def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, force: bool, json_out: bool) -> None:
+def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, force: bool, json_out: bool,
+              bulk: str = "auto") -> None:
     from etnc_db.load.pipeline import RunFailed, RunOptions, run
 
     url = _url()
     _require_schema(url)
-    options = RunOptions(command=command, corpus_dir=corpus, skip_bad=skip_bad, wait_seconds=wait, force=force)
+    options = RunOptions(command=command, corpus_dir=corpus, skip_bad=skip_bad, wait_seconds=wait, force=force,
+                         bulk=bulk)
     try:
         with _progress() as progress:
             result = run(url, _settings(), options, progress=progress)
@@ -88,7 +91,8 @@ def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, fo
         fail(f"run {exc.run_id or '-'} failed and changed nothing: {exc}")
     if json_out:
         out.print_json(json.dumps({"run_id": result.run_id, "status": result.status, "tables": result.tables,
-                                   "documents": result.documents, "timings": result.timings}, default=str))
+                                   "documents": result.documents, "timings": result.timings,
+                                   "bulk": result.bulk}, default=str))
         return
     actions: dict[str, int] = {}
     for d in result.documents:
@@ -100,7 +104,8 @@ def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, fo
         ins = sum(c["inserted"] for c in result.tables.values())
         upd = sum(c["updated"] for c in result.tables.values())
         dele = sum(c["deleted"] for c in result.tables.values())
-        out.print(f"run {result.run_id}: {ins} inserted, {upd} updated, {dele} deleted; documents: {docs}")
+        mode = " (document tables in bulk mode)" if result.bulk else ""
+        out.print(f"run {result.run_id}: {ins} inserted, {upd} updated, {dele} deleted; documents: {docs}{mode}")
     for w in result.warnings[:20]:
         err.print(f"warning: {w}", highlight=False)
     if len(result.warnings) > 20:
@@ -114,23 +119,35 @@ FORCE = typer.Option(False, "--force", help="Accept a load that drops more rows 
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 
 
+class Bulk(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+BULK = typer.Option(Bulk.auto, "--bulk", help=(
+    "Bulk-load mode for the document tables (drop secondary indexes and foreign keys, load, re-create and "
+    "validate them; readers of those tables wait until the run ends). auto: only when the run at least "
+    "doubles the loaded source text and adds 1 MB or more."))
+
+
 @app.command()
 def run(corpus: Path | None = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
-        json_out: bool = JSON) -> None:
+        json_out: bool = JSON, bulk: Bulk = BULK) -> None:
     """Build everything: migrate the schema, run every ETL stage, then the data-quality checks."""
     with failures():
         from etnc_db.db.session import upgrade
 
         upgrade(_url())
-        _pipeline("run", corpus, skip_bad, wait, force, json_out)
+        _pipeline("run", corpus, skip_bad, wait, force, json_out, bulk.value)
 
 
 @app.command()
 def load(corpus: Path | None = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
-         json_out: bool = JSON) -> None:
+         json_out: bool = JSON, bulk: Bulk = BULK) -> None:
     """Periodic load: parse only new or changed documents, refresh what depends on them."""
     with failures():
-        _pipeline("load", corpus, skip_bad, wait, force, json_out)
+        _pipeline("load", corpus, skip_bad, wait, force, json_out, bulk.value)
 
 
 @app.command()

@@ -236,6 +236,13 @@ class DocumentRows:
         ))
 
 
+def kept_bytes(conn: psycopg.Connection, touched_keys: list[str]) -> int:
+    """Source bytes of the loaded documents a run does not replace."""
+    return conn.execute(
+        "SELECT coalesce(sum(byte_size), 0) FROM core.documents WHERE document_key <> ALL(%s)", (touched_keys,)
+    ).fetchone()[0]
+
+
 def document_loads(rows: DocumentRows, touched_keys: list[str]) -> list[TableLoad]:
     """Loads for the touched documents; other documents' rows stay as they are."""
     params = {"docs": touched_keys}
@@ -294,3 +301,7 @@ def document_loads(rows: DocumentRows, touched_keys: list[str]) -> list[TableLoa
                   _ref("organization_id", "organization_key", ORG), _ref("sector_id", "sector_key", SECTOR)],
         ),
     ]
+
+
+# The tables document_loads writes, parents first.
+DOCUMENT_TABLES = [load.table for load in document_loads(DocumentRows(), [])]

@@ -19,6 +19,7 @@ import psycopg
 
 from etnc_db.config import Settings
 from etnc_db.extract.model import CorpusError
+from etnc_db.load import bulk as bulk_mode
 from etnc_db.load import document_stage as ds
 from etnc_db.load.ledger import Ledger, acquire_lock, release_lock
 from etnc_db.load.upsert import LoadError, TableResult, load_tables
@@ -43,6 +44,8 @@ class RunOptions:
     wait_seconds: float = 0.0
     force: bool = False  # accept a load that drops many rows
     validate: bool = True
+    # bulk-load mode for the document tables (load/bulk.py): auto, always or never
+    bulk: str = "auto"
     # test hook: called with the stage name before each stage, inside the transaction
     on_stage: Callable[[str], None] | None = None
 
@@ -56,6 +59,7 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     dq_failures: list[str] = field(default_factory=list)
+    bulk: bool = False  # the document tables were loaded in bulk mode
 
     @property
     def rows_changed(self) -> int:
@@ -241,6 +245,12 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
         # Parse, link and load in batches of documents so peak memory does not grow with
         # the corpus: each batch's loads are scoped to that batch's document keys.
         batch_rows, batch_keys, batch_bytes = ds.DocumentRows(), list(plan.removed), 0
+        new_bytes = sum(source.size for source in to_parse)
+        result.bulk = bulk_mode.choose(options.bulk, new_bytes, ds.kept_bytes(conn, [s.key for s in to_parse] + list(plan.removed)))
+        deferred = None
+        if result.bulk:
+            with timer("load_documents"):
+                deferred = bulk_mode.drop(conn, ds.DOCUMENT_TABLES)
 
         def flush() -> None:
             nonlocal batch_rows, batch_keys, batch_bytes
@@ -270,6 +280,9 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
             if task is not None:
                 progress.advance(task)
         flush()
+        if deferred is not None:
+            with timer("load_documents"):
+                bulk_mode.restore(conn, deferred)
         frames_changed = True
     result.documents = [
         {"document_key": k, "file": plan.sources[k].file_name if k in plan.sources else None,

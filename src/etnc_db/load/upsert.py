@@ -122,7 +122,12 @@ def stage(conn: psycopg.Connection, load: TableLoad) -> tuple[str, int]:
     conn.execute(
         sql.SQL("CREATE UNIQUE INDEX ON {} ({})").format(sql.Identifier(name), sql.Identifier(load.key))
     )
-    conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(name)))
+    # statistics only for the columns the upsert joins on: enough to plan its hash joins,
+    # and far cheaper than sampling every text column of a large batch
+    join_cols = [load.key, *(r.source for r in load.refs)]
+    conn.execute(
+        sql.SQL("ANALYZE {} ({})").format(sql.Identifier(name), sql.SQL(", ").join(map(sql.Identifier, join_cols)))
+    )
     return name, n
 
 
@@ -175,27 +180,41 @@ def upsert(conn: psycopg.Connection, load: TableLoad, run_id: int) -> TableResul
         sql.SQL(", ").join(sql.SQL("t.{}").format(c) for c in update_cols),
         sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(c) for c in update_cols),
     )
-    on_conflict = (
-        sql.SQL("DO UPDATE SET {} WHERE {}").format(set_clause, differs)
-        if update_cols
-        else sql.SQL("DO NOTHING")
-    )
+    # New rows get their surrogate ids in business-key order, whatever plan the joins
+    # take, so the same sources always give the same ids.
+    # When no staged key is in the table yet (new documents, a first build) a plain
+    # INSERT does the same as the upsert without a speculative insertion per row.
+    existing = conn.execute(
+        sql.SQL("SELECT EXISTS (SELECT 1 FROM {stg} s JOIN {target} t ON t.{key} = s.{key})").format(
+            stg=sql.Identifier(staging), target=_ident(load.table), key=sql.Identifier(load.key)
+        )
+    ).fetchone()[0]
+    if not existing:
+        on_conflict = sql.SQL("")
+    elif update_cols:
+        on_conflict = sql.SQL("ON CONFLICT ({}) DO UPDATE SET {} WHERE {}").format(
+            sql.Identifier(load.key), set_clause, differs
+        )
+    else:
+        on_conflict = sql.SQL("ON CONFLICT ({}) DO NOTHING").format(sql.Identifier(load.key))
     stmt = sql.SQL(
-        "WITH up AS (INSERT INTO {target} AS t ({cols}) SELECT {exprs} FROM {stg} s {joins} "
-        "ON CONFLICT ({key}) {on_conflict} RETURNING t.{key} AS k, (xmax = 0) AS ins) "
-        "INSERT INTO etl.changes (run_id, table_name, business_key, change) "
-        "SELECT %(run)s, %(table)s, k, CASE WHEN ins THEN 'insert' ELSE 'update' END FROM up "
-        "RETURNING change, business_key"
+        "WITH up AS (INSERT INTO {target} AS t ({cols}) SELECT {exprs} FROM {stg} s {joins} ORDER BY s.{key} "
+        "{on_conflict} RETURNING t.{key} AS k, (xmax = 0) AS ins), "
+        "logged AS (INSERT INTO etl.changes (run_id, table_name, business_key, change) "
+        "SELECT %(run)s, %(table)s, k, CASE WHEN ins THEN 'insert' ELSE 'update' END FROM up) "
+        "SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins), "
+        "CASE WHEN %(keys)s THEN coalesce(array_agg(k) FILTER (WHERE ins), '{{}}') END FROM up"
     ).format(
         target=_ident(load.table), cols=sql.SQL(", ").join(target_cols),
         exprs=sql.SQL(", ").join(select_exprs), stg=sql.Identifier(staging),
         joins=sql.SQL(" ").join(joins), key=sql.Identifier(load.key), on_conflict=on_conflict,
     )
     result = TableResult(load.table, staged=n)
-    changed = conn.execute(stmt, {"run": run_id, "table": load.table}).fetchall()
-    inserted_keys = {k for c, k in changed if c == "insert"}
-    result.inserted = len(inserted_keys)
-    result.updated = len(changed) - result.inserted
+    # the inserted keys come back only where a self reference needs them
+    result.inserted, result.updated, keys = conn.execute(
+        stmt, {"run": run_id, "table": load.table, "keys": bool(self_refs)}
+    ).fetchone()
+    inserted_keys = set(keys or ())
     for ref in self_refs:
         result.updated += _fix_self_ref(conn, load, staging, ref, run_id, inserted_keys)
     return result

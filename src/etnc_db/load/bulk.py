@@ -1,0 +1,121 @@
+"""Bulk-load mode for large loads.
+
+Per-row work dominates a large insert into the document tables: every new row fires
+one foreign-key check per FK (core.mentions has six) and updates every secondary
+index. PostgreSQL's own advice for populating a database is to drop the indexes and
+foreign keys, load, and create them again; a rebuilt index is sorted once and a
+re-added foreign key is validated by one set-based query instead of one lookup per row.
+
+`deferred_constraints` does that for a set of tables inside the caller's transaction.
+It keeps primary keys, unique constraints (the upsert's conflict arbiters and the
+targets of other foreign keys) and CHECK constraints. Every definition is read from the
+catalog before it is dropped and re-created verbatim, so the schema after a bulk load is
+the schema before it. If anything fails, including the validation of a re-added foreign
+key, the transaction rolls back and the drops with it.
+
+The cost is locking: DROP INDEX and ALTER TABLE hold ACCESS EXCLUSIVE locks on the
+tables until the transaction ends, so readers of those tables wait for the load. The
+pipeline therefore uses bulk mode only for loads that at least double the document
+tables (a first build, a large import), never for a periodic load of a few documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import psycopg
+from psycopg import sql
+
+BULK_MODES = ("auto", "always", "never")
+# auto: bulk only when the load brings at least this much source text ...
+BULK_MIN_BYTES = 1_000_000
+# ... and at least as much as the documents already loaded and not replaced.
+
+
+@dataclass
+class Deferred:
+    """What a bulk load dropped, in the order it will be re-created."""
+
+    indexes: list[tuple[str, str]] = field(default_factory=list)  # (qualified name, CREATE INDEX ...)
+    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (table, name, definition)
+    tables: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.indexes) + len(self.foreign_keys)
+
+
+def _ident(qualified: str) -> sql.Composable:
+    return sql.Identifier(*qualified.split("."))
+
+
+def drop(conn: psycopg.Connection, tables: Sequence[str]) -> Deferred:
+    """Drop the outgoing foreign keys and non-unique indexes of `tables`; return their
+    definitions."""
+    deferred = Deferred(tables=list(tables))
+    for table in tables:
+        fks = conn.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            (table,),
+        ).fetchall()
+        for name, definition in fks:
+            deferred.foreign_keys.append((table, name, definition))
+        indexes = conn.execute(
+            "SELECT n.nspname || '.' || i.relname, pg_get_indexdef(x.indexrelid) "
+            "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "JOIN pg_namespace n ON n.oid = i.relnamespace "
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisunique AND NOT x.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+            "ORDER BY i.relname",
+            (table,),
+        ).fetchall()
+        deferred.indexes.extend(indexes)
+    for table, name, _ in deferred.foreign_keys:
+        conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(_ident(table), sql.Identifier(name)))
+    for name, _ in deferred.indexes:
+        conn.execute(sql.SQL("DROP INDEX {}").format(_ident(name)))
+    return deferred
+
+
+def restore(conn: psycopg.Connection, deferred: Deferred) -> None:
+    """Re-create what `drop` removed: indexes first (the FK validation and the rest of
+    the run use them), then the foreign keys, each validated over the whole table.
+    Finally ANALYZE the tables: they have just grown by at least half, and the rest of
+    the run (checks, mart refresh) plans its queries on their statistics."""
+    for _, definition in deferred.indexes:
+        conn.execute(definition)
+    for table, name, definition in deferred.foreign_keys:
+        conn.execute(
+            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                _ident(table), sql.Identifier(name), sql.SQL(definition)
+            )
+        )
+    for table in deferred.tables:
+        conn.execute(sql.SQL("ANALYZE {}").format(_ident(table)))
+
+
+@contextmanager
+def deferred_constraints(conn: psycopg.Connection, tables: Sequence[str], enabled: bool = True) -> Iterator[Deferred]:
+    """Run the body with the secondary indexes and foreign keys of `tables` dropped, and
+    re-create them afterwards. On an exception nothing is re-created: the caller rolls
+    the transaction back, which restores them."""
+    if not enabled:
+        yield Deferred()
+        return
+    deferred = drop(conn, tables)
+    yield deferred
+    restore(conn, deferred)
+
+
+def choose(mode: str, new_bytes: int, kept_bytes: int) -> bool:
+    """Whether a load of `new_bytes` of source text next to `kept_bytes` already loaded
+    (and not replaced by this load) should run in bulk mode."""
+    if mode not in BULK_MODES:
+        raise ValueError(f"bulk mode must be one of {', '.join(BULK_MODES)}, not {mode!r}")
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
+    return new_bytes >= BULK_MIN_BYTES and new_bytes >= kept_bytes

@@ -1,0 +1,124 @@
+"""Bulk-load mode (load/bulk.py): the document tables' secondary indexes and foreign keys
+are dropped for a large load and re-created afterwards. It must produce the same data
+and the same schema as the per-row path, validate every foreign key it re-creates, and
+leave schema and data untouched when the run fails."""
+
+from __future__ import annotations
+
+import json
+import signal
+
+import psycopg
+import pytest
+from test_safety import change_document, start_load
+from typer.testing import CliRunner
+
+from conftest import table_checksums
+from etnc_db.cli import app
+from etnc_db.load import bulk
+from etnc_db.load.pipeline import RunFailed, RunOptions, run
+
+
+def catalog(url: str) -> set[tuple]:
+    """Every index and constraint definition in the core schema."""
+    with psycopg.connect(url) as conn:
+        indexes = conn.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'core'"
+        ).fetchall()
+        constraints = conn.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE connamespace = 'core'::regnamespace"
+        ).fetchall()
+    return {("index", *i) for i in indexes} | {("constraint", *c) for c in constraints}
+
+
+def foreign_keys(url: str, table: str) -> set[str]:
+    with psycopg.connect(url) as conn:
+        return {r[0] for r in conn.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'", (table,))}
+
+
+def test_bulk_build_gives_the_same_data_and_schema_as_the_per_row_build(databases, migrated_template, settings):
+    per_row = databases.create(template=migrated_template)
+    bulk_db = databases.create(template=migrated_template)
+    schema_before = catalog(bulk_db)
+    assert foreign_keys(bulk_db, "core.mentions")  # there is something to drop
+
+    result = run(per_row, settings, RunOptions(command="test", bulk="never"))
+    assert result.bulk is False
+    cli = CliRunner().invoke(app, ["run", "--bulk", "always", "--json"], env={"DATABASE_URL": bulk_db})
+    assert cli.exit_code == 0, cli.output
+    assert json.loads(cli.stdout)["bulk"] is True
+
+    assert catalog(bulk_db) == schema_before
+    assert table_checksums(bulk_db, schemas=("core", "mart")) == table_checksums(per_row, schemas=("core", "mart"))
+
+
+def test_restore_validates_every_foreign_key_it_recreates(migrated_db):
+    schema_before = catalog(migrated_db)
+    with psycopg.connect(migrated_db) as conn:
+        deferred = bulk.drop(conn, ["core.document_sections"])
+        assert {fk[1] for fk in deferred.foreign_keys} >= {"fk_document_sections_document_id_documents"}
+        assert not foreign_keys_in(conn, "core.document_sections")
+        # with the foreign key gone, a section of a document that does not exist goes in
+        conn.execute(
+            "INSERT INTO core.document_sections (section_key, document_id, section_kind, ordinal, title, authors, "
+            "author_institutions, char_start, char_end) VALUES ('ghost/s1', 987654, 'chapter', 1, 'Ghost', '{}', '{}', 0, 10)"
+        )
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            bulk.restore(conn, deferred)
+        conn.rollback()
+    assert catalog(migrated_db) == schema_before
+
+
+def foreign_keys_in(conn: psycopg.Connection, table: str) -> list:
+    return conn.execute(
+        "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'", (table,)
+    ).fetchall()
+
+
+def test_failed_bulk_run_leaves_schema_and_data_as_they_were(built_db, corpus_copy, settings):
+    change_document(corpus_copy)
+    schema_before = catalog(built_db)
+    data_before = table_checksums(built_db, schemas=("core", "mart"))
+
+    def fail_after_documents(stage: str) -> None:
+        if stage == "facts":  # the document tables are loaded, their indexes re-created
+            raise RuntimeError("stop after the documents")
+
+    with pytest.raises(RunFailed, match="stop after the documents"):
+        run(built_db, settings, RunOptions(command="test", corpus_dir=corpus_copy, bulk="always",
+                                           on_stage=fail_after_documents))
+    assert catalog(built_db) == schema_before
+    assert table_checksums(built_db, schemas=("core", "mart")) == data_before
+
+
+def test_killed_bulk_run_leaves_schema_and_data_as_they_were(built_db, corpus_copy):
+    change_document(corpus_copy)
+    schema_before = catalog(built_db)
+    data_before = table_checksums(built_db, schemas=("core", "mart"))
+    # killed while the document tables have no secondary indexes or foreign keys
+    proc = start_load(built_db, corpus_copy, "documents_load:kill", "--bulk", "always")
+    proc.communicate(timeout=300)
+    assert proc.returncode == -signal.SIGKILL
+    assert catalog(built_db) == schema_before
+    assert table_checksums(built_db, schemas=("core", "mart")) == data_before
+
+
+def test_auto_mode_is_for_loads_that_at_least_double_the_documents(built_db, corpus_copy, settings):
+    # a periodic load of one changed document stays on the per-row path
+    change_document(corpus_copy)
+    result = run(built_db, settings, RunOptions(command="test", corpus_dir=corpus_copy))
+    assert result.status == "succeeded" and result.rows_changed > 0
+    assert result.bulk is False
+    # the rule itself
+    mb = bulk.BULK_MIN_BYTES
+    assert bulk.choose("auto", 2 * mb, 0) is True
+    assert bulk.choose("auto", 2 * mb, 2 * mb) is True
+    assert bulk.choose("auto", 2 * mb, 2 * mb + 1) is False
+    assert bulk.choose("auto", mb - 1, 0) is False
+    assert bulk.choose("always", 1, 10 * mb) is True
+    assert bulk.choose("never", 10 * mb, 0) is False
+    with pytest.raises(ValueError, match="bulk mode must be one of"):
+        bulk.choose("sometimes", 1, 1)
+

@@ -127,8 +127,8 @@ class Bulk(StrEnum):
 
 BULK = typer.Option(Bulk.auto, "--bulk", help=(
     "Bulk-load mode for the document tables (drop secondary indexes and foreign keys, load, re-create and "
-    "validate them; readers of those tables wait until the run ends). auto: only when the run at least "
-    "doubles the loaded source text and adds 1 MB or more."))
+    "validate them; readers of those tables wait until the run ends). auto: only when the run loads only new "
+    "documents that at least double the loaded source text and add 1 MB or more."))
 
 
 @app.command()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import signal
+from datetime import date
 
 import psycopg
 import pytest
@@ -16,7 +17,9 @@ from typer.testing import CliRunner
 from conftest import table_checksums
 from etnc_db.cli import app
 from etnc_db.load import bulk
+from etnc_db.load import document_stage as ds
 from etnc_db.load.pipeline import RunFailed, RunOptions, run
+from etnc_db.load.upsert import load_tables
 
 
 def catalog(url: str) -> set[tuple]:
@@ -52,6 +55,13 @@ def test_bulk_build_gives_the_same_data_and_schema_as_the_per_row_build(database
 
     assert catalog(bulk_db) == schema_before
     assert table_checksums(bulk_db, schemas=("core", "mart")) == table_checksums(per_row, schemas=("core", "mart"))
+    # every re-created index was usable by the rest of the run (not built over HOT chains
+    # the run created, which would have made the run's checks scan whole tables)
+    with psycopg.connect(bulk_db) as conn:
+        assert conn.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indcheckxmin "
+            "AND indrelid::regclass::text LIKE 'core.%'"
+        ).fetchall() == []
 
 
 def test_restore_validates_every_foreign_key_it_recreates(migrated_db):
@@ -69,6 +79,32 @@ def test_restore_validates_every_foreign_key_it_recreates(migrated_db):
             bulk.restore(conn, deferred)
         conn.rollback()
     assert catalog(migrated_db) == schema_before
+
+
+def test_indexes_recreated_after_parent_pointer_updates_stay_usable(migrated_db):
+    """The loader sets a section's parent pointer with an UPDATE after the insert. Were
+    that a HOT update (no index on the column), the re-created indexes would be unusable
+    for the rest of the transaction and every later query of the run a full scan."""
+    rows = ds.DocumentRows()
+    rows.documents.append(("doc-a", "a.txt", "0" * 64, 10, "A", "P", date(2026, 1, 1), "day", "article",
+                           "0123456789", "fp"))
+    rows.sections.append(("doc-a/s1", "doc-a", None, "chapter", 1, "One", None, None, [], [], 0, 10))
+    rows.sections.append(("doc-a/s2", "doc-a", "doc-a/s1", "heading", 2, "Two", None, None, [], [], 0, 5))
+    with psycopg.connect(migrated_db) as conn:
+        run_id = conn.execute(
+            "INSERT INTO etl.runs (command, corpus_path, status, started_at) "
+            "VALUES ('test', '', 'running', now()) RETURNING run_id").fetchone()[0]
+        deferred = bulk.drop(conn, ds.DOCUMENT_TABLES)
+        load_tables(conn, ds.document_loads(rows, ["doc-a"]), run_id)
+        bulk.restore(conn, deferred)
+        assert conn.execute(
+            "SELECT p.section_key FROM core.document_sections s JOIN core.document_sections p "
+            "ON p.section_id = s.parent_id").fetchall() == [("doc-a/s1",)]
+        assert bulk.unusable_indexes(conn, deferred) == []
+        assert conn.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE indcheckxmin "
+            "AND indrelid::regclass::text LIKE 'core.%'").fetchall() == []
+        conn.rollback()
 
 
 def foreign_keys_in(conn: psycopg.Connection, table: str) -> list:
@@ -117,6 +153,7 @@ def test_auto_mode_is_for_loads_that_at_least_double_the_documents(built_db, cor
     assert bulk.choose("auto", 2 * mb, 2 * mb) is True
     assert bulk.choose("auto", 2 * mb, 2 * mb + 1) is False
     assert bulk.choose("auto", mb - 1, 0) is False
+    assert bulk.choose("auto", 2 * mb, 0, replaces=True) is False
     assert bulk.choose("always", 1, 10 * mb) is True
     assert bulk.choose("never", 10 * mb, 0) is False
     with pytest.raises(ValueError, match="bulk mode must be one of"):

@@ -110,8 +110,9 @@ def loaders(url: str, corpus: str) -> dict:
                 for chunk in copy:
                     buf.write(chunk)
             exported[table] = buf.getvalue()
-            cur = conn.execute(f"SELECT * FROM {table} ORDER BY 1")  # parents before ibid children
-            same_schema_frames.append((table, [d.name for d in cur.description], cur.fetchall()))
+            cur = conn.execute(f"SELECT * FROM {table} ORDER BY 1")
+            cols = [d.name for d in cur.description]
+            same_schema_frames.append((table, cols, _parents_first(table, cols, cur.fetchall())))
         conn.execute(truncate)
         conn.commit()
 
@@ -200,6 +201,28 @@ def loaders(url: str, corpus: str) -> dict:
     engine.dispose()
     _ = (ARRAY, JSONB)
     return out
+
+
+def _parents_first(table: str, cols: list[str], rows: list[tuple]) -> list[tuple]:
+    """Order rows so a row pointing at its own table (a section's parent, an ibid
+    citation's original) comes after the row it points at: to_sql inserts row by row,
+    and each INSERT's foreign-key check sees only the rows before it."""
+    from etnc_db.db.models import metadata
+
+    t = metadata.tables[table]
+    self_cols = [fk.parent.name for fk in t.foreign_keys if fk.column.table is t]
+    if not self_cols:
+        return rows
+    ref = cols.index(self_cols[0])
+    by_id = {r[0]: r for r in rows}
+    depth: dict = {}
+
+    def depth_of(r: tuple) -> int:
+        if r[0] not in depth:
+            depth[r[0]] = 0 if r[ref] is None else depth_of(by_id[r[ref]]) + 1
+        return depth[r[0]]
+
+    return sorted(rows, key=lambda r: (depth_of(r), r[0]))
 
 
 def main(argv: list[str]) -> None:

@@ -15,8 +15,9 @@ key, the transaction rolls back and the drops with it.
 
 The cost is locking: DROP INDEX and ALTER TABLE hold ACCESS EXCLUSIVE locks on the
 tables until the transaction ends, so readers of those tables wait for the load. The
-pipeline therefore uses bulk mode only for loads that at least double the document
-tables (a first build, a large import), never for a periodic load of a few documents.
+pipeline therefore uses bulk mode only for loads of new documents that at least double
+the document tables (a first build, a large import), never for a periodic load of a few
+documents.
 """
 
 from __future__ import annotations
@@ -52,16 +53,24 @@ def _ident(qualified: str) -> sql.Composable:
 
 def drop(conn: psycopg.Connection, tables: Sequence[str]) -> Deferred:
     """Drop the outgoing foreign keys and non-unique indexes of `tables`; return their
-    definitions."""
+    definitions.
+
+    A table with a foreign key to itself keeps its indexes: the loader sets those parent
+    pointers with an UPDATE after the insert, and without an index on the updated column
+    that UPDATE is a HOT update. An index built over HOT chains that the same transaction
+    created is unusable for the rest of that transaction (pg_index.indcheckxmin), so every
+    later query of the run would scan the whole table."""
     deferred = Deferred(tables=list(tables))
     for table in tables:
         fks = conn.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "SELECT conname, pg_get_constraintdef(oid), confrelid = conrelid FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
             (table,),
         ).fetchall()
-        for name, definition in fks:
+        for name, definition, _ in fks:
             deferred.foreign_keys.append((table, name, definition))
+        if any(self_ref for _, _, self_ref in fks):
+            continue
         indexes = conn.execute(
             "SELECT n.nspname || '.' || i.relname, pg_get_indexdef(x.indexrelid) "
             "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
@@ -109,13 +118,27 @@ def deferred_constraints(conn: psycopg.Connection, tables: Sequence[str], enable
     restore(conn, deferred)
 
 
-def choose(mode: str, new_bytes: int, kept_bytes: int) -> bool:
+def choose(mode: str, new_bytes: int, kept_bytes: int, replaces: bool = False) -> bool:
     """Whether a load of `new_bytes` of source text next to `kept_bytes` already loaded
-    (and not replaced by this load) should run in bulk mode."""
+    (and not replaced by this load) should run in bulk mode. `replaces`: the load parses
+    documents that already have rows (changed or re-derived); their rows are updated in
+    place, which would leave the re-created indexes unusable for the rest of the run
+    (see `drop`), so auto mode keeps such loads on the per-row path."""
     if mode not in BULK_MODES:
         raise ValueError(f"bulk mode must be one of {', '.join(BULK_MODES)}, not {mode!r}")
     if mode == "always":
         return True
     if mode == "never":
         return False
-    return new_bytes >= BULK_MIN_BYTES and new_bytes >= kept_bytes
+    return not replaces and new_bytes >= BULK_MIN_BYTES and new_bytes >= kept_bytes
+
+
+def unusable_indexes(conn: psycopg.Connection, deferred: Deferred) -> list[str]:
+    """Re-created indexes the rest of this transaction cannot use (built over HOT chains
+    the transaction itself created); the data is sound, later queries are just slower."""
+    if not deferred.indexes:
+        return []
+    return [r[0] for r in conn.execute(
+        "SELECT indexrelid::regclass::text FROM pg_index WHERE indcheckxmin "
+        "AND indexrelid = ANY(%s::regclass[])", ([name for name, _ in deferred.indexes],)
+    )]

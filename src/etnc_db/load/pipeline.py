@@ -246,7 +246,9 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
         # the corpus: each batch's loads are scoped to that batch's document keys.
         batch_rows, batch_keys, batch_bytes = ds.DocumentRows(), list(plan.removed), 0
         new_bytes = sum(source.size for source in to_parse)
-        result.bulk = bulk_mode.choose(options.bulk, new_bytes, ds.kept_bytes(conn, [s.key for s in to_parse] + list(plan.removed)))
+        replaces = any(plan.actions[s.key] != "new" for s in to_parse)
+        kept = ds.kept_bytes(conn, [s.key for s in to_parse] + list(plan.removed))
+        result.bulk = bulk_mode.choose(options.bulk, new_bytes, kept, replaces)
         deferred = None
         if result.bulk:
             with timer("load_documents"):
@@ -283,6 +285,11 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
         if deferred is not None:
             with timer("load_documents"):
                 bulk_mode.restore(conn, deferred)
+                slow = bulk_mode.unusable_indexes(conn, deferred)
+            if slow:
+                result.warnings.append(
+                    f"bulk mode: rows updated in place leave {len(slow)} re-created index(es) unusable for the rest "
+                    f"of this run ({', '.join(slow[:3])}); its checks run slower, the data is not affected")
         frames_changed = True
     result.documents = [
         {"document_key": k, "file": plan.sources[k].file_name if k in plan.sources else None,

@@ -156,6 +156,10 @@ class Linker:
             if alias.form != "metonym":
                 country_words.add(alias.surface.rstrip("-").lower())
 
+        # one alternation instead of a regex per country word per surface
+        country_word_re = re.compile(
+            r"\b(?:" + "|".join(re.escape(w) for w in sorted(country_words, key=len, reverse=True)) + r")\b"
+        ) if country_words else None
         for org in registry.organizations.values():
             ambiguous = {a.casefold() for a in org.ambiguous_aliases}
             for i, surface in enumerate(organization_surfaces(org)):
@@ -165,7 +169,7 @@ class Linker:
                 generic = (
                     org.kind in GENERIC_ORG_KINDS
                     and org.country not in (None, "EU")
-                    and _is_generic_surface(surface, country_words)
+                    and _is_generic_surface(surface, country_word_re)
                 )
                 add(surface, _Target("organization", org.key, surface, rule, generic=generic))
 
@@ -304,16 +308,17 @@ class Linker:
         return mentions, rejects
 
 
-def _is_generic_surface(surface: str, country_words: set[str]) -> bool:
+def _is_generic_surface(surface: str, country_word_re: re.Pattern | None) -> bool:
     """A multi-word institutional name with no acronym and no country word in it
-    ("Ministry of Foreign Affairs", "National Science Centre")."""
+    ("Ministry of Foreign Affairs", "National Science Centre"). `country_word_re`
+    matches any country word, on word boundaries, in lower-case text."""
     tokens = re.findall(r"[\w-]+", surface)
     if len(tokens) < 2:
         return False
     low = surface.lower()
     if any(sum(ch.isupper() for ch in tok) >= 2 for tok in tokens):
         return False
-    return not any(re.search(rf"\b{re.escape(w)}\b", low) for w in country_words)
+    return country_word_re is None or country_word_re.search(low) is None
 
 
 def _inside_longer_name(text: str, start: int, end: int) -> bool:

@@ -22,6 +22,7 @@ from etnc_db.extract.reader import read_source
 from etnc_db.load.upsert import Ref, TableLoad
 
 PARSER_VERSION = "1"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MANIFEST = "sources.yaml"
 SUFFIXES = (".txt", ".md")
 
@@ -87,7 +88,9 @@ def scan_corpus(corpus_dir: Path) -> list[SourceFile]:
     mpath = corpus_dir / MANIFEST
     if mpath.exists():
         try:
-            data = yaml.safe_load(mpath.read_text(encoding="utf-8")) or {}
+            # libyaml's parser: the manifest is read on every run, no-op reloads included,
+            # and the pure-Python parser needs ~0.3 s for 500 entries
+            data = yaml.load(mpath.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
         except yaml.YAMLError as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
             raise CorpusError(str(mpath), None if line is None else line + 1, "invalid YAML") from exc

@@ -236,6 +236,10 @@ def main(argv: list[str]) -> None:
     else:
         raise SystemExit(f"unknown measurement {kind!r}")
     sys.stdout.write(json.dumps(data, default=str) + "\n")
+    sys.stdout.flush()
+    import gc
+
+    gc.freeze()  # exit as the CLI does (etnc_db.cli.main): no final collection over GX's objects
 
 
 if __name__ == "__main__":

@@ -133,8 +133,9 @@ def test_killed_bulk_run_leaves_schema_and_data_as_they_were(built_db, corpus_co
     change_document(corpus_copy)
     schema_before = catalog(built_db)
     data_before = table_checksums(built_db, schemas=("core", "mart"))
-    # killed while the document tables have no secondary indexes or foreign keys
-    proc = start_load(built_db, corpus_copy, "documents_load:kill", "--bulk", "always")
+    # killed after writing the rows, while the document tables have no secondary indexes
+    # or foreign keys
+    proc = start_load(built_db, corpus_copy, "documents_bulk_restore:kill", "--bulk", "always")
     proc.communicate(timeout=300)
     assert proc.returncode == -signal.SIGKILL
     assert catalog(built_db) == schema_before

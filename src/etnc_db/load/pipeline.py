@@ -163,7 +163,8 @@ def _one_line(exc: BaseException) -> str:
 def _fault(stage: str) -> None:
     """Test-only fault injection: ETNC_FAULT_AT=<stage>:kill|raise|sleep[=seconds] kills
     the process (SIGKILL), raises, or sleeps (holding the lock) before <stage> starts.
-    Stages: reference, documents, documents_load, facts, invariants, validate, commit."""
+    Stages: reference, documents, documents_load, documents_bulk_restore (bulk mode only),
+    facts, invariants, validate, commit."""
     spec = os.environ.get("ETNC_FAULT_AT", "")
     at, _, action = spec.partition(":")
     if at != stage:
@@ -283,6 +284,7 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
                 progress.advance(task)
         flush()
         if deferred is not None:
+            hook("documents_bulk_restore")  # rows written, indexes and foreign keys still dropped
             with timer("load_documents"):
                 bulk_mode.restore(conn, deferred)
                 slow = bulk_mode.unusable_indexes(conn, deferred)

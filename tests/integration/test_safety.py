@@ -51,7 +51,14 @@ def start_load(url: str, corpus: Path, fault: str | None = None, *args: str) -> 
     return subprocess.Popen(
         [sys.executable, "-c", "from etnc_db.cli import app; app()", "load", *args],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # a shell without job control starts background jobs with SIGINT ignored, and the
+        # child would inherit that; give it the default disposition a terminal has
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for_fault(proc: subprocess.Popen, timeout: float = 120) -> str:
@@ -105,10 +112,15 @@ def test_exception_rolls_back_and_is_recorded(built_db, changed_corpus):
 
 def test_ctrl_c_rolls_back_and_is_recorded(built_db, changed_corpus):
     before = table_checksums(built_db, schemas=("core", "mart"))
-    proc = start_load(built_db, changed_corpus, "invariants:sleep=60")
+    proc = start_load(built_db, changed_corpus, "invariants:sleep=600")
     wait_for_fault(proc)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError(f"the load did not stop on Ctrl-C; its stderr ends: {err[-2000:]}") from None
     assert proc.returncode == 130, err
     assert "interrupted" in err
     assert table_checksums(built_db, schemas=("core", "mart")) == before

@@ -35,17 +35,17 @@ def catalog(url: str) -> set[tuple]:
     return {("index", *i) for i in indexes} | {("constraint", *c) for c in constraints}
 
 
-def foreign_keys(url: str, table: str) -> set[str]:
-    with psycopg.connect(url) as conn:
-        return {r[0] for r in conn.execute(
-            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'", (table,))}
+def foreign_keys(conn: psycopg.Connection, table: str) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'", (table,))}
 
 
 def test_bulk_build_gives_the_same_data_and_schema_as_the_per_row_build(databases, migrated_template, settings):
     per_row = databases.create(template=migrated_template)
     bulk_db = databases.create(template=migrated_template)
     schema_before = catalog(bulk_db)
-    assert foreign_keys(bulk_db, "core.mentions")  # there is something to drop
+    with psycopg.connect(bulk_db) as conn:
+        assert foreign_keys(conn, "core.mentions")  # there is something to drop
 
     result = run(per_row, settings, RunOptions(command="test", bulk="never"))
     assert result.bulk is False
@@ -69,7 +69,7 @@ def test_restore_validates_every_foreign_key_it_recreates(migrated_db):
     with psycopg.connect(migrated_db) as conn:
         deferred = bulk.drop(conn, ["core.document_sections"])
         assert {fk[1] for fk in deferred.foreign_keys} >= {"fk_document_sections_document_id_documents"}
-        assert not foreign_keys_in(conn, "core.document_sections")
+        assert not foreign_keys(conn, "core.document_sections")
         # with the foreign key gone, a section of a document that does not exist goes in
         conn.execute(
             "INSERT INTO core.document_sections (section_key, document_id, section_kind, ordinal, title, authors, "
@@ -105,12 +105,6 @@ def test_indexes_recreated_after_parent_pointer_updates_stay_usable(migrated_db)
             "SELECT indexrelid::regclass::text FROM pg_index WHERE indcheckxmin "
             "AND indrelid::regclass::text LIKE 'core.%'").fetchall() == []
         conn.rollback()
-
-
-def foreign_keys_in(conn: psycopg.Connection, table: str) -> list:
-    return conn.execute(
-        "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'", (table,)
-    ).fetchall()
 
 
 def test_failed_bulk_run_leaves_schema_and_data_as_they_were(built_db, corpus_copy, settings):

@@ -45,8 +45,8 @@ def loaders(url: str, corpus: str) -> dict:
 
     from etnc_db.config import Settings
     from etnc_db.link.linker import Linker
+    from etnc_db.load import bulk
     from etnc_db.load import document_stage as ds
-    from etnc_db.load.bulk import deferred_constraints
     from etnc_db.load.reference_stage import reference_loads
     from etnc_db.load.upsert import load_tables, stage
     from etnc_db.reference.registry import load_registry
@@ -95,8 +95,9 @@ def loaders(url: str, corpus: str) -> dict:
         #     of its text to an empty database, so `--bulk auto` chooses bulk mode
         #     (secondary indexes and foreign keys dropped, re-created and validated after)
         t = time.perf_counter()
-        with deferred_constraints(conn, doc_tables):
-            load_tables(conn, ds.document_loads(rows, keys), run_id)
+        deferred = bulk.drop(conn, doc_tables)
+        load_tables(conn, ds.document_loads(rows, keys), run_id)
+        bulk.restore(conn, deferred)
         conn.commit()
         out["loader_seconds"] = round(time.perf_counter() - t, 4)
 

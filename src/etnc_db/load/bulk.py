@@ -6,7 +6,7 @@ index. PostgreSQL's own advice for populating a database is to drop the indexes 
 foreign keys, load, and create them again; a rebuilt index is sorted once and a
 re-added foreign key is validated by one set-based query instead of one lookup per row.
 
-`deferred_constraints` does that for a set of tables inside the caller's transaction.
+`drop` and `restore` do that for a set of tables inside the caller's transaction.
 It keeps primary keys, unique constraints (the upsert's conflict arbiters and the
 targets of other foreign keys) and CHECK constraints. Every definition is read from the
 catalog before it is dropped and re-created verbatim, so the schema after a bulk load is
@@ -22,8 +22,7 @@ documents.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import psycopg
@@ -43,8 +42,6 @@ class Deferred:
     foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)  # (table, name, definition)
     tables: list[str] = field(default_factory=list)
 
-    def __len__(self) -> int:
-        return len(self.indexes) + len(self.foreign_keys)
 
 
 def _ident(qualified: str) -> sql.Composable:
@@ -103,19 +100,6 @@ def restore(conn: psycopg.Connection, deferred: Deferred) -> None:
         )
     for table in deferred.tables:
         conn.execute(sql.SQL("ANALYZE {}").format(_ident(table)))
-
-
-@contextmanager
-def deferred_constraints(conn: psycopg.Connection, tables: Sequence[str], enabled: bool = True) -> Iterator[Deferred]:
-    """Run the body with the secondary indexes and foreign keys of `tables` dropped, and
-    re-create them afterwards. On an exception nothing is re-created: the caller rolls
-    the transaction back, which restores them."""
-    if not enabled:
-        yield Deferred()
-        return
-    deferred = drop(conn, tables)
-    yield deferred
-    restore(conn, deferred)
 
 
 def choose(mode: str, new_bytes: int, kept_bytes: int, replaces: bool = False) -> bool:

@@ -64,6 +64,7 @@ class DocumentPlan:
     actions: dict[str, str] = field(default_factory=dict)  # document_key -> action
     sources: dict[str, SourceFile] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)
+    loaded_bytes: dict[str, int] = field(default_factory=dict)  # document_key -> byte_size, as in the database
 
     @property
     def to_parse(self) -> list[SourceFile]:
@@ -127,11 +128,11 @@ def fingerprint(source: SourceFile, reference_fingerprint: str) -> str:
 
 
 def plan_documents(conn: psycopg.Connection, files: list[SourceFile], reference_fingerprint: str) -> DocumentPlan:
-    stored = {
-        key: (sha, fp)
-        for key, sha, fp in conn.execute("SELECT document_key, sha256, fingerprint FROM core.documents")
-    }
     plan = DocumentPlan()
+    stored = {}
+    for key, sha, fp, size in conn.execute("SELECT document_key, sha256, fingerprint, byte_size FROM core.documents"):
+        stored[key] = (sha, fp)
+        plan.loaded_bytes[key] = size
     for f in files:
         plan.sources[f.key] = f
         old = stored.get(f.key)
@@ -237,13 +238,6 @@ class DocumentRows:
             f"{dk}@{m.char_start}-{m.char_end}", dk, section_key, passage_key, m.char_start, m.char_end,
             m.surface, m.entity_type, country, org, sector, m.rule,
         ))
-
-
-def kept_bytes(conn: psycopg.Connection, touched_keys: list[str]) -> int:
-    """Source bytes of the loaded documents a run does not replace."""
-    return conn.execute(
-        "SELECT coalesce(sum(byte_size), 0) FROM core.documents WHERE document_key <> ALL(%s)", (touched_keys,)
-    ).fetchone()[0]
 
 
 def document_loads(rows: DocumentRows, touched_keys: list[str]) -> list[TableLoad]:

@@ -248,7 +248,8 @@ def _run_stages(conn, url, settings, corpus_dir, options, result: RunResult, tim
         batch_rows, batch_keys, batch_bytes = ds.DocumentRows(), list(plan.removed), 0
         new_bytes = sum(source.size for source in to_parse)
         replaces = any(plan.actions[s.key] != "new" for s in to_parse)
-        kept = ds.kept_bytes(conn, [s.key for s in to_parse] + list(plan.removed))
+        touched_keys = {s.key for s in to_parse} | set(plan.removed)
+        kept = sum(size for key, size in plan.loaded_bytes.items() if key not in touched_keys)
         result.bulk = bulk_mode.choose(options.bulk, new_bytes, kept, replaces)
         deferred = None
         if result.bulk:

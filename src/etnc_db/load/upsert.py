@@ -180,8 +180,6 @@ def upsert(conn: psycopg.Connection, load: TableLoad, run_id: int) -> TableResul
         sql.SQL(", ").join(sql.SQL("t.{}").format(c) for c in update_cols),
         sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(c) for c in update_cols),
     )
-    # New rows get their surrogate ids in business-key order, whatever plan the joins
-    # take, so the same sources always give the same ids.
     # When no staged key is in the table yet (new documents, a first build) a plain
     # INSERT does the same as the upsert without a speculative insertion per row.
     existing = conn.execute(
@@ -197,6 +195,8 @@ def upsert(conn: psycopg.Connection, load: TableLoad, run_id: int) -> TableResul
         )
     else:
         on_conflict = sql.SQL("ON CONFLICT ({}) DO NOTHING").format(sql.Identifier(load.key))
+    # ORDER BY: new rows get their surrogate ids in business-key order, whatever plan the
+    # joins take, so the same sources always give the same ids.
     stmt = sql.SQL(
         "WITH up AS (INSERT INTO {target} AS t ({cols}) SELECT {exprs} FROM {stg} s {joins} ORDER BY s.{key} "
         "{on_conflict} RETURNING t.{key} AS k, (xmax = 0) AS ins), "

@@ -1,15 +1,15 @@
-"""mart views and the rule that no fact exists without evidence
+"""the rule that no fact exists without evidence (and, originally, the mart views)
 
-The views are created from sql/views/*.sql (see etnc_db.db.views). A deferred
-constraint trigger on each fact table and on core.evidence rejects, at commit, any
-agreement, investment or policy measure left without an evidence row.
+A deferred constraint trigger on each fact table and on core.evidence rejects, at
+commit, any agreement, investment or policy measure left without an evidence row.
+This migration first also created the mart views; views are no longer migrated (they
+are applied from sql/views/*.sql after every upgrade, see etnc_db.db.views), so that
+part is gone and the views of any version are dropped before migrations run.
 
 Revision ID: 0002
 Revises: 0001
 """
 from alembic import op
-
-from etnc_db.db.views import create_views, drop_views
 
 revision = "0002"
 down_revision = "0001"
@@ -56,11 +56,9 @@ def upgrade() -> None:
         CREATE CONSTRAINT TRIGGER evidence_keeps_{table} AFTER DELETE OR UPDATE ON core.evidence
             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION core.require_evidence('{id_col}', '{table}');
         """)
-    create_views(op.get_bind())
 
 
 def downgrade() -> None:
-    drop_views(op.get_bind())
     for table, _ in FACT_TABLES:
         op.execute(f"DROP TRIGGER IF EXISTS {table}_require_evidence ON core.{table}")
         op.execute(f"DROP TRIGGER IF EXISTS evidence_keeps_{table} ON core.evidence")

@@ -20,16 +20,3 @@ LEFT JOIN core.passages p ON p.passage_id = m.passage_id
 LEFT JOIN core.countries c ON c.country_id = m.country_id
 LEFT JOIN core.organizations o ON o.organization_id = m.organization_id
 LEFT JOIN core.sectors se ON se.sector_id = m.sector_id;
-COMMENT ON VIEW mart.fct_mention IS 'Every span where a known country, organization or sector is named.';
-COMMENT ON COLUMN mart.fct_mention.mention_key IS 'Stable key: document_key@start-end.';
-COMMENT ON COLUMN mart.fct_mention.document_key IS 'Document of the mention.';
-COMMENT ON COLUMN mart.fct_mention.section_key IS 'Section of the mention.';
-COMMENT ON COLUMN mart.fct_mention.passage_key IS 'Passage of the mention (null in a table row).';
-COMMENT ON COLUMN mart.fct_mention.char_start IS 'Start offset in mart.dim_document.content.';
-COMMENT ON COLUMN mart.fct_mention.char_end IS 'End offset (exclusive).';
-COMMENT ON COLUMN mart.fct_mention.surface IS 'The text as written (equals the content substring).';
-COMMENT ON COLUMN mart.fct_mention.entity_type IS 'country, organization or sector.';
-COMMENT ON COLUMN mart.fct_mention.entity_key IS 'ISO alpha-2 code, organization key or sector key.';
-COMMENT ON COLUMN mart.fct_mention.entity_name IS 'Name of the entity.';
-COMMENT ON COLUMN mart.fct_mention.rule IS 'Linker rule that produced the mention.';
-COMMENT ON COLUMN mart.fct_mention.chapter_country_code IS 'Country of the chapter the mention sits in (EU for the EU chapter).';

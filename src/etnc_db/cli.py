@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 import warnings
 from contextlib import contextmanager
 from enum import StrEnum
@@ -27,12 +28,21 @@ entities_app = typer.Typer(help="Inspect entities found in the documents.", no_a
 app.add_typer(db_app, name="db")
 app.add_typer(entities_app, name="entities")
 
-out = Console()
-err = Console(stderr=True)
+def _console(stderr: bool = False) -> Console:
+    """Values are printed literally (no markup, no highlighting); off a terminal the
+    output is plain and never wrapped or cut, so it can be piped and grepped."""
+    stream = sys.stderr if stderr else sys.stdout
+    tty = stream.isatty()
+    return Console(stderr=stderr, markup=False, highlight=False, soft_wrap=True,
+                   width=None if tty else 100_000, no_color=not tty)
+
+
+out = _console()
+err = _console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"error: {message}")
     raise typer.Exit(code)
 
 
@@ -77,13 +87,16 @@ def _require_schema(url: str) -> None:
 
 
 def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, force: bool, json_out: bool,
-              bulk: str = "auto") -> None:
-    from etnc_db.load.pipeline import RunFailed, RunOptions, run
+              bulk: str = "auto", prune: bool = False) -> None:
+    from etnc_db.db.session import ensure_schema
+    from etnc_db.pipeline import RunFailed, RunOptions, run
 
     url = _url()
-    _require_schema(url)
+    if command != "run":
+        _require_schema(url)
+    ensure_schema(url, _settings().views_dir, wait)
     options = RunOptions(command=command, corpus_dir=corpus, skip_bad=skip_bad, wait_seconds=wait, force=force,
-                         bulk=bulk)
+                         bulk=bulk, prune=prune)
     try:
         with _progress() as progress:
             result = run(url, _settings(), options, progress=progress)
@@ -106,8 +119,11 @@ def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, fo
         dele = sum(c["deleted"] for c in result.tables.values())
         mode = " (document tables in bulk mode)" if result.bulk else ""
         out.print(f"run {result.run_id}: {ins} inserted, {upd} updated, {dele} deleted; documents: {docs}{mode}")
+    for d in result.documents:
+        if "facts" in d:
+            out.print(f"  {d['document_key']} ({d['action']}): {d['facts']} facts published")
     for w in result.warnings[:20]:
-        err.print(f"warning: {w}", highlight=False)
+        err.print(f"warning: {w}")
     if len(result.warnings) > 20:
         err.print(f"({len(result.warnings) - 20} more warnings; see `etnc-db status`)")
 
@@ -127,27 +143,25 @@ class Bulk(StrEnum):
 
 BULK = typer.Option(Bulk.auto, "--bulk", help=(
     "Bulk-load mode for the document tables (drop secondary indexes and foreign keys, load, re-create and "
-    "validate them; readers of those tables wait until the run ends). auto: only when the run loads only new "
-    "documents that at least double the loaded source text and add 1 MB or more."))
+    "validate them; readers of those tables wait until the run ends). auto: only for a first build into "
+    "empty document tables."))
+PRUNE = typer.Option(False, "--prune", help="Remove loaded documents whose files are no longer in the corpus folder.")
 
 
 @app.command()
 def run(corpus: Path | None = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
-        json_out: bool = JSON, bulk: Bulk = BULK) -> None:
-    """Build everything: migrate the schema, run every ETL stage, then the data-quality checks."""
+        json_out: bool = JSON, bulk: Bulk = BULK, prune: bool = PRUNE) -> None:
+    """Build everything: migrate the schema, apply the views, run every ETL stage and the SQL gate."""
     with failures():
-        from etnc_db.db.session import upgrade
-
-        upgrade(_url())
-        _pipeline("run", corpus, skip_bad, wait, force, json_out, bulk.value)
+        _pipeline("run", corpus, skip_bad, wait, force, json_out, bulk.value, prune)
 
 
 @app.command()
 def load(corpus: Path | None = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
-         json_out: bool = JSON, bulk: Bulk = BULK) -> None:
+         json_out: bool = JSON, bulk: Bulk = BULK, prune: bool = PRUNE) -> None:
     """Periodic load: parse only new or changed documents, refresh what depends on them."""
     with failures():
-        _pipeline("load", corpus, skip_bad, wait, force, json_out, bulk.value)
+        _pipeline("load", corpus, skip_bad, wait, force, json_out, bulk.value, prune)
 
 
 @app.command()
@@ -229,7 +243,7 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) 
     with failures():
         from etnc_db.db.session import upgrade
 
-        upgrade(_url(), revision)
+        upgrade(_url(), _settings().views_dir, revision)
         out.print(f"database at {revision}")
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import psycopg
 
-from etnc_db.db.models import metadata
-
 
 def collect_status(url: str, runs: int = 5) -> dict:
     with psycopg.connect(url) as conn:
@@ -22,9 +20,10 @@ def collect_status(url: str, runs: int = 5) -> dict:
             r["seconds"] = float(r["seconds"]) if r["seconds"] is not None else None
             last_runs.append(r)
         counts = {}
-        for table in sorted(metadata.tables):
-            schema, name = table.split(".")
-            counts[table] = conn.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]
+        for schema, name in conn.execute(
+            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN ('core', 'etl') ORDER BY 1, 2"
+        ).fetchall():
+            counts[f"{schema}.{name}"] = conn.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]
         dq = conn.execute(
             "SELECT run_id, count(*) FILTER (WHERE success), count(*) FILTER (WHERE NOT success) "
             "FROM etl.dq_results WHERE run_id = (SELECT max(run_id) FROM etl.dq_results) GROUP BY run_id"

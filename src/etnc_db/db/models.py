@@ -2,13 +2,26 @@
 
 Every table has a surrogate integer key for joins and a text business key
 (`<entity>_key`) that is identical on every rebuild, so upserts, change logs and
-external bookmarks work by business key. Vocabularies are CHECK constraints whose
-values live in `etnc_db.vocab`. Every table and column carries a comment, which
-Alembic turns into `COMMENT ON` and the data dictionary is generated from.
+external bookmarks work by business key. Every table and column carries a comment,
+which Alembic turns into `COMMENT ON`; the data dictionary is generated from them.
+
+Two kinds of enumerations:
+- code enumerations (`etnc_db.vocab`: parser kinds, date precisions, run states) are
+  CHECK constraints;
+- curated vocabularies (agreement types, statuses, stances, roles, ...) are lookup
+  tables `core.vocab_<name>` filled from `etl/reference/vocabularies.yaml`; columns that
+  use them are foreign keys, so a new value is a data change.
+
+Fact types are declared here once. A fact is a row of `core.facts` (what every fact
+has: key, title, dates, note, evidence, sectors, relations) plus one row of its type's
+table (`core.agreements`, ...). Columns whose `info` names a `field` are the fields of
+the curated-file format (docs/curation.md §4); `etnc_db.facts.schema` builds the
+curated-file validation from them, and the facts stage fills them by name.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -17,6 +30,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -26,6 +40,7 @@ from sqlalchemy import (
     Numeric,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -68,16 +83,54 @@ def _bkey(comment: str) -> Mapped[str]:
     return mapped_column(Text, nullable=False, unique=True, comment=comment)
 
 
-def _fk(target: str, *, nullable: bool, ondelete: str = "CASCADE", comment: str) -> Mapped:
+def _fk(target: str, *, nullable: bool, ondelete: str = "CASCADE", comment: str, field: str | None = None,
+        ref: str | None = None) -> Mapped:
+    info = {"field": field, "ref": ref} if field else {}
     return mapped_column(
-        Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True, comment=comment
+        Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True, comment=comment, info=info
     )
 
 
 def _span() -> tuple:
-    return (
-        CheckConstraint("char_start >= 0 AND char_end >= char_start", name="span_valid"),
+    return (CheckConstraint("char_start >= 0 AND char_end >= char_start", name="span_valid"),)
+
+
+# ---------------------------------------------------------------------------
+# core: curated vocabularies (lookup tables)
+# ---------------------------------------------------------------------------
+
+
+def _vocabulary_table(name: str, comment: str) -> Table:
+    return Table(
+        f"vocab_{name}", metadata,
+        Column("value", Text, primary_key=True, comment="The value as written in curated files and stored in fact columns."),
+        Column("label", Text, nullable=False, comment="Readable label for reports and BI tools."),
+        Column("definition", Text, nullable=False, comment="What the value means (the codebook's definition)."),
+        Column("ordinal", SmallInteger, nullable=False, comment="Position in the vocabulary file (display order)."),
+        schema="core",
+        comment=f"Vocabulary {name}: {comment} Loaded from etl/reference/vocabularies.yaml.",
     )
+
+
+VOCABULARY_TABLES = {name: _vocabulary_table(name, c) for name, c in vocab.CURATED_VOCABULARIES.items()}
+
+
+def _vocab(vocabulary: str, comment: str, *, nullable: bool = False, field: str | None = None) -> Mapped:
+    """A column holding a value of a curated vocabulary (FK to its lookup table)."""
+    if vocabulary not in VOCABULARY_TABLES:
+        raise KeyError(vocabulary)
+    info = {"vocabulary": vocabulary}
+    if field:
+        info["field"] = field
+    return mapped_column(
+        Text, ForeignKey(f"core.vocab_{vocabulary}.value", ondelete="RESTRICT", onupdate="CASCADE"),
+        nullable=nullable, index=True, comment=f"{comment} (vocabulary {vocabulary}).", info=info,
+    )
+
+
+def _field(type_, comment: str, *, field: str, nullable: bool = True, **kw) -> Mapped:
+    """A plain column that is a field of the curated-file format."""
+    return mapped_column(type_, nullable=nullable, comment=comment, info={"field": field}, **kw)
 
 
 # ---------------------------------------------------------------------------
@@ -108,6 +161,8 @@ class Country(Base):
     eu_accession_date: Mapped[date | None] = mapped_column(Date, comment="Date the country joined the EU (or its predecessor communities).")
     eu_exit_date: Mapped[date | None] = mapped_column(Date, comment="Date the country left the EU (United Kingdom: 2020-01-31).")
     is_supranational: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, comment="True for the European Union row.")
+    is_china: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, comment="True for mainland China, Hong Kong and Macao: the 'Chinese' side of Europe–China relations (countries.yaml).")
+    is_european: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, comment="True for countries of the UN M49 region Europe and for the EU: the 'European' side.")
 
 
 class Sector(Base):
@@ -124,18 +179,16 @@ class Sector(Base):
 class Organization(Base):
     __tablename__ = "organizations"
     __table_args__ = (
-        _check("kind", vocab.ORGANIZATION_KINDS),
-        _check("ownership", vocab.OWNERSHIPS),
         CheckConstraint("parent_id IS NULL OR parent_id <> organization_id", name="not_own_parent"),
         {"schema": "core", "comment": "Every actor that is not a state: companies, universities, institutes, government bodies, agencies, international organizations."},
     )
     organization_id: Mapped[int] = _pk()
     organization_key: Mapped[str] = _bkey("Business key: organization slug (e.g. catl, cn-most).")
     name: Mapped[str] = mapped_column(Text, nullable=False, comment="Canonical name.")
-    kind: Mapped[str] = mapped_column(Text, nullable=False, comment="Kind of organization: " + ", ".join(vocab.ORGANIZATION_KINDS) + ".")
+    kind: Mapped[str] = _vocab("organization_kind", "Kind of organization")
     country_id: Mapped[int | None] = _fk("core.countries.country_id", nullable=True, ondelete="RESTRICT", comment="Headquarters country (EU for EU institutions); null when unknown.")
     parent_id: Mapped[int | None] = _fk("core.organizations.organization_id", nullable=True, ondelete="SET NULL", comment="Parent organization (Volvo Cars -> Geely).")
-    ownership: Mapped[str] = mapped_column(Text, nullable=False, default="unknown", comment="Ownership: " + ", ".join(vocab.OWNERSHIPS) + ".")
+    ownership: Mapped[str] = _vocab("ownership", "Ownership")
     source_files: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, comment="Reference files under etl/reference/organizations that define it.")
 
 
@@ -172,7 +225,7 @@ class Company(Base):
         comment="The organization this company row extends.",
     )
     company_key: Mapped[str] = _bkey("Business key: the organization_key of the company.")
-    is_chinese: Mapped[bool] = mapped_column(Boolean, nullable=False, comment="True when headquartered in China (CN, HK or MO).")
+    is_chinese: Mapped[bool] = mapped_column(Boolean, nullable=False, comment="True when headquartered in China (a country with is_china: CN, HK or MO).")
     ultimate_parent_id: Mapped[int | None] = _fk("core.organizations.organization_id", nullable=True, ondelete="SET NULL", comment="Top of the parent chain (the company itself when it has no parent).")
 
 
@@ -190,12 +243,12 @@ class Document(Base):
         {"schema": "core", "comment": "Source documents as stored: the text every offset in the database points into."},
     )
     document_id: Mapped[int] = _pk()
-    document_key: Mapped[str] = _bkey("Business key: document slug from data/corpus/sources.yaml (or derived from the file name).")
+    document_key: Mapped[str] = _bkey("Business key: document slug from the corpus manifest (or derived from the file name).")
     file_name: Mapped[str] = mapped_column(Text, nullable=False, unique=True, comment="File name in the corpus folder.")
     sha256: Mapped[str] = mapped_column(String(64), nullable=False, comment="SHA-256 of the file's bytes.")
     byte_size: Mapped[int] = mapped_column(Integer, nullable=False, comment="Size of the file in bytes.")
     title: Mapped[str | None] = mapped_column(Text, comment="Title (from the manifest, else from the text).")
-    publisher: Mapped[str | None] = mapped_column(Text, comment="Publisher.")
+    publisher: Mapped[str | None] = mapped_column(Text, comment="Publisher (from the manifest, else from the text).")
     published_date: Mapped[date | None] = mapped_column(Date, comment="Publication date at its precision (first day of the month/year when coarser).")
     published_precision: Mapped[str] = mapped_column(Text, nullable=False, default="unknown", comment="Precision of published_date: day, month, year or unknown.")
     document_kind: Mapped[str] = mapped_column(Text, nullable=False, comment="report, news_article, newsletter or article.")
@@ -249,18 +302,19 @@ class Citation(Base):
         _check("date_precision", vocab.DATE_PRECISIONS),
         *_span(),
         CheckConstraint("note_number > 0", name="note_number_positive"),
-        {"schema": "core", "comment": "Endnotes of the report chapters: number, text, URL, title, outlet and date."},
+        {"schema": "core", "comment": "Endnotes of the report chapters: number, text, URL, title, outlet and date (an ibid. note carries the values of the note it repeats)."},
     )
     citation_id: Mapped[int] = _pk()
     citation_key: Mapped[str] = _bkey("Business key: section_key#note number (with .variant for a duplicate number).")
     document_id: Mapped[int] = _fk("core.documents.document_id", nullable=False, comment="Document the endnote belongs to.")
     section_id: Mapped[int] = _fk("core.document_sections.section_id", nullable=False, comment="Chapter whose Endnotes list holds the note.")
     note_number: Mapped[int] = mapped_column(Integer, nullable=False, comment="Endnote number within its chapter.")
-    variant: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0, comment="0; 1 for a second endnote the source gives the same number (listed in extract/errata.yaml).")
+    variant: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=0, comment="0; 1 for a second endnote the source gives the same number (listed in etl/reference/errata.yaml).")
     raw_text: Mapped[str] = mapped_column(Text, nullable=False, comment="The endnote as written.")
-    url: Mapped[str | None] = mapped_column(Text, comment="First URL in the endnote.")
-    urls: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, comment="Every URL in the endnote.")
-    title: Mapped[str | None] = mapped_column(Text, comment="Title of the cited work, where it can be parsed.")
+    url: Mapped[str | None] = mapped_column(Text, comment="First URL of the endnote (of the repeated note for an ibid.), normalized: scheme added, fragment and trailing slash removed.")
+    url_as_written: Mapped[str | None] = mapped_column(Text, comment="That URL exactly as written in the source.")
+    urls: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, default=list, comment="Every URL in the endnote, as written.")
+    title: Mapped[str | None] = mapped_column(Text, comment="Title of the cited work, where it can be parsed (of the repeated note for an ibid.).")
     outlet: Mapped[str | None] = mapped_column(Text, comment="Outlet or author of the cited work, where it can be parsed.")
     published_date: Mapped[date | None] = mapped_column(Date, comment="Publication date of the cited work at its precision.")
     date_precision: Mapped[str] = mapped_column(Text, nullable=False, default="unknown", comment="Precision of published_date: day, month, year or unknown.")
@@ -352,177 +406,190 @@ class FxRate(Base):
 # ---------------------------------------------------------------------------
 
 
-def _fact_common():
-    return (
-        _check("date_precision", vocab.DATE_PRECISIONS),
-        CheckConstraint(
-            "(date_precision = 'unknown') = (fact_date IS NULL)", name="date_matches_precision"
-        ),
+@dataclass(frozen=True)
+class FactType:
+    """A fact type: its name, the curated-file list that holds its records, its table
+    (one row per fact, keyed by the curated id) and its child lists (field -> table)."""
+
+    name: str
+    list_key: str
+    table: str
+    key: str
+    children: tuple[tuple[str, str], ...] = ()
+
+
+def _precision_checks(pairs: tuple[tuple[str, str], ...]) -> tuple:
+    out = []
+    for column, precision in pairs:
+        out.append(_check(precision, vocab.DATE_PRECISIONS))
+        out.append(CheckConstraint(f"({precision} = 'unknown') = ({column} IS NULL)", name=f"{column}_matches_precision"))
+    return tuple(out)
+
+
+class Fact(Base):
+    __tablename__ = "facts"
+    __table_args__ = (
+        *_precision_checks((("fact_date", "date_precision"), ("status_date", "status_date_precision"),
+                            ("reported_date", "reported_date_precision"))),
+        {"schema": "core", "comment": "Every published fact (agreement, investment, policy measure): what all facts share. Each has exactly one row in its type's table and at least one evidence span (deferred trigger)."},
     )
+    fact_id: Mapped[int] = _pk()
+    fact_key: Mapped[str] = _bkey("Business key: the curated record id, unique across all fact types (e.g. hu-catl-debrecen).")
+    fact_type: Mapped[str] = mapped_column(Text, nullable=False, comment="agreement, investment or policy_measure: the table holding the type's fields.")
+    title: Mapped[str] = _field(Text, "Short descriptive title.", field="title", nullable=False)
+    fact_date: Mapped[date | None] = mapped_column(Date, comment="Date of the event that created the record (signing, announcement, adoption) as the text states it, at date_precision (first day of the month/year when coarser).", info={"field": "date", "precision": "date_precision"})
+    date_precision: Mapped[str] = mapped_column(Text, nullable=False, default="unknown", comment="Precision of fact_date: day, month, year or unknown.")
+    status_date: Mapped[date | None] = mapped_column(Date, comment="Date the record reached its current status (opening, completion, withdrawal, entry into force) when the text states it, at status_date_precision.", info={"field": "status_date", "precision": "status_date_precision"})
+    status_date_precision: Mapped[str] = mapped_column(Text, nullable=False, default="unknown", comment="Precision of status_date: day, month, year or unknown.")
+    reported_date: Mapped[date | None] = mapped_column(Date, comment="Earliest publication date of the endnotes its evidence cites (derived, never curated): when the news was reported, for timelines of undated facts.")
+    reported_date_precision: Mapped[str] = mapped_column(Text, nullable=False, default="unknown", comment="Precision of reported_date: day, month, year or unknown.")
+    note: Mapped[str | None] = _field(Text, "Curator's note, e.g. why a value is missing.", field="note")
+    source_file: Mapped[str] = mapped_column(Text, nullable=False, comment="Curated file and line the record comes from (relative to etl/curated).")
+
+
+def _fact_fk() -> Mapped[int]:
+    return mapped_column(Integer, ForeignKey("core.facts.fact_id", ondelete="CASCADE"), nullable=False, unique=True,
+                         comment="The fact this row describes (core.facts).")
 
 
 class Agreement(Base):
     __tablename__ = "agreements"
-    __table_args__ = (
-        _check("agreement_type", vocab.AGREEMENT_TYPES),
-        _check("status", vocab.AGREEMENT_STATUSES),
-        *_fact_common(),
-        {"schema": "core", "comment": "MoUs, S&T agreements, partnerships, joint declarations, joint ventures, research collaborations and deals."},
-    )
+    __table_args__ = ({"schema": "core", "comment": "MoUs, S&T agreements, partnerships, joint declarations, joint ventures, research collaborations and deals."},)
     agreement_id: Mapped[int] = _pk()
-    agreement_key: Mapped[str] = _bkey("Business key: the curated record id (e.g. hu-cn-st-cooperation-2002).")
-    title: Mapped[str] = mapped_column(Text, nullable=False, comment="Short descriptive title.")
-    agreement_type: Mapped[str] = mapped_column(Text, nullable=False, comment="Type: " + ", ".join(vocab.AGREEMENT_TYPES) + ".")
-    status: Mapped[str] = mapped_column(Text, nullable=False, comment="Status: " + ", ".join(vocab.AGREEMENT_STATUSES) + ".")
-    fact_date: Mapped[date | None] = mapped_column(Date, comment="Date signed or announced, at date_precision (first day of month/year when coarser).")
-    date_precision: Mapped[str] = mapped_column(Text, nullable=False, comment="day, month, year or unknown.")
-    note: Mapped[str | None] = mapped_column(Text, comment="Curator's note, e.g. why a value is missing.")
-    source_file: Mapped[str] = mapped_column(Text, nullable=False, comment="Curated file the record comes from.")
+    agreement_key: Mapped[str] = _bkey("Business key: the curated record id (= core.facts.fact_key).")
+    fact_id: Mapped[int] = _fact_fk()
+    agreement_type: Mapped[str] = _vocab("agreement_type", "Type of agreement", field="agreement_type")
+    status: Mapped[str] = _vocab("agreement_status", "Status", field="status")
 
 
 class AgreementParty(Base):
     __tablename__ = "agreement_parties"
     __table_args__ = (
-        _check("role", vocab.PARTY_ROLES),
-        CheckConstraint("(organization_id IS NULL) <> (country_id IS NULL)", name="one_party"),
-        {"schema": "core", "comment": "Parties to an agreement (an organization or a government) with their role."},
+        _check("party_kind", vocab.PARTY_KINDS),
+        CheckConstraint(
+            "(party_kind = 'organization' AND organization_id IS NOT NULL AND country_id IS NULL AND description IS NULL) OR "
+            "(party_kind = 'government' AND organization_id IS NULL AND country_id IS NOT NULL AND description IS NULL) OR "
+            "(party_kind = 'unnamed' AND organization_id IS NULL AND description IS NOT NULL)",
+            name="one_party",
+        ),
+        {"schema": "core", "comment": "Parties to an agreement — an organization, a government, or an unnamed party the text describes — with their role."},
     )
     agreement_party_id: Mapped[int] = _pk()
-    agreement_party_key: Mapped[str] = _bkey("Business key: agreement_key|party kind:party key.")
+    agreement_party_key: Mapped[str] = _bkey("Business key: agreement_key|party kind:party key or description|role.")
     agreement_id: Mapped[int] = _fk("core.agreements.agreement_id", nullable=False, comment="The agreement.")
-    organization_id: Mapped[int | None] = _fk("core.organizations.organization_id", nullable=True, ondelete="RESTRICT", comment="Party when it is an organization.")
-    country_id: Mapped[int | None] = _fk("core.countries.country_id", nullable=True, ondelete="RESTRICT", comment="Party when it is a government (or the EU).")
-    role: Mapped[str] = mapped_column(Text, nullable=False, comment="Role: " + ", ".join(vocab.PARTY_ROLES) + ".")
-
-
-class AgreementSector(Base):
-    __tablename__ = "agreement_sectors"
-    __table_args__ = (UniqueConstraint("agreement_id", "sector_id"), {"schema": "core", "comment": "Sectors an agreement covers."})
-    agreement_sector_id: Mapped[int] = _pk()
-    agreement_sector_key: Mapped[str] = _bkey("Business key: agreement_key|sector_key.")
-    agreement_id: Mapped[int] = _fk("core.agreements.agreement_id", nullable=False, comment="The agreement.")
-    sector_id: Mapped[int] = _fk("core.sectors.sector_id", nullable=False, ondelete="RESTRICT", comment="The sector.")
+    party_kind: Mapped[str] = mapped_column(Text, nullable=False, comment="organization, government (country_id is the state or the EU) or unnamed (description, with country_id its nationality when stated).")
+    organization_id: Mapped[int | None] = _fk("core.organizations.organization_id", nullable=True, ondelete="RESTRICT", comment="Party when it is an organization.", field="organization", ref="organization")
+    country_id: Mapped[int | None] = _fk("core.countries.country_id", nullable=True, ondelete="RESTRICT", comment="The government (or the EU) for a government party; the nationality of an unnamed party.", field="country", ref="country")
+    description: Mapped[str | None] = _field(Text, "An unnamed party as the text describes it (e.g. 'Chinese partners').", field="description")
+    role: Mapped[str] = _vocab("party_role", "Role of the party", field="role")
 
 
 class Investment(Base):
     __tablename__ = "investments"
     __table_args__ = (
-        _check("investment_type", vocab.INVESTMENT_TYPES),
-        _check("status", vocab.INVESTMENT_STATUSES),
         _check("direction", vocab.DIRECTIONS),
-        _check("amount_qualifier", vocab.AMOUNT_QUALIFIERS),
-        *_fact_common(),
-        CheckConstraint("amount IS NULL OR amount > 0", name="amount_positive"),
-        CheckConstraint("amount_max IS NULL OR amount_max >= amount", name="amount_range"),
+        CheckConstraint("investor_id IS NOT NULL OR investor_description IS NOT NULL", name="investor_named_or_described"),
+        CheckConstraint("amount IS NULL OR (amount > 0 AND amount < 1e15)", name="amount_range"),
+        CheckConstraint("amount_max IS NULL OR (amount IS NOT NULL AND amount_max >= amount AND amount_max < 1e15)", name="amount_max_range"),
         CheckConstraint("(amount IS NULL) = (currency IS NULL)", name="amount_has_currency"),
         CheckConstraint("currency IS NULL OR currency ~ '^[A-Z]{3}$'", name="currency_format"),
         CheckConstraint("(amount_eur IS NULL) OR (amount IS NOT NULL AND fx_rate IS NOT NULL)", name="eur_has_rate"),
-        CheckConstraint("NOT recommended_for_aggregates OR amount_eur IS NOT NULL", name="aggregates_need_amount"),
-        {"schema": "core", "comment": "Investments: greenfield plants, acquisitions, stakes, R&D centres, funds, blocked or screened deals."},
+        CheckConstraint("NOT recommended_for_aggregates OR amount_eur IS NOT NULL", name="aggregates_need_eur"),
+        {"schema": "core", "comment": "Investments: greenfield plants, acquisitions, stakes, R&D centres, funds, pledges, blocked or screened deals."},
     )
     investment_id: Mapped[int] = _pk()
-    investment_key: Mapped[str] = _bkey("Business key: the curated record id (e.g. hu-catl-debrecen).")
-    title: Mapped[str] = mapped_column(Text, nullable=False, comment="Short descriptive title.")
-    investor_id: Mapped[int] = _fk("core.organizations.organization_id", nullable=False, ondelete="RESTRICT", comment="Investing organization.")
-    target_id: Mapped[int | None] = _fk("core.organizations.organization_id", nullable=True, ondelete="RESTRICT", comment="Acquired or target organization, if any.")
-    target_name: Mapped[str | None] = mapped_column(Text, comment="Target when it is not a registered organization (a plant, a project).")
-    host_country_id: Mapped[int] = _fk("core.countries.country_id", nullable=False, ondelete="RESTRICT", comment="Country where the investment is made.")
-    location: Mapped[str | None] = mapped_column(Text, comment="Town or region, as the source states it.")
-    investment_type: Mapped[str] = mapped_column(Text, nullable=False, comment="Type: " + ", ".join(vocab.INVESTMENT_TYPES) + ".")
-    status: Mapped[str] = mapped_column(Text, nullable=False, comment="Status: " + ", ".join(vocab.INVESTMENT_STATUSES) + ".")
-    amount: Mapped[Decimal | None] = mapped_column(Numeric(20, 2), comment="Amount in full units of currency, as the source states it; null when not stated.")
-    amount_max: Mapped[Decimal | None] = mapped_column(Numeric(20, 2), comment="Upper bound when the source gives a range.")
-    amount_qualifier: Mapped[str | None] = mapped_column(Text, comment="exact, approx, at_least, up_to or range.")
-    currency: Mapped[str | None] = mapped_column(String(3), comment="ISO 4217 code of the stated amount.")
-    amount_eur: Mapped[Decimal | None] = mapped_column(Numeric(20, 2), comment="Amount converted to EUR at the ECB reference rate of the announcement year.")
+    investment_key: Mapped[str] = _bkey("Business key: the curated record id (= core.facts.fact_key).")
+    fact_id: Mapped[int] = _fact_fk()
+    investor_id: Mapped[int | None] = _fk("core.organizations.organization_id", nullable=True, ondelete="RESTRICT", comment="Investing organization; null when the text does not name it (then investor_description).", field="investor", ref="organization")
+    investor_description: Mapped[str | None] = _field(Text, "The investor as the text describes it when unnamed (e.g. 'a Chinese buyer').", field="investor_description")
+    investor_country_id: Mapped[int | None] = _fk("core.countries.country_id", nullable=True, ondelete="RESTRICT", comment="Country of an unnamed investor, as the text gives it.", field="investor_country", ref="country")
+    target_id: Mapped[int | None] = _fk("core.organizations.organization_id", nullable=True, ondelete="RESTRICT", comment="Acquired or target organization, if any.", field="target", ref="organization")
+    target_name: Mapped[str | None] = _field(Text, "Target when it is not a registered organization (a plant, a project, an unnamed company).", field="target_name")
+    host_country_id: Mapped[int] = _fk("core.countries.country_id", nullable=False, ondelete="RESTRICT", comment="Country where the investment is made.", field="host_country", ref="country")
+    location: Mapped[str | None] = _field(Text, "Town or region, as the source states it.", field="location")
+    investment_type: Mapped[str] = _vocab("investment_type", "Type of investment", field="investment_type")
+    status: Mapped[str] = _vocab("investment_status", "Status", field="status")
+    amount: Mapped[Decimal | None] = _field(Numeric(20, 2), "Amount in full units of currency, as the source states it; null when not stated.", field="amount")
+    amount_max: Mapped[Decimal | None] = _field(Numeric(20, 2), "Upper bound when the source gives a range.", field="amount_max")
+    amount_qualifier: Mapped[str | None] = _vocab("amount_qualifier", "How exact the amount is", nullable=True, field="amount_qualifier")
+    currency: Mapped[str | None] = _field(String(3), "ISO 4217 code of the stated amount.", field="currency")
+    amount_eur: Mapped[Decimal | None] = mapped_column(Numeric(20, 2), comment="Amount converted to EUR at the ECB reference rate of the announcement year (derived).")
     fx_rate: Mapped[Decimal | None] = mapped_column(Numeric(18, 8), comment="Units of currency per EUR used for amount_eur (1 for EUR).")
     fx_rate_date: Mapped[date | None] = mapped_column(Date, comment="Date of the ECB rate used.")
-    fact_date: Mapped[date | None] = mapped_column(Date, comment="Announcement date at date_precision.")
-    date_precision: Mapped[str] = mapped_column(Text, nullable=False, comment="day, month, year or unknown.")
-    direction: Mapped[str] = mapped_column(Text, nullable=False, comment="Derived from investor and host country: china_to_europe, europe_to_china, other.")
-    recommended_for_aggregates: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, comment="Safe to sum: a concrete investment with an amount, not a pledge, cancelled deal, umbrella or double count.")
-    note: Mapped[str | None] = mapped_column(Text, comment="Curator's note, e.g. why a value is missing.")
-    source_file: Mapped[str] = mapped_column(Text, nullable=False, comment="Curated file the record comes from.")
-
-
-class InvestmentSector(Base):
-    __tablename__ = "investment_sectors"
-    __table_args__ = (UniqueConstraint("investment_id", "sector_id"), {"schema": "core", "comment": "Sectors of an investment."})
-    investment_sector_id: Mapped[int] = _pk()
-    investment_sector_key: Mapped[str] = _bkey("Business key: investment_key|sector_key.")
-    investment_id: Mapped[int] = _fk("core.investments.investment_id", nullable=False, comment="The investment.")
-    sector_id: Mapped[int] = _fk("core.sectors.sector_id", nullable=False, ondelete="RESTRICT", comment="The sector.")
+    direction: Mapped[str] = mapped_column(Text, nullable=False, comment="Derived from the investor's (or stated investor) country and the host country: china_to_europe, europe_to_china, other.")
+    recommended_for_aggregates: Mapped[bool] = _field(Boolean, "Safe to sum: a concrete, dated investment with an amount, not a pledge, cancelled deal, umbrella or double count.", field="recommended_for_aggregates", nullable=False, default=False)
 
 
 class PolicyMeasure(Base):
     __tablename__ = "policy_measures"
     __table_args__ = (
-        _check("measure_type", vocab.MEASURE_TYPES),
-        _check("status", vocab.POLICY_STATUSES),
-        _check("stance", vocab.STANCES),
-        *_fact_common(),
-        {"schema": "core", "comment": "Laws, strategies, screening, export controls, vendor restrictions, bans, probes, exclusions and interventions."},
+        _check("jurisdiction_level", vocab.JURISDICTION_LEVELS),
+        CheckConstraint("(jurisdiction_level = 'multilateral') = (jurisdiction_id IS NULL)", name="jurisdiction_matches_level"),
+        {"schema": "core", "comment": "Laws, strategies, screening, export controls, vendor restrictions, bans, probes, state aid, exclusions and interventions of any jurisdiction."},
     )
     policy_measure_id: Mapped[int] = _pk()
-    policy_measure_key: Mapped[str] = _bkey("Business key: the curated record id.")
-    title: Mapped[str] = mapped_column(Text, nullable=False, comment="Short descriptive title.")
-    jurisdiction_id: Mapped[int] = _fk("core.countries.country_id", nullable=False, ondelete="RESTRICT", comment="Country or EU that adopted or proposed the measure.")
-    issuer_id: Mapped[int | None] = _fk("core.organizations.organization_id", nullable=True, ondelete="RESTRICT", comment="Issuing body, when stated.")
-    measure_type: Mapped[str] = mapped_column(Text, nullable=False, comment="Type: " + ", ".join(vocab.MEASURE_TYPES) + ".")
-    status: Mapped[str] = mapped_column(Text, nullable=False, comment="Status: " + ", ".join(vocab.POLICY_STATUSES) + ".")
-    stance: Mapped[str] = mapped_column(Text, nullable=False, comment="restrictive, promotional or neutral towards Chinese actors or cooperation.")
-    fact_date: Mapped[date | None] = mapped_column(Date, comment="Date announced, adopted or in force, at date_precision.")
-    date_precision: Mapped[str] = mapped_column(Text, nullable=False, comment="day, month, year or unknown.")
-    note: Mapped[str | None] = mapped_column(Text, comment="Curator's note.")
-    source_file: Mapped[str] = mapped_column(Text, nullable=False, comment="Curated file the record comes from.")
+    policy_measure_key: Mapped[str] = _bkey("Business key: the curated record id (= core.facts.fact_key).")
+    fact_id: Mapped[int] = _fact_fk()
+    jurisdiction_id: Mapped[int | None] = _fk("core.countries.country_id", nullable=True, ondelete="RESTRICT", comment="Country or EU that adopted or proposed the measure; null for a multilateral measure.", field="jurisdiction", ref="jurisdiction")
+    jurisdiction_level: Mapped[str] = mapped_column(Text, nullable=False, comment="national (a state), supranational (the EU) or multilateral (several states or an international body; no jurisdiction_id).")
+    issuer_id: Mapped[int | None] = _fk("core.organizations.organization_id", nullable=True, ondelete="RESTRICT", comment="Issuing body, when stated.", field="issuer", ref="organization")
+    measure_type: Mapped[str] = _vocab("measure_type", "Type of measure", field="measure_type")
+    status: Mapped[str] = _vocab("policy_status", "Status", field="status")
+    stance: Mapped[str] = _vocab("stance", "Stance towards Chinese actors or cooperation", field="stance")
 
 
 class PolicyMeasureTarget(Base):
     __tablename__ = "policy_measure_targets"
     __table_args__ = (
         CheckConstraint(
-            "num_nonnulls(organization_id, country_id, sector_id) = 1", name="one_target"
+            "(description IS NULL AND num_nonnulls(organization_id, country_id, sector_id) = 1) OR "
+            "(description IS NOT NULL AND organization_id IS NULL AND sector_id IS NULL)",
+            name="one_target",
         ),
-        {"schema": "core", "comment": "What a policy measure targets: organizations, countries or sectors."},
+        {"schema": "core", "comment": "What a policy measure targets: organizations, countries, sectors, or unnamed targets the text describes."},
     )
     policy_measure_target_id: Mapped[int] = _pk()
-    policy_measure_target_key: Mapped[str] = _bkey("Business key: policy_measure_key|target kind:target key.")
+    policy_measure_target_key: Mapped[str] = _bkey("Business key: policy_measure_key|target kind:target key or description.")
     policy_measure_id: Mapped[int] = _fk("core.policy_measures.policy_measure_id", nullable=False, comment="The measure.")
-    organization_id: Mapped[int | None] = _fk("core.organizations.organization_id", nullable=True, ondelete="RESTRICT", comment="Targeted organization.")
-    country_id: Mapped[int | None] = _fk("core.countries.country_id", nullable=True, ondelete="RESTRICT", comment="Targeted country.")
-    sector_id: Mapped[int | None] = _fk("core.sectors.sector_id", nullable=True, ondelete="RESTRICT", comment="Targeted sector.")
+    organization_id: Mapped[int | None] = _fk("core.organizations.organization_id", nullable=True, ondelete="RESTRICT", comment="Targeted organization.", field="organization", ref="organization")
+    country_id: Mapped[int | None] = _fk("core.countries.country_id", nullable=True, ondelete="RESTRICT", comment="Targeted country; the nationality of an unnamed target.", field="country", ref="country")
+    sector_id: Mapped[int | None] = _fk("core.sectors.sector_id", nullable=True, ondelete="RESTRICT", comment="Targeted sector.", field="sector", ref="sector")
+    description: Mapped[str | None] = _field(Text, "An unnamed target as the text describes it (e.g. 'Chinese-owned chipmakers').", field="description")
 
 
-class PolicyMeasureSector(Base):
-    __tablename__ = "policy_measure_sectors"
-    __table_args__ = (UniqueConstraint("policy_measure_id", "sector_id"), {"schema": "core", "comment": "Sectors a policy measure concerns."})
-    policy_measure_sector_id: Mapped[int] = _pk()
-    policy_measure_sector_key: Mapped[str] = _bkey("Business key: policy_measure_key|sector_key.")
-    policy_measure_id: Mapped[int] = _fk("core.policy_measures.policy_measure_id", nullable=False, comment="The measure.")
+class FactSector(Base):
+    __tablename__ = "fact_sectors"
+    __table_args__ = (UniqueConstraint("fact_id", "sector_id"), {"schema": "core", "comment": "Sectors a fact concerns."})
+    fact_sector_id: Mapped[int] = _pk()
+    fact_sector_key: Mapped[str] = _bkey("Business key: fact_key|sector_key.")
+    fact_id: Mapped[int] = _fk("core.facts.fact_id", nullable=False, comment="The fact.")
     sector_id: Mapped[int] = _fk("core.sectors.sector_id", nullable=False, ondelete="RESTRICT", comment="The sector.")
+
+
+class FactRelation(Base):
+    __tablename__ = "fact_relations"
+    __table_args__ = (
+        UniqueConstraint("fact_id", "related_fact_id", "relation"),
+        CheckConstraint("fact_id <> related_fact_id", name="not_self"),
+        {"schema": "core", "comment": "Links between facts: a joint-venture agreement creates an investment, a funding measure funds a plant, a suspension follows a seizure."},
+    )
+    fact_relation_id: Mapped[int] = _pk()
+    fact_relation_key: Mapped[str] = _bkey("Business key: fact_key|relation|related fact_key.")
+    fact_id: Mapped[int] = _fk("core.facts.fact_id", nullable=False, comment="The fact that declares the link (the subject: 'this fact <relation> the other').")
+    relation: Mapped[str] = _vocab("relation", "How the fact relates to the other")
+    related_fact_id: Mapped[int] = _fk("core.facts.fact_id", nullable=False, comment="The other fact.")
 
 
 class Evidence(Base):
     __tablename__ = "evidence"
     __table_args__ = (
-        _check("fact_type", vocab.FACT_TYPES),
-        _check("match_method", ("exact", "normalized")),
+        _check("match_method", vocab.MATCH_METHODS),
         *_span(),
-        CheckConstraint(
-            "num_nonnulls(agreement_id, investment_id, policy_measure_id) = 1 AND "
-            "(fact_type = 'agreement') = (agreement_id IS NOT NULL) AND "
-            "(fact_type = 'investment') = (investment_id IS NOT NULL) AND "
-            "(fact_type = 'policy_measure') = (policy_measure_id IS NOT NULL)",
-            name="one_fact",
-        ),
         {"schema": "core", "comment": "The span of a source document that states a fact; every fact has at least one (enforced by a deferred trigger)."},
     )
     evidence_id: Mapped[int] = _pk()
     evidence_key: Mapped[str] = _bkey("Business key: fact_key@document_key:start-end.")
-    fact_type: Mapped[str] = mapped_column(Text, nullable=False, comment="agreement, investment or policy_measure.")
-    agreement_id: Mapped[int | None] = _fk("core.agreements.agreement_id", nullable=True, comment="Agreement the span states.")
-    investment_id: Mapped[int | None] = _fk("core.investments.investment_id", nullable=True, comment="Investment the span states.")
-    policy_measure_id: Mapped[int | None] = _fk("core.policy_measures.policy_measure_id", nullable=True, comment="Policy measure the span states.")
+    fact_id: Mapped[int] = _fk("core.facts.fact_id", nullable=False, comment="The fact the span states.")
     document_id: Mapped[int] = _fk("core.documents.document_id", nullable=False, comment="Document holding the span.")
     section_id: Mapped[int | None] = _fk("core.document_sections.section_id", nullable=True, comment="Chapter (or top section) holding the span.")
     char_start: Mapped[int] = mapped_column(Integer, nullable=False, comment="Start offset in documents.content.")
@@ -534,15 +601,24 @@ class Evidence(Base):
 
 class EvidenceCitation(Base):
     __tablename__ = "evidence_citations"
-    __table_args__ = (UniqueConstraint("evidence_id", "citation_id"), {"schema": "core", "comment": "Endnotes cited inside or right after an evidence span."})
+    __table_args__ = (UniqueConstraint("evidence_id", "citation_id"), {"schema": "core", "comment": "Endnotes whose markers stand in an evidence span's sentences (up to the end of the sentence the span ends in)."})
     evidence_citation_id: Mapped[int] = _pk()
     evidence_citation_key: Mapped[str] = _bkey("Business key: evidence_key#citation_key.")
     evidence_id: Mapped[int] = _fk("core.evidence.evidence_id", nullable=False, comment="The evidence span.")
     citation_id: Mapped[int] = _fk("core.citations.citation_id", nullable=False, comment="The endnote it cites.")
 
 
+FACT_TYPES: dict[str, FactType] = {
+    "agreement": FactType("agreement", "agreements", "core.agreements", "agreement_key", (("parties", "core.agreement_parties"),)),
+    "investment": FactType("investment", "investments", "core.investments", "investment_key"),
+    "policy_measure": FactType("policy_measure", "policy_measures", "core.policy_measures", "policy_measure_key",
+                               (("targets", "core.policy_measure_targets"),)),
+}
+Fact.__table__.append_constraint(CheckConstraint(_in("fact_type", tuple(FACT_TYPES)), name="fact_type_vocab"))
+
+
 # ---------------------------------------------------------------------------
-# etl: runs, change log, data quality, rejects, stage state
+# etl: runs, change log, data quality, rejects, stage and view state, the run lock
 # ---------------------------------------------------------------------------
 
 
@@ -553,9 +629,9 @@ class Run(Base):
         {"schema": "etl", "comment": "One row per ETL run: what ran, how it ended, what it changed."},
     )
     run_id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, comment="Run number.")
-    command: Mapped[str] = mapped_column(Text, nullable=False, comment="CLI command that started the run (run, load, ...).")
+    command: Mapped[str] = mapped_column(Text, nullable=False, comment="CLI command that started the run (run, load, check, ...).")
     corpus_path: Mapped[str] = mapped_column(Text, nullable=False, comment="Corpus folder loaded.")
-    status: Mapped[str] = mapped_column(Text, nullable=False, comment="running, succeeded or failed.")
+    status: Mapped[str] = mapped_column(Text, nullable=False, comment="running, succeeded or failed; succeeded commits in the same transaction as the data.")
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now(), comment="Start time.")
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), comment="End time.")
     error: Mapped[str | None] = mapped_column(Text, comment="One-line reason when the run failed.")
@@ -563,38 +639,40 @@ class Run(Base):
     rows_updated: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0", comment="Rows updated across all tables.")
     rows_deleted: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0", comment="Rows deleted across all tables.")
     table_counts: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"), comment="Per table: {inserted, updated, deleted}.")
-    documents: Mapped[list] = mapped_column(JSONB, nullable=False, server_default=text("'[]'::jsonb"), comment="Per document: file, document_key, sha256, action (new, changed, unchanged, removed, rejected).")
+    documents: Mapped[list] = mapped_column(JSONB, nullable=False, server_default=text("'[]'::jsonb"), comment="Per document: file, document_key, sha256, action (new, changed, unchanged, removed, rederived, rejected) and its facts.")
     timings: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"), comment="Seconds per stage.")
+    warnings: Mapped[list] = mapped_column(JSONB, nullable=False, server_default=text("'[]'::jsonb"), comment="Warnings the run printed (documents without facts, parser notes).")
 
 
 class Change(Base):
     __tablename__ = "changes"
     __table_args__ = (
-        _check("change", ("insert", "update", "delete")),
-        {"schema": "etl", "comment": "Change log: every business key a run inserted, updated or deleted."},
+        _check("change", vocab.CHANGE_KINDS),
+        {"schema": "etl", "comment": "Change log: every business key a run updated or deleted, every key it inserted into a table that already had rows, and one entry per table for a first build's inserts."},
     )
     change_id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, comment="Change number.")
     run_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("etl.runs.run_id", ondelete="CASCADE"), nullable=False, index=True, comment="Run that made the change.")
     table_name: Mapped[str] = mapped_column(Text, nullable=False, comment="Schema-qualified table changed.")
-    business_key: Mapped[str] = mapped_column(Text, nullable=False, comment="Business key of the row.")
+    business_key: Mapped[str] = mapped_column(Text, nullable=False, comment="Business key of the row; * for the one entry of a first build's inserts into an empty table.")
     change: Mapped[str] = mapped_column(Text, nullable=False, comment="insert, update or delete.")
+    row_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1", comment="Rows the entry stands for: 1, or every row a first build inserted into an empty table (business_key *).")
 
 
 class DqResult(Base):
     __tablename__ = "dq_results"
     __table_args__ = (
-        _check("phase", ("pre_load", "post_load", "check")),
-        {"schema": "etl", "comment": "Data-quality results: one row per expectation evaluated in a run."},
+        _check("phase", vocab.DQ_PHASES),
+        {"schema": "etl", "comment": "Data-quality results: one row per check of the in-run SQL gate or per Great Expectations expectation of `etnc-db check`."},
     )
     dq_result_id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, comment="Result number.")
     run_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("etl.runs.run_id", ondelete="CASCADE"), nullable=False, index=True, comment="Run that evaluated it.")
-    phase: Mapped[str] = mapped_column(Text, nullable=False, comment="pre_load (frames before writing), post_load (published tables) or check (on demand).")
-    suite: Mapped[str] = mapped_column(Text, nullable=False, comment="Expectation suite (usually the table or view name).")
-    expectation: Mapped[str] = mapped_column(Text, nullable=False, comment="Expectation type.")
+    phase: Mapped[str] = mapped_column(Text, nullable=False, comment="gate (SQL checks inside a load's transaction) or check (Great Expectations on published data).")
+    suite: Mapped[str] = mapped_column(Text, nullable=False, comment="Expectation suite or gate check group (usually the table or view name).")
+    expectation: Mapped[str] = mapped_column(Text, nullable=False, comment="Expectation type or gate check name.")
     table_name: Mapped[str] = mapped_column(Text, nullable=False, comment="Table or view validated.")
     column_name: Mapped[str | None] = mapped_column(Text, comment="Column validated, if any.")
-    success: Mapped[bool] = mapped_column(Boolean, nullable=False, comment="Whether the expectation held.")
-    observed_value: Mapped[dict | None] = mapped_column(JSONB, comment="What GX observed.")
+    success: Mapped[bool] = mapped_column(Boolean, nullable=False, comment="Whether the check held.")
+    observed_value: Mapped[dict | None] = mapped_column(JSONB, comment="What was observed.")
     unexpected_sample: Mapped[list | None] = mapped_column(JSONB, comment="A sample of unexpected values.")
     evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now(), comment="When it was evaluated.")
 
@@ -615,3 +693,18 @@ class StageState(Base):
     stage: Mapped[str] = mapped_column(Text, primary_key=True, comment="Stage name (reference, facts).")
     fingerprint: Mapped[str] = mapped_column(String(64), nullable=False, comment="SHA-256 over the stage's inputs.")
     run_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("etl.runs.run_id", ondelete="CASCADE"), nullable=False, index=True, comment="Run that last loaded the stage.")
+
+
+class ViewState(Base):
+    __tablename__ = "view_state"
+    __table_args__ = ({"schema": "etl", "comment": "The mart views as last applied: one row, with the checksum of sql/views/*.sql. Views are re-applied when it differs."},)
+    view_set: Mapped[str] = mapped_column(Text, primary_key=True, comment="Name of the view set (mart).")
+    checksum: Mapped[str] = mapped_column(String(64), nullable=False, comment="SHA-256 over the view files' names and contents.")
+    files: Mapped[list] = mapped_column(JSONB, nullable=False, comment="The view files applied, in order.")
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now(), comment="When they were applied.")
+
+
+class RunLock(Base):
+    __tablename__ = "run_lock"
+    __table_args__ = ({"schema": "etl", "comment": "Empty table whose EXCLUSIVE lock is the run lock: only roles that may write etl tables can take it, so a read-only login cannot block loads."},)
+    lock_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, comment="Unused; the table stays empty.")

@@ -1,9 +1,14 @@
-"""Find an evidence quote in a document's stored text: exactly first, then ignoring
-differences of whitespace, line breaks, quote-mark style and superscript note markers."""
+"""Find evidence quotes in a document's stored text: every quote of a document in one
+pass (an Aho-Corasick automaton over the normalized quotes, run once over the
+normalized text), ignoring differences of whitespace, line breaks, quote-mark style and
+superscript note markers. The cost is one pass over the text however many quotes miss.
+
+A match reports the stored offsets and whether the stored text equals the quote
+(`exact`) or only its normalized form (`normalized`)."""
 
 from __future__ import annotations
 
-import re
+import bisect
 from dataclasses import dataclass
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})
@@ -40,35 +45,61 @@ class NormalizedText:
         self.text = "".join(chars)
         self.index = index
 
+    def span(self, start: int, length: int) -> tuple[int, int]:
+        """Stored offsets of the normalized stretch [start, start + length)."""
+        return self.index[start], self.index[start + length - 1] + 1
+
 
 def normalize(text: str) -> str:
     return NormalizedText(text).text.strip()
 
 
+def find_all(text: str, quotes: list[str], normalized: NormalizedText | None = None) -> dict[str, list[Match]]:
+    """Every occurrence of every quote in `text` (by normalized quote), in text order."""
+    import ahocorasick_rs
+
+    normalized = normalized or NormalizedText(text)
+    needles = sorted({n for n in (normalize(q) for q in quotes) if n})
+    found: dict[str, list[Match]] = {n: [] for n in needles}
+    if needles:
+        automaton = ahocorasick_rs.AhoCorasick(needles)
+        for i, start, end in automaton.find_matches_as_indexes(normalized.text, overlapping=True):
+            s, e = normalized.span(start, end - start)
+            found[needles[i]].append(Match(s, e, "normalized"))
+    out: dict[str, list[Match]] = {}
+    for q in quotes:
+        matches = sorted(found.get(normalize(q), []), key=lambda m: m.start)
+        out[q] = [_exact_if_possible(text, q, m) for m in matches]
+    return out
+
+
+def _exact_if_possible(text: str, quote: str, m: Match) -> Match:
+    """Widen a match over the note markers and spaces the quote itself starts or ends
+    with (normalization drops them), and call it exact when the stored text equals it."""
+    start, end = m.start, m.end
+    tail = len(quote) - len(quote.rstrip("".join(_SUPERSCRIPTS) + " "))
+    head = len(quote) - len(quote.lstrip("".join(_SUPERSCRIPTS) + " "))
+    if tail and text[end:end + tail] == quote[len(quote) - tail:]:
+        end += tail
+    if head and text[start - head:start] == quote[:head]:
+        start -= head
+    return Match(start, end, "exact" if text[start:end] == quote else "normalized")
+
+
 def find_quote(text: str, quote: str, normalized: NormalizedText | None = None,
                within: tuple[int, int] | None = None) -> Match | None:
-    """Locate `quote`; prefer an occurrence inside `within` (the part's own chapter)."""
-    starts = [m.start() for m in re.finditer(re.escape(quote), text)] if quote else []
-    if starts:
-        best = _prefer(starts, within)
-        return Match(best, best + len(quote), "exact")
-    normalized = normalized or NormalizedText(text)
-    needle = normalize(quote)
-    if not needle:
-        return None
-    found = [m.start() for m in re.finditer(re.escape(needle), normalized.text)]
-    if not found:
-        return None
-    mapped = [normalized.index[s] for s in found]
-    best_i = found[mapped.index(_prefer(mapped, within))]
-    start = normalized.index[best_i]
-    end = normalized.index[best_i + len(needle) - 1] + 1
-    return Match(start, end, "normalized")
-
-
-def _prefer(starts: list[int], within: tuple[int, int] | None) -> int:
+    """The first occurrence of `quote`, preferring one inside `within`."""
+    matches = find_all(text, [quote], normalized)[quote]
     if within:
-        inside = [s for s in starts if within[0] <= s < within[1]]
+        inside = [m for m in matches if within[0] <= m.start < within[1]]
         if inside:
             return inside[0]
-    return starts[0]
+    return matches[0] if matches else None
+
+
+def in_span(matches: list[Match], span: tuple[int, int] | None) -> list[Match]:
+    """The matches starting inside `span` (all when None)."""
+    if span is None:
+        return matches
+    starts = [m.start for m in matches]
+    return matches[bisect.bisect_left(starts, span[0]):bisect.bisect_left(starts, span[1])]

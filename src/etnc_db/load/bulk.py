@@ -15,9 +15,8 @@ key, the transaction rolls back and the drops with it.
 
 The cost is locking: DROP INDEX and ALTER TABLE hold ACCESS EXCLUSIVE locks on the
 tables until the transaction ends, so readers of those tables wait for the load. The
-pipeline therefore uses bulk mode only for loads of new documents that at least double
-the document tables (a first build, a large import), never for a periodic load of a few
-documents.
+pipeline therefore uses bulk mode (in `auto`) only for a first build into empty
+document tables, never for a periodic load, whatever its size.
 """
 
 from __future__ import annotations
@@ -29,9 +28,6 @@ import psycopg
 from psycopg import sql
 
 BULK_MODES = ("auto", "always", "never")
-# auto: bulk only when the load brings at least this much source text ...
-BULK_MIN_BYTES = 1_000_000
-# ... and at least as much as the documents already loaded and not replaced.
 
 
 @dataclass
@@ -102,19 +98,13 @@ def restore(conn: psycopg.Connection, deferred: Deferred) -> None:
         conn.execute(sql.SQL("ANALYZE {}").format(_ident(table)))
 
 
-def choose(mode: str, new_bytes: int, kept_bytes: int, replaces: bool = False) -> bool:
-    """Whether a load of `new_bytes` of source text next to `kept_bytes` already loaded
-    (and not replaced by this load) should run in bulk mode. `replaces`: the load parses
-    documents that already have rows (changed or re-derived); their rows are updated in
-    place, which would leave the re-created indexes unusable for the rest of the run
-    (see `drop`), so auto mode keeps such loads on the per-row path."""
+def choose(mode: str, *, first_build: bool) -> bool:
+    """Whether to load the document tables in bulk mode: always, never, or (auto) only
+    for a first build into empty document tables. An ordinary load never takes the
+    ACCESS EXCLUSIVE locks readers would wait on, whatever its size."""
     if mode not in BULK_MODES:
         raise ValueError(f"bulk mode must be one of {', '.join(BULK_MODES)}, not {mode!r}")
-    if mode == "always":
-        return True
-    if mode == "never":
-        return False
-    return not replaces and new_bytes >= BULK_MIN_BYTES and new_bytes >= kept_bytes
+    return mode == "always" or (mode == "auto" and first_build)
 
 
 def unusable_indexes(conn: psycopg.Connection, deferred: Deferred) -> list[str]:

@@ -1,20 +1,25 @@
-"""The run ledger (etl.runs) and the lock that keeps two runs from interleaving.
+"""The run lock and the run ledger (etl.runs).
 
-A run's row is written and finished on its own autocommit connection, so a failed
-run is recorded even though its data transaction rolled back. A run killed with
-SIGKILL leaves its row at `running`; the next run that takes the lock marks such rows
-failed (nothing else can be running while it holds the lock)."""
+Lock: an EXCLUSIVE lock on the empty table etl.run_lock, taken in the run's own
+transaction. Only roles that may write etl tables can take it (LOCK TABLE in that mode
+needs UPDATE, DELETE or TRUNCATE on the table), so a read-only login cannot block loads,
+and it ends with the transaction, whatever ends the process.
+
+Ledger: a run's row is created `running` on a short autocommit connection (so `status`
+shows it at once), and finished in the run's own transaction: `succeeded` commits
+together with the data, so "published" and "succeeded" can never disagree. A failed
+run is rolled back and then recorded `failed` with its reason on a fresh connection. A
+run killed outright stays `running`; the next run that holds the lock marks it failed
+(nothing else can be running then)."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
+from psycopg import errors
 from psycopg.types.json import Jsonb
-
-LOCK_ID = 0x45544E43  # "ETNC"
 
 
 class LockTimeout(Exception):
@@ -22,70 +27,75 @@ class LockTimeout(Exception):
 
 
 def acquire_lock(conn: psycopg.Connection, wait_seconds: float) -> None:
-    """Take the session advisory lock, waiting up to `wait_seconds` (0 = do not wait)."""
-    deadline = time.monotonic() + max(wait_seconds, 0)
-    while True:
-        got = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_ID,)).fetchone()[0]
-        if got:
-            return
-        if time.monotonic() >= deadline:
-            raise LockTimeout(
-                "another etnc-db run is in progress on this database "
-                f"(waited {wait_seconds:g}s; use --wait SECONDS to wait longer)"
-            )
-        time.sleep(0.2)
+    """Take the run lock in the current transaction, waiting up to `wait_seconds`."""
+    timeout_ms = max(int(wait_seconds * 1000), 1)
+    conn.execute(f"SET LOCAL lock_timeout = {timeout_ms}")
+    try:
+        with conn.transaction():
+            conn.execute("LOCK TABLE etl.run_lock IN EXCLUSIVE MODE")
+    except errors.LockNotAvailable:
+        raise LockTimeout(
+            "another etnc-db run is in progress on this database "
+            f"(waited {wait_seconds:g}s; use --wait SECONDS to wait longer)"
+        ) from None
+    conn.execute("SET LOCAL lock_timeout = 0")
 
 
-def release_lock(conn: psycopg.Connection) -> None:
-    conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_ID,))
+def mark_abandoned(conn: psycopg.Connection) -> int:
+    """Runs left `running` by a killed process become failed (call holding the lock)."""
+    return conn.execute(
+        "UPDATE etl.runs SET status = 'failed', finished_at = now(), "
+        "error = 'abandoned: the process ended without finishing (killed or crashed)' "
+        "WHERE status = 'running'"
+    ).rowcount
 
 
-class Ledger:
-    """Writes etl.runs rows on a dedicated autocommit connection."""
-
-    def __init__(self, url: str):
-        self.conn = psycopg.connect(url, autocommit=True)
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def mark_abandoned(self) -> int:
-        """Runs left `running` by a killed process become failed. Call holding the lock."""
-        cur = self.conn.execute(
-            "UPDATE etl.runs SET status = 'failed', finished_at = now(), "
-            "error = 'abandoned: the process ended without finishing (killed or crashed)' "
-            "WHERE status = 'running'"
-        )
-        return cur.rowcount
-
-    def start(self, command: str, corpus_path: str) -> int:
-        return self.conn.execute(
+def start(url: str, command: str, corpus_path: str) -> int:
+    """A new `running` row, committed at once on its own connection."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(
             "INSERT INTO etl.runs (command, corpus_path, status, started_at) "
             "VALUES (%s, %s, 'running', now()) RETURNING run_id",
             (command, corpus_path),
         ).fetchone()[0]
 
-    def finish(self, run_id: int, *, status: str, error: str | None = None,
-               table_counts: dict[str, dict[str, int]] | None = None,
-               documents: list[dict[str, Any]] | None = None,
-               timings: dict[str, float] | None = None) -> None:
-        counts = table_counts or {}
-        self.conn.execute(
-            "UPDATE etl.runs SET status = %s, finished_at = %s, error = %s, "
-            "rows_inserted = %s, rows_updated = %s, rows_deleted = %s, "
-            "table_counts = %s, documents = %s, timings = %s WHERE run_id = %s",
-            (
-                status, datetime.now(UTC), error,
-                sum(c.get("inserted", 0) for c in counts.values()),
-                sum(c.get("updated", 0) for c in counts.values()),
-                sum(c.get("deleted", 0) for c in counts.values()),
-                Jsonb(counts), Jsonb(documents or []), Jsonb(timings or {}), run_id,
-            ),
-        )
 
-    def record_rejects(self, run_id: int, rejects: list[tuple[str, int | None, str]]) -> None:
-        with self.conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO etl.rejects (run_id, file, line, reason) VALUES (%s, %s, %s, %s)",
-                [(run_id, f, line, reason) for f, line, reason in rejects],
-            )
+def finish(conn: psycopg.Connection, run_id: int, *, status: str, error: str | None = None,
+           table_counts: dict[str, dict[str, int]] | None = None, documents: list[dict[str, Any]] | None = None,
+           timings: dict[str, float] | None = None, warnings: list[str] | None = None) -> None:
+    """Write the run's outcome on `conn` (the run's transaction for `succeeded`)."""
+    counts = table_counts or {}
+    conn.execute(
+        "UPDATE etl.runs SET status = %s, finished_at = %s, error = %s, "
+        "rows_inserted = %s, rows_updated = %s, rows_deleted = %s, "
+        "table_counts = %s, documents = %s, timings = %s, warnings = %s WHERE run_id = %s",
+        (
+            status, datetime.now(UTC), error,
+            sum(c.get("inserted", 0) for c in counts.values()),
+            sum(c.get("updated", 0) for c in counts.values()),
+            sum(c.get("deleted", 0) for c in counts.values()),
+            Jsonb(counts), Jsonb(documents or []), Jsonb(timings or {}), Jsonb(warnings or []), run_id,
+        ),
+    )
+
+
+def record_failure(url: str, run_id: int, error: str, details: dict[str, Any], after=None) -> bool:
+    """Record a failed run on a fresh connection (the run's own may be gone), then call
+    `after(conn)` (e.g. to keep the gate's results). False when the database cannot be
+    reached; the next run then marks the run abandoned."""
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+            finish(conn, run_id, status="failed", error=error, **details)
+            if after is not None:
+                after(conn)
+        return True
+    except psycopg.Error:
+        return False
+
+
+def record_rejects(conn: psycopg.Connection, run_id: int, rejects: list[tuple[str, int | None, str]]) -> None:
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO etl.rejects (run_id, file, line, reason) VALUES (%s, %s, %s, %s)",
+            [(run_id, f, line, reason) for f, line, reason in rejects],
+        )

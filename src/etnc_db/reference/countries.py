@@ -1,5 +1,6 @@
 """Countries: ISO 3166-1 from pycountry, joined with the curated attributes in
-``etl/reference/countries.yaml`` (UN M49 region, EU membership dates) and the EU row."""
+``etl/reference/countries.yaml`` (UN M49 region, EU membership dates, the `china` flag)
+and the EU row."""
 
 from __future__ import annotations
 
@@ -32,6 +33,12 @@ class Country:
     eu_exit_date: dt.date | None
     is_supranational: bool
     subregion: str | None = None
+    is_china: bool = False
+
+    @property
+    def is_european(self) -> bool:
+        """The European side: UN M49 Europe, or the EU itself."""
+        return self.region == "Europe" or self.is_supranational
 
 
 class CountryDataError(ValueError):
@@ -89,6 +96,7 @@ def load_countries(reference_dir: Path) -> list[Country]:
                 eu_accession_date=accession,
                 eu_exit_date=exit_,
                 is_supranational=False,
+                is_china=bool(row.get("china", False)),
             )
         )
     eu = curated.get("EU")

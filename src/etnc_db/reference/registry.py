@@ -4,6 +4,7 @@ bad input with ``file:line: reason``; nothing else in the package reads these fi
 
 Files read (all under ``reference_dir``):
 
+- ``vocabularies.yaml``     the curated vocabularies (see :mod:`.vocabularies`)
 - ``countries.yaml``        curated country attributes (see :mod:`.countries`)
 - ``country_aliases.yaml``  names, adjectives and metonyms of countries in running text
 - ``sectors.yaml``          the two-level sector taxonomy with its keywords
@@ -20,20 +21,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .countries import Country, load_countries
+from .vocabularies import Vocabularies, VocabularyError, load_vocabularies
 from .yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 
-OrganizationKind = Literal[
-    "company",
-    "university",
-    "research_institute",
-    "government_body",
-    "agency",
-    "international_organization",
-    "ngo",
-    "party",
-    "other",
-]
-Ownership = Literal["state_owned", "private", "public_body", "mixed", "unknown"]
 AliasForm = Literal["name", "adjective", "metonym"]
 
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -91,14 +81,8 @@ class Registry:
     sectors: dict[str, Sector]
     organizations: dict[str, Organization]
     country_aliases: list[CountryAlias]
+    vocabularies: Vocabularies = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-
-    def surface_count(self) -> dict[str, int]:
-        return {
-            "country_aliases": len(self.country_aliases),
-            "organization_aliases": sum(len(o.aliases) for o in self.organizations.values()),
-            "sector_keywords": sum(len(s.keywords) for s in self.sectors.values()),
-        }
 
 
 # --------------------------------------------------------------------------- schemas
@@ -124,10 +108,10 @@ def _str_list(value: object) -> object:
 class _OrganizationIn(_Strict):
     key: str
     name: str
-    kind: OrganizationKind
+    kind: str
     country: str | None
     parent: str | None = None
-    ownership: Ownership = "unknown"
+    ownership: str = "unknown"
     sectors: list[str] = []
     aliases: list[str] = []
     ambiguous_aliases: list[str] = []
@@ -322,6 +306,7 @@ def load_organizations(
     *,
     strict: bool = True,
     problems: list[str] | None = None,
+    vocabularies: Vocabularies | None = None,
 ) -> dict[str, Organization]:
     orgs: dict[str, Organization] = {}
     where: dict[str, tuple[Path, LineDict]] = {}  # first definition of each key
@@ -338,6 +323,11 @@ def load_organizations(
                     path, line, f"duplicate key {o.key!r} (also at line {keys_in_file[o.key]})"
                 )
             keys_in_file[o.key] = line
+            for attr, vocabulary in (("kind", "organization_kind"), ("ownership", "ownership")):
+                values = (vocabularies or {}).get(vocabulary)
+                if values is not None and getattr(o, attr) not in values:
+                    raise RegistryError(path, row.line_of(attr),
+                                        f"{attr}: {getattr(o, attr)!r} is not one of {', '.join(values)}")
             if o.country is None:
                 if o.kind != "international_organization":
                     raise RegistryError(
@@ -493,12 +483,18 @@ def load_registry(reference_dir: Path, *, strict: bool = True) -> Registry:
     reports while curators are still editing (scripts/linker_quality.py)."""
     problems: list[str] = []
     reference_dir = Path(reference_dir)
+    try:
+        vocabularies = load_vocabularies(reference_dir)
+    except VocabularyError as exc:
+        file, line, reason = (str(exc).split(":", 2) + ["", ""])[:3]
+        raise RegistryError(file, int(line) if line.isdigit() else 1, reason.strip()) from None
     countries = {c.code: c for c in load_countries(reference_dir)}
     codes = set(countries)
     sectors = load_sectors(reference_dir / "sectors.yaml")
     aliases_path = reference_dir / "country_aliases.yaml"
     country_aliases = load_country_aliases(aliases_path, codes) if aliases_path.exists() else []
     organizations = load_organizations(
-        reference_dir / "organizations", codes, sectors, strict=strict, problems=problems
+        reference_dir / "organizations", codes, sectors, strict=strict, problems=problems,
+        vocabularies=vocabularies,
     )
-    return Registry(countries, sectors, organizations, country_aliases, problems)
+    return Registry(countries, sectors, organizations, country_aliases, vocabularies, problems)

@@ -1,5 +1,6 @@
 """A YAML reader that remembers the line of every mapping and of each of its keys,
-so validation errors can say ``file:line: reason``."""
+so validation errors can say ``file:line: reason``, and refuses a key written twice in
+one mapping (YAML would silently keep the last one)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if key in data:
+            first = data.key_lines.get(key) if isinstance(key, str) else None
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}" + (f" (first on line {first})" if first else ""),
+                key_node.start_mark)
         data[key] = loader.construct_object(value_node, deep=True)
         if isinstance(key, str):
             data.key_lines[key] = key_node.start_mark.line + 1
@@ -51,12 +57,21 @@ class YamlSyntaxError(ValueError):
 
 
 def load_yaml_with_lines(path: Path) -> Any:
-    """Parse ``path``; mappings come back as :class:`LineDict`. Malformed YAML raises
-    :class:`YamlSyntaxError` carrying the line of the problem."""
+    """Parse ``path``; mappings come back as :class:`LineDict`. Malformed YAML, a
+    repeated key or an unreadable file raises :class:`YamlSyntaxError` carrying the line
+    of the problem."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise YamlSyntaxError(str(path), 1, f"not UTF-8 text ({exc.reason})") from exc
+    except OSError as exc:
+        raise YamlSyntaxError(str(path), 1, f"cannot read: {exc.strerror or exc}") from exc
+    return parse_yaml_with_lines(text, str(path))
+
+
+def parse_yaml_with_lines(text: str, name: str) -> Any:
+    """Parse YAML text (named `name` in errors) as :func:`load_yaml_with_lines` does."""
+    path = name
     try:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:

@@ -1,0 +1,18 @@
+CREATE VIEW mart.bridge_agreement_party AS
+SELECT p.agreement_party_key,
+       a.agreement_key,
+       p.party_kind,
+       o.organization_key,
+       c.country_code,
+       p.description,
+       COALESCE(o.name, p.description, c.name) AS party_name,
+       COALESCE(oc.country_code, c.country_code) AS party_country_code,
+       COALESCE(oc.is_china, c.is_china, false) AS party_is_chinese,
+       p.role,
+       r.label AS role_label
+FROM core.agreement_parties p
+JOIN core.agreements a ON a.agreement_id = p.agreement_id
+JOIN core.vocab_party_role r ON r.value = p.role
+LEFT JOIN core.organizations o ON o.organization_id = p.organization_id
+LEFT JOIN core.countries oc ON oc.country_id = o.country_id
+LEFT JOIN core.countries c ON c.country_id = p.country_id;

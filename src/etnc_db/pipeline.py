@@ -1,0 +1,393 @@
+"""One ETL run, the stages in order — reference data, documents (parse + link), curated
+facts, the in-transaction gate, the mart refresh — in one transaction, under the run
+lock, recorded in the run ledger. This module wires the stages; each stage lives in its
+own package and never imports a later one.
+
+Stages skip themselves when their inputs' fingerprint is unchanged, so a reload of
+unchanged sources reads file hashes, compares them with the database and commits
+nothing (zero rows touched)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from etnc_db.config import Settings
+from etnc_db.extract.model import CorpusError
+from etnc_db.load import bulk as bulk_mode
+from etnc_db.load import document_stage as ds
+from etnc_db.load import ledger
+from etnc_db.load.upsert import RunLog, load_tables
+from etnc_db.tables import TableLoad, TableResult
+
+# Parse + link + load the documents in batches of about this many source bytes.
+DOCUMENT_BATCH_BYTES = int(os.environ.get("ETNC_DOCUMENT_BATCH_BYTES", "8000000"))
+
+
+class RunFailed(Exception):
+    """A run failed and rolled back; `str()` is the one-line reason."""
+
+    def __init__(self, message: str, run_id: int | None = None):
+        super().__init__(message)
+        self.run_id = run_id
+
+
+@dataclass
+class RunOptions:
+    command: str = "load"
+    corpus_dir: Path | None = None
+    skip_bad: bool = False
+    wait_seconds: float = 0.0
+    force: bool = False  # accept a load that drops many rows
+    prune: bool = False  # remove documents whose files left the corpus folder
+    bulk: str = "auto"  # bulk-load mode for the document tables: auto, always or never
+    on_stage: Callable[[str], None] | None = None  # test hook, called before each stage
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    status: str = "running"
+    documents: list[dict] = field(default_factory=list)
+    tables: dict[str, dict[str, int]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    gate: list = field(default_factory=list)
+    bulk: bool = False  # the document tables were loaded in bulk mode
+
+    @property
+    def rows_changed(self) -> int:
+        return sum(sum(c.values()) for c in self.tables.values())
+
+    def merge(self, tables: dict[str, TableResult]) -> None:
+        for name, r in tables.items():
+            counts = self.tables.setdefault(name, {"inserted": 0, "updated": 0, "deleted": 0})
+            for k, v in r.as_dict().items():
+                counts[k] += v
+        for name in [n for n, c in self.tables.items() if not any(c.values())]:
+            del self.tables[name]
+
+    def details(self) -> dict:
+        return {"table_counts": self.tables, "documents": self.documents, "timings": self.timings,
+                "warnings": self.warnings}
+
+
+def files_fingerprint(paths: list[Path], salt: str = "") -> str:
+    h = hashlib.sha256(salt.encode())
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _fault(stage: str) -> None:
+    """Test-only fault injection: ETNC_FAULT_AT=<stage>:kill|raise|sleep[=seconds] kills
+    the process (SIGKILL), raises, or sleeps (holding the lock) before <stage> starts.
+    Stages: reference, documents, documents_load, documents_bulk_restore (bulk mode only),
+    facts, gate, commit."""
+    at, _, action = os.environ.get("ETNC_FAULT_AT", "").partition(":")
+    if at != stage:
+        return
+    import sys
+
+    print(f"fault: {action} at {stage}", file=sys.stderr, flush=True)
+    if action == "kill":
+        os.kill(os.getpid(), 9)
+    elif action == "raise":
+        raise RuntimeError(f"injected fault at {stage}")
+    elif action.startswith("sleep"):
+        time.sleep(float(action.partition("=")[2] or 30))
+
+
+def run(url: str, settings: Settings, options: RunOptions, progress=None) -> RunResult:
+    """Run the pipeline once. Raises RunFailed (after recording the failed run)."""
+    corpus_dir = options.corpus_dir or settings.corpus_dir
+    conn = psycopg.connect(url, autocommit=False)
+    result: RunResult | None = None
+    try:
+        conn.execute("SET application_name = 'etnc-db'")
+        ledger.acquire_lock(conn, options.wait_seconds)
+        ledger.mark_abandoned(conn)
+        result = RunResult(run_id=ledger.start(url, options.command, str(corpus_dir)))
+        _Run(conn, settings, options, corpus_dir, result, progress).stages()
+        result.status = "succeeded"
+        ledger.finish(conn, result.run_id, status="succeeded", **result.details())
+        conn.commit()
+        return result
+    except BaseException as exc:  # noqa: BLE001 - record every failure, then re-raise
+        _abandon(conn)
+        message = _one_line(exc)
+        if result is not None:
+            gate = result.gate
+
+            def keep_gate(c):
+                if gate:
+                    from etnc_db.quality.gate import record
+
+                    record(c, result.run_id, gate)
+            ledger.record_failure(url, result.run_id, message, result.details(), after=keep_gate)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        raise RunFailed(message, result.run_id if result else None) from exc
+    finally:
+        conn.close()
+
+
+def _abandon(conn: psycopg.Connection) -> None:
+    """Roll back whatever the connection can still roll back; a broken connection ends
+    its transaction anyway."""
+    try:
+        conn.rollback()
+    except (psycopg.Error, KeyboardInterrupt):
+        pass
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (Ctrl-C)"
+    text = str(exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__
+
+
+class _Run:
+    """The state of one run while its stages execute."""
+
+    def __init__(self, conn, settings: Settings, options: RunOptions, corpus_dir: Path, result: RunResult, progress):
+        self.conn, self.settings, self.options, self.corpus_dir = conn, settings, options, corpus_dir
+        self.result, self.progress = result, progress
+        self.log = RunLog(result.run_id)
+        self.state = dict(conn.execute("SELECT stage, fingerprint FROM etl.stage_state").fetchall())
+        self.registry = None
+        self.touched: list[str] = []
+        self.changed = {"reference": False, "documents": False, "facts": False}
+
+    @contextmanager
+    def timed(self, name: str):
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            timings = self.result.timings
+            timings[name] = round(timings.get(name, 0) + time.perf_counter() - t, 4)
+
+    def hook(self, name: str) -> None:
+        _fault(name)
+        if self.options.on_stage:
+            self.options.on_stage(name)
+
+    def write(self, loads: list[TableLoad], timing: str) -> None:
+        with self.timed(timing):
+            self.result.merge(load_tables(self.conn, loads, self.log))
+
+    def load_registry(self):
+        if self.registry is None:
+            from etnc_db.reference.registry import load_registry
+
+            with self.timed("registry"):
+                self.registry = load_registry(self.settings.reference_dir)
+        return self.registry
+
+    def set_state(self, stage: str, fingerprint: str) -> None:
+        self.conn.execute(
+            "INSERT INTO etl.stage_state (stage, fingerprint, run_id) VALUES (%s, %s, %s) "
+            "ON CONFLICT (stage) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, run_id = EXCLUDED.run_id",
+            (stage, fingerprint, self.result.run_id))
+
+    def stages(self) -> None:
+        self.reference()
+        self.documents()
+        self.facts()
+        self.publish()
+        self.hook("commit")
+
+    # -- 1. reference data -----------------------------------------------------------
+
+    def reference(self) -> None:
+        self.hook("reference")
+        self.ref_fp = files_fingerprint(sorted(self.settings.reference_dir.rglob("*.yaml")), salt="reference-v2")
+        if self.state.get("reference") == self.ref_fp:
+            return
+        from etnc_db.reference.rows import reference_loads
+
+        self.write(reference_loads(self.load_registry()), "load_reference")
+        self.set_state("reference", self.ref_fp)
+        self.changed["reference"] = True
+
+    # -- 2. documents ------------------------------------------------------------------
+
+    def documents(self) -> None:
+        self.hook("documents")
+        with self.timed("scan"):
+            files = ds.scan_corpus(self.corpus_dir)
+            plan = ds.plan_documents(self.conn, files, self.ref_fp)
+        self._check_removals(plan)
+        if plan.to_parse or plan.removed:
+            self._load_documents(plan)
+            self.changed["documents"] = True
+        self.plan = plan
+        self.result.documents = [
+            {"document_key": k, "file": plan.sources[k].file_name if k in plan.sources else None,
+             "sha256": plan.sources[k].sha256 if k in plan.sources else None, "action": a}
+            for k, a in plan.actions.items()]
+
+    def _check_removals(self, plan) -> None:
+        if plan.removed and not self.options.prune:
+            names = ", ".join(plan.removed[:5]) + (f" and {len(plan.removed) - 5} more" if len(plan.removed) > 5 else "")
+            raise CorpusError(str(self.corpus_dir), None,
+                              f"{len(plan.removed)} loaded document(s) are not in this folder and would be removed "
+                              f"({names}); nothing was changed. Use --prune to remove them, or `etnc-db remove KEY`")
+
+    def _load_documents(self, plan) -> None:
+        from etnc_db.extract.rows import DOCUMENT_TABLES, DocumentRows
+
+        linker = self._linker() if plan.to_parse else None
+        self.result.bulk = bulk_mode.choose(self.options.bulk, first_build=not plan.loaded_bytes)
+        deferred = None
+        if self.result.bulk:
+            from etnc_db.load.catalog import table_info
+
+            with self.timed("load_documents"):
+                for table in DOCUMENT_TABLES:  # read the foreign keys before bulk mode drops them
+                    table_info(self.conn, table)
+                deferred = bulk_mode.drop(self.conn, DOCUMENT_TABLES)
+        self.hook("documents_load")
+        task = self.progress.add_task("parse + link", total=len(plan.to_parse)) if self.progress else None
+        batch, size, rejects = DocumentRows(keys=list(plan.removed)), 0, []
+        for source in plan.to_parse:
+            if not self._add_document(batch, source, linker, plan, rejects):
+                continue
+            size += source.size
+            if size >= DOCUMENT_BATCH_BYTES:
+                self._flush(batch)
+                batch, size = DocumentRows(), 0
+            if task is not None:
+                self.progress.advance(task)
+        self._flush(batch)
+        if deferred is not None:
+            self._restore(deferred)
+        if rejects:
+            ledger.record_rejects(self.conn, self.result.run_id, rejects)
+
+    def _linker(self):
+        from etnc_db.link.linker import Linker
+
+        with self.timed("link_compile"):
+            return Linker(self.load_registry())
+
+    def _add_document(self, batch, source, linker, plan, rejects) -> bool:
+        """Parse and link one document into the batch; False when it was rejected."""
+        from etnc_db.extract.rows import DocumentMeta
+
+        try:
+            with self.timed("parse"):
+                text, parsed = ds.parse_source(source)
+        except CorpusError as exc:
+            if not self.options.skip_bad:
+                raise
+            rejects.append((exc.file, exc.line, exc.reason))
+            plan.actions[source.key] = "rejected"
+            return False
+        with self.timed("link"):
+            mentions = _link_document(text, parsed, linker)
+        meta = DocumentMeta(source.key, source.file_name, source.sha256, source.size, source.kind,
+                            ds.fingerprint(source, self.ref_fp), source.title, source.publisher, source.published)
+        batch.add(meta, text, parsed, mentions)
+        return True
+
+    def _flush(self, batch) -> None:
+        if not batch.keys:
+            return
+        self.write(batch.loads(), "load_documents")
+        self.result.warnings.extend(batch.warnings)
+        self.touched.extend(batch.keys)
+
+    def _restore(self, deferred) -> None:
+        from etnc_db.load.catalog import forget
+
+        self.hook("documents_bulk_restore")  # rows written, indexes and foreign keys still dropped
+        with self.timed("load_documents"):
+            bulk_mode.restore(self.conn, deferred)
+        forget(self.conn)
+
+    # -- 3. curated facts ----------------------------------------------------------------
+
+    def facts(self) -> None:
+        """The facts depend on the curated files, the reference data and the documents
+        their evidence quotes; a touched document no evidence uses leaves them as they are."""
+        self.hook("facts")
+        curated = sorted(self.settings.curated_dir.rglob("*.yaml")) if self.settings.curated_dir.exists() else []
+        fp = files_fingerprint(curated, salt=f"facts-v3|{self.ref_fp}")
+        quoted = {k for (k,) in self.conn.execute(
+            "SELECT DISTINCT d.document_key FROM core.evidence e JOIN core.documents d USING (document_id)")}
+        if self.state.get("facts") == fp and not (quoted & set(self.touched)):
+            return
+        from etnc_db.facts.documents import read_documents
+        from etnc_db.facts.resolve import resolve_facts
+
+        with self.timed("facts"):
+            resolved = resolve_facts(self.settings.curated_dir, self.load_registry(), read_documents(self.conn))
+        self.write(resolved.loads, "load_facts")
+        self.set_state("facts", fp)
+        self.changed["facts"] = True
+
+    # -- 4. gate and marts -----------------------------------------------------------
+
+    def publish(self) -> None:
+        self._document_facts()
+        if not self.result.rows_changed:
+            return
+        if self.changed["facts"] or self.changed["reference"]:
+            from etnc_db.db.views import refresh_materialized
+
+            with self.timed("refresh_marts"):
+                refresh_materialized(self.conn)
+        self.hook("gate")
+        from etnc_db.quality.gate import run_gate
+
+        with self.timed("gate"):
+            run_gate(self.conn, self.result.run_id, documents=self.touched, evidence=self.changed["facts"],
+                     force=self.options.force, sink=self.result.gate)
+
+    def _document_facts(self) -> None:
+        """Per new or changed document: its published facts; a warning when it has none."""
+        parsed = [d for d in self.result.documents if d["action"] in ("new", "changed", "rederived")]
+        if not parsed:
+            return
+        counts = dict(self.conn.execute(
+            "SELECT d.document_key, count(DISTINCT e.fact_id) FROM core.documents d "
+            "LEFT JOIN core.evidence e USING (document_id) WHERE d.document_key = ANY(%s) GROUP BY 1",
+            ([d["document_key"] for d in parsed],)).fetchall())
+        for d in parsed:
+            d["facts"] = counts.get(d["document_key"], 0)
+            if d["facts"] == 0:
+                has_file = (self.settings.curated_dir / d["document_key"]).is_dir()
+                why = "its curated file records none" if has_file else "no curated file"
+                self.result.warnings.append(f"{d['document_key']}: 0 facts: {why}")
+
+
+def _link_document(text: str, parsed, linker) -> list:
+    """Mentions in the passages, headings and table rows of a parsed document, as
+    (section key, passage key or None, mention)."""
+    out = []
+    for p in parsed.passages:
+        for start, end in p.segments:
+            out += [(p.section_key, p.key, m) for m in linker.link(text[start:end], offset=start)]
+    for s in parsed.sections:
+        if s.kind == "heading" and s.title and text.startswith(s.title, s.char_start):
+            out += [(s.key, None, m) for m in linker.link(s.title, offset=s.char_start)]
+    for r in parsed.table_rows:
+        out += [(r.section_key, None, m) for m in linker.link(text[r.char_start:r.char_end], offset=r.char_start)]
+    seen, unique = set(), []
+    for item in out:
+        key = (item[2].char_start, item[2].char_end)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique

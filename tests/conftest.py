@@ -103,11 +103,12 @@ def _close_connections(admin_url: str, name: str) -> None:
 @pytest.fixture(scope="session")
 def migrated_template(databases):
     """A database at the head migration, used as a template."""
-    from etnc_db.db.session import upgrade
+    from etnc_db.config import Settings
+    from etnc_db.db.session import ensure_schema
 
     name = f"etnc_tpl_migrated_{uuid.uuid4().hex[:6]}"
     url = databases.create(name=name)
-    upgrade(url)
+    ensure_schema(url, Settings.from_env().views_dir)
     _close_connections(databases.admin_url, name)
     return name
 
@@ -116,7 +117,7 @@ def migrated_template(databases):
 def built_template(databases, migrated_template):
     """A database with the real corpus fully loaded, used as a template."""
     from etnc_db.config import Settings
-    from etnc_db.load.pipeline import RunOptions, run
+    from etnc_db.pipeline import RunOptions, run
 
     name = f"etnc_tpl_built_{uuid.uuid4().hex[:6]}"
     url = databases.create(template=migrated_template, name=name)

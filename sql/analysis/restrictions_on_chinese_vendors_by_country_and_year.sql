@@ -1,18 +1,18 @@
 -- Policy measures restricting Chinese vendors (a Chinese organization or China among the
 -- targets), by jurisdiction and year.
-WITH chinese_keys AS (
-    SELECT array_agg(organization_key) || ARRAY['CN', 'HK', 'MO'] AS keys
-    FROM mart.dim_organization
-    WHERE is_chinese
-)
 SELECT pm.jurisdiction_code,
        pm.jurisdiction_name,
-       pm.announced_year,
+       pm.best_year,
        count(*) AS measures,
        string_agg(DISTINCT pm.measure_type, ', ') AS measure_types,
        string_agg(pm.title, '; ' ORDER BY pm.title) AS titles
-FROM mart.fct_policy_measure pm, chinese_keys ck
+FROM mart.fct_policy_measure pm
 WHERE pm.stance = 'restrictive'
-  AND pm.target_keys && ck.keys
-GROUP BY pm.jurisdiction_code, pm.jurisdiction_name, pm.announced_year
-ORDER BY pm.jurisdiction_code, pm.announced_year NULLS LAST;
+  AND EXISTS (SELECT 1 FROM mart.bridge_policy_target t
+              LEFT JOIN mart.dim_organization o ON o.organization_key = t.organization_key
+              LEFT JOIN mart.dim_country c ON c.country_code = t.country_code
+              WHERE t.policy_measure_key = pm.policy_measure_key
+                AND t.target_kind IN ('organization', 'country')
+                AND COALESCE(o.is_chinese_controlled, c.is_china))
+GROUP BY pm.jurisdiction_code, pm.jurisdiction_name, pm.best_year
+ORDER BY pm.jurisdiction_code, pm.best_year NULLS LAST;

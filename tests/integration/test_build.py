@@ -7,7 +7,7 @@ import hashlib
 import psycopg
 
 from conftest import CORPUS, table_checksums
-from etnc_db.load.pipeline import RunOptions, run
+from etnc_db.pipeline import RunOptions, run
 
 
 def test_build_loads_countries_documents_and_a_successful_run(built_db_readonly):

@@ -18,7 +18,7 @@ from conftest import table_checksums
 from etnc_db.cli import app
 from etnc_db.load import bulk
 from etnc_db.load import document_stage as ds
-from etnc_db.load.pipeline import RunFailed, RunOptions, run
+from etnc_db.pipeline import RunFailed, RunOptions, run
 from etnc_db.load.upsert import load_tables
 
 

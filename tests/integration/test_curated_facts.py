@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from conftest import table_checksums
-from etnc_db.load.pipeline import RunFailed, RunOptions, run
+from etnc_db.pipeline import RunFailed, RunOptions, run
 
 ROOT = Path(__file__).resolve().parents[2]
 QUOTE = "In 2002, Hungary and China concluded a bilateral Agreement on Science and Technology Cooperation."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from etnc_db.load.pipeline import RunFailed, RunOptions, run
+from etnc_db.pipeline import RunFailed, RunOptions, run
 
 NEWS = """EU and Chinese researchers open a joint battery laboratory
 

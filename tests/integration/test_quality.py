@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import table_checksums
 from etnc_db.cli import app
-from etnc_db.load.pipeline import RunFailed, RunOptions, run
+from etnc_db.pipeline import RunFailed, RunOptions, run
 from etnc_db.load.upsert import TableLoad
 from etnc_db.quality import spec, suites
 from etnc_db.quality.frames import load_shape_sql

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from conftest import table_checksums
 from etnc_db.cli import app
-from etnc_db.load.pipeline import RunOptions, run
+from etnc_db.pipeline import RunOptions, run
 
 CHANGED_DOC = "000_8fe22c03e34f164c.txt"  # a news article without curated facts
 

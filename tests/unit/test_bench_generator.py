@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from etnc_db.bench.generator import add_news_document, generate
-from etnc_db.config import PROJECT_ROOT
+from etnc_db.config import PACKAGE_ROOT as PROJECT_ROOT
 from etnc_db.extract import parse_document
 from etnc_db.facts.quotes import NormalizedText, find_quote
 

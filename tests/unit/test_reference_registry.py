@@ -34,7 +34,7 @@ GOOD = """\
 @pytest.fixture
 def ref(tmp_path):
     """A reference dir with the real countries, aliases and sectors, and no orgs."""
-    for name in ("countries.yaml", "country_aliases.yaml", "sectors.yaml"):
+    for name in ("countries.yaml", "country_aliases.yaml", "sectors.yaml", "vocabularies.yaml"):
         shutil.copy(REF / name, tmp_path / name)
     (tmp_path / "organizations").mkdir()
     return tmp_path

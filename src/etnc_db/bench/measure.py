@@ -21,7 +21,7 @@ def pipeline(url: str, corpus: str, curated: str) -> dict:
     os.environ["ETNC_CORPUS"] = corpus
     os.environ["ETNC_CURATED"] = curated
     from etnc_db.config import Settings
-    from etnc_db.load.pipeline import RunOptions, run
+    from etnc_db.pipeline import RunOptions, run
 
     t = time.perf_counter()
     result = run(url, Settings.from_env(), RunOptions(command="bench"))

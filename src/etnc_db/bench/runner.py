@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 
 from etnc_db.bench.generator import add_news_document, generate
-from etnc_db.config import PROJECT_ROOT
+from etnc_db.config import PACKAGE_ROOT as PROJECT_ROOT
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 TARGETS = {

@@ -228,3 +228,10 @@ def test_country_alias_with_unknown_code(ref):
     )
     err = rejected(ref)
     assert Path(err.file).name == "country_aliases.yaml" and err.line == 4
+
+
+def test_field_written_twice_in_one_entry(ref):
+    write(ref, "hu.yaml", GOOD.replace("  aliases: []", "  aliases: []\n  aliases: [CATL HU]"))
+    err = rejected(ref)
+    assert Path(err.file).name == "hu.yaml" and err.line == 17
+    assert "duplicate key 'aliases' (first at line 16)" in err.reason

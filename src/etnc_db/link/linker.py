@@ -14,36 +14,11 @@ from typing import Literal, NamedTuple
 
 import ahocorasick_rs
 
-from etnc_db.reference.registry import Registry, organization_surfaces
+from etnc_db.reference.registry import LinkingRules, Registry, organization_surfaces
 
 EntityType = Literal["country", "organization", "sector"]
 _TargetType = Literal["country", "organization", "sector", "none"]
 
-# Sector keyword tokens that are acronyms: matched only when written in capitals
-# ("AI" yes, "ai"/"Ai" no; "EVs" yes).
-ACRONYM_TOKENS = {
-    "ai": "AI", "ev": "EV", "evs": "EVs", "ict": "ICT", "5g": "5G", "6g": "6G",
-    "uav": "UAV", "uavs": "UAVs", "cctv": "CCTV", "r&d": "R&D", "pv": "PV",
-}
-# Sector keywords that are brand names: capital first letter required.
-PROPER_KEYWORDS = {"galileo": "Galileo", "beidou": "BeiDou", "deepseek": "DeepSeek"}
-
-# Metonym rule (a capital standing for its government), see docs/linking.md.
-GOVERNMENT_VERBS = frozenset(
-    ["is", "was", "has", "had", "have", "are", "were", "will", "would", "should", "could", "can", "may", "might", "must", "wants", "wanted", "seeks", "sought", "sees", "saw", "considers", "considered", "views", "viewed", "regards", "remains", "remained", "announced", "announces", "signed", "signs", "responded", "responds", "reacted", "retaliated", "pushed", "pushes", "insists", "insisted", "needs", "needed", "did", "does", "began", "begins", "started", "took", "takes", "imposed", "imposes", "introduced", "introduces", "adopted", "adopts", "decided", "decides", "agreed", "agrees", "made", "makes", "launched", "launches", "tries", "tried", "appears", "appeared", "seems", "seemed", "continues", "continued", "maintains", "maintained", "refused", "refuses", "rejected", "rejects", "demanded", "demands", "expects", "expected", "hopes", "hoped", "aims", "aimed", "plans", "planned", "intends", "intended", "promotes", "promoted", "supports", "supported", "encourages", "encouraged", "urged", "urges", "warned", "warns", "threatened", "threatens", "blocked", "blocks", "approved", "approves", "uses", "used", "called", "calls", "welcomed", "welcomes", "offered", "offers", "provided", "provides", "granted", "grants", "restricted", "restricts", "banned", "bans", "stepped", "moved", "moves", "follows", "followed", "prefers", "preferred", "shifted", "shifts", "sent", "sends", "opposed", "opposes", "pressed", "presses", "pressured", "pressures", "insisted", "perceives", "perceived", "treats", "treated"]
-)
-ADVERBS = frozenset(["also", "already", "still", "now", "then", "too", "itself", "ultimately", "increasingly"])
-GOVERNMENT_PREPOSITIONS = frozenset(["by", "with", "on", "from", "towards", "toward", "against", "than"])
-LOCATION_PREPOSITIONS = frozenset(["in", "at", "to", "near", "into", "via", "around", "outside", "inside"])
-GENERIC_ORG_KINDS = frozenset({"government_body", "agency"})
-# Phrases in which a sector keyword does not name the sector. They take part in the
-# longest-match selection, so "innovation space" hides "space"; the span is reported
-# as a reject.
-NOT_A_MENTION = (
-    "innovation space", "technology space", "cleanroom space", "policy space",
-    "space for", "civil fusion", "civil-military fusion", "safe space",
-    "port of call", "industrial policy", "under construction", "industrial-scale",
-)
 _URL = re.compile(r"https?://\S+|www\.\S+|<[^>\s]+>|\]\([^)]*\)")
 
 _SUPERSCRIPTS = set("⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -97,18 +72,15 @@ def _case_ok(form: str, found: str) -> bool:
     return all(not f.isupper() or g.isupper() for f, g in zip(form, found, strict=False))
 
 
-# Variants that are ordinary words in another sense ("to bridge the gap",
-# "renewable licences").
-VARIANT_STOPLIST = frozenset({"bridge", "renewable"})
-
-
-def _keyword_variants(keyword: str) -> list[str]:
+def _keyword_variants(keyword: str, rules: LinkingRules) -> list[str]:
     """The keyword, its singular/plural twin and its US/UK spelling twin
     ("telecommunications" -> "telecommunication", "electric buses" -> "electric bus",
-    "innovation centre" -> "innovation center"). Acronym keywords get none."""
+    "innovation centre" -> "innovation center"). Acronym keywords get none, and a
+    variant on ``rules.variant_stoplist`` ("bridge" from "bridges") is dropped."""
+    acronyms = {t.lower() for t in rules.acronym_tokens}
     out = [keyword]
     last = keyword.split(" ")[-1]
-    if last.lower() not in ACRONYM_TOKENS and last.isalpha():
+    if last.lower() not in acronyms and last.isalpha():
         if last.endswith(("ses", "xes", "ches", "shes")):
             out.append(keyword[:-2])
         elif last.endswith("s") and not last.endswith("ss"):
@@ -117,13 +89,17 @@ def _keyword_variants(keyword: str) -> list[str]:
             out.append(keyword + "s")
     for uk, us in (("centre", "center"), ("isation", "ization"), ("defence", "defense")):
         out.extend(v.replace(uk, us) for v in list(out) if uk in v)
-    return [v for v in dict.fromkeys(out) if v == keyword or v not in VARIANT_STOPLIST]
+    return [v for v in dict.fromkeys(out) if v == keyword or v not in rules.variant_stoplist]
 
 
-def _sector_form(keyword: str) -> str:
-    if keyword.lower() in PROPER_KEYWORDS:
-        return PROPER_KEYWORDS[keyword.lower()]
-    return " ".join(ACRONYM_TOKENS.get(tok.lower(), tok) for tok in keyword.split(" "))
+def _sector_form(keyword: str, rules: LinkingRules) -> str:
+    """The spelling the text must have: a brand keyword with its capitals ("Galileo"),
+    acronym tokens in capitals ("5G", "EVs"), everything else as registered."""
+    proper = {k.lower(): k for k in rules.proper_keywords}
+    if keyword.lower() in proper:
+        return proper[keyword.lower()]
+    acronyms = {t.lower(): t for t in rules.acronym_tokens}
+    return " ".join(acronyms.get(tok.lower(), tok) for tok in keyword.split(" "))
 
 
 class Linker:
@@ -132,6 +108,7 @@ class Linker:
 
     def __init__(self, registry: Registry):
         self.registry = registry
+        rules = registry.linking
         self._targets: dict[str, list[_Target]] = {}
         country_words: set[str] = set()
 
@@ -167,7 +144,7 @@ class Linker:
                 if surface.casefold() in ambiguous:
                     rule = "organization-ambiguous"
                 generic = (
-                    org.kind in GENERIC_ORG_KINDS
+                    org.kind in rules.generic_org_kinds
                     and org.country not in (None, "EU")
                     and _is_generic_surface(surface, country_word_re)
                 )
@@ -175,11 +152,11 @@ class Linker:
 
         for sector in registry.sectors.values():
             for kw in sector.keywords:
-                for variant in _keyword_variants(kw):
-                    form = _sector_form(variant)
+                for variant in _keyword_variants(kw, rules):
+                    form = _sector_form(variant, rules)
                     add(form, _Target("sector", sector.key, form, "sector-keyword"))
 
-        for phrase in NOT_A_MENTION:
+        for phrase in rules.not_a_mention:
             add(phrase, _Target("none", phrase, phrase, "not-a-mention"))
 
         self._patterns = list(self._targets)
@@ -272,7 +249,7 @@ class Linker:
             t = targets[0]
             s_end = end - 1 if t.prefix else end
             if t.rule == "country-metonym":
-                ok, reason = _metonym_context(text, start, end)
+                ok, reason = _metonym_context(text, start, end, self.registry.linking)
                 if not ok:
                     rejects.append(Reject(start + offset, end + offset, text[start:end], reason))
                     continue
@@ -363,8 +340,9 @@ def _most_specific_sectors(targets: list[_Target], registry: Registry) -> list[_
     return keep or targets
 
 
-def _metonym_context(text: str, start: int, end: int) -> tuple[bool, str]:
-    """Is the capital at text[start:end] used for its government?"""
+def _metonym_context(text: str, start: int, end: int, rules: LinkingRules) -> tuple[bool, str]:
+    """Is the capital at text[start:end] used for its government? The verb, adverb and
+    preposition lists come from ``rules`` (etl/reference/linking.yaml)."""
     after = text[end : end + 40]
     if after[:1] in _APOSTROPHES and (after[1:2] == "s" and not _is_word_char(after[2:3] or " ")
                                       or not _is_word_char(after[1:2] or " ")):
@@ -372,14 +350,14 @@ def _metonym_context(text: str, start: int, end: int) -> tuple[bool, str]:
     m = _NEXT_WORDS.match(after)
     if m:
         first, second = m.group(1), m.group(2)
-        if first in GOVERNMENT_VERBS:
+        if first in rules.government_verbs:
             return True, "subject"
-        if (first in ADVERBS or first.endswith("ly")) and second in GOVERNMENT_VERBS:
+        if (first in rules.adverbs or first.endswith("ly")) and second in rules.government_verbs:
             return True, "subject"
     p = _PREV_WORD.search(text[max(0, start - 30) : start])
     prev = p.group(1).lower() if p and text[p.end(1) + max(0, start - 30): start].strip() == "" else None
-    if prev in GOVERNMENT_PREPOSITIONS:
+    if prev in rules.government_prepositions:
         return True, "object"
-    if prev in LOCATION_PREPOSITIONS:
+    if prev in rules.location_prepositions:
         return False, f"metonym used as a place ('{prev} {text[start:end]}')"
     return False, "metonym without a government-action context"

@@ -8,6 +8,7 @@ Files read (all under ``reference_dir``):
 - ``country_aliases.yaml``  names, adjectives and metonyms of countries in running text
 - ``sectors.yaml``          the two-level sector taxonomy with its keywords
 - ``organizations/*.yaml``  the organization registry (docs/curation.md §5), merged by key
+- ``linking.yaml``          the linker's word lists (format at the top of the file); optional
 """
 
 from __future__ import annotations
@@ -82,6 +83,28 @@ class CountryAlias:
     form: AliasForm
 
 
+@dataclass(frozen=True)
+class LinkingRules:
+    """The linker's word lists from ``linking.yaml`` (each key is explained at the top of
+    that file and in docs/linking.md). Empty when the file is absent."""
+
+    generic_words: frozenset[str] = frozenset()
+    government_verbs: frozenset[str] = frozenset()
+    adverbs: frozenset[str] = frozenset()
+    government_prepositions: frozenset[str] = frozenset()
+    location_prepositions: frozenset[str] = frozenset()
+    not_a_mention: tuple[str, ...] = ()
+    acronym_tokens: tuple[str, ...] = ()
+    proper_keywords: tuple[str, ...] = ()
+    variant_stoplist: frozenset[str] = frozenset()
+    generic_org_kinds: frozenset[str] = frozenset()
+    weak_sector_keywords: frozenset[str] = frozenset()
+    weak_context_words: frozenset[str] = frozenset()
+    unknown_leading_words: tuple[str, ...] = ()
+    unknown_joiners: tuple[str, ...] = ()
+    unknown_company_suffixes: tuple[str, ...] = ()
+
+
 @dataclass
 class Registry:
     """Everything the linker and the loader need. ``countries`` and ``sectors`` are
@@ -92,6 +115,7 @@ class Registry:
     organizations: dict[str, Organization]
     country_aliases: list[CountryAlias]
     problems: list[str] = field(default_factory=list)
+    linking: LinkingRules = field(default_factory=LinkingRules)
 
     def surface_count(self) -> dict[str, int]:
         return {
@@ -183,6 +207,44 @@ class _CountryAliasesIn(_Strict):
     _code = field_validator("code", mode="before")(classmethod(lambda cls, v: _country_code(v)))
 
 
+_WordList = list[str]
+
+
+class _WeakSectorKeywordsIn(_Strict):
+    keywords: _WordList = []
+    context_words: _WordList = []
+
+
+class _UnknownNamesIn(_Strict):
+    leading_words: _WordList = []
+    joiners: _WordList = []
+    company_suffixes: _WordList = []
+
+
+class _LinkingIn(_Strict):
+    generic_words: _WordList = []
+    government_verbs: _WordList = []
+    adverbs: _WordList = []
+    government_prepositions: _WordList = []
+    location_prepositions: _WordList = []
+    not_a_mention: _WordList = []
+    acronym_tokens: _WordList = []
+    proper_keywords: _WordList = []
+    variant_stoplist: _WordList = []
+    generic_org_kinds: list[OrganizationKind] = []
+    weak_sector_keywords: _WeakSectorKeywordsIn = _WeakSectorKeywordsIn()
+    unknown_names: _UnknownNamesIn = _UnknownNamesIn()
+
+
+# lists whose entries are compared with lower-cased text and must be written so
+_LOWER_CASE_LISTS = (
+    "generic_words", "government_verbs", "adverbs", "government_prepositions",
+    "location_prepositions", "not_a_mention", "variant_stoplist",
+    "weak_sector_keywords.keywords", "weak_sector_keywords.context_words",
+    "unknown_names.joiners",
+)
+
+
 def _validation_reason(exc: ValidationError) -> tuple[str | None, str]:
     """First error as (field, readable reason)."""
     err = exc.errors()[0]
@@ -196,6 +258,9 @@ def _validation_reason(exc: ValidationError) -> tuple[str | None, str]:
         reason = f"unknown field {where!r}"
     elif err["type"] == "missing":
         reason = f"missing field {where!r}"
+    elif err["type"] == "string_type" and isinstance(err.get("input"), bool):
+        reason = (f"{where}: {err.get('input')!r} is not text; quote it (YAML reads "
+                  f"on/off/yes/no unquoted as true/false)")
     else:
         reason = f"{where}: {err['msg']}"
     return fld, reason
@@ -208,7 +273,19 @@ def _parse(model: type[BaseModel], row: object, file: Path, line: int):
         return model.model_validate(dict(row))
     except ValidationError as exc:
         fld, reason = _validation_reason(exc)
-        raise RegistryError(file, row.line_of(fld) if fld else row.line, reason) from None
+        raise RegistryError(file, _line_of_path(row, exc.errors()[0].get("loc") or ()), reason) from None
+
+
+def _line_of_path(row: LineDict, loc: tuple) -> int:
+    """Line of the deepest mapping key along a pydantic error location."""
+    line = row.line
+    node: object = row
+    for part in loc:
+        if not isinstance(node, LineDict) or part not in node:
+            break
+        line = node.line_of(part)
+        node = node[part]
+    return line
 
 
 def _read_list(path: Path, top_key: str | None = None) -> list:
@@ -237,6 +314,63 @@ def normalize_surface(surface: str) -> str:
 
 
 # --------------------------------------------------------------------------- loaders
+
+
+def load_linking(path: Path, sectors: dict[str, Sector]) -> LinkingRules:
+    """Read ``linking.yaml`` (absent: empty rules). Refuses unknown keys, empty or
+    repeated entries, upper case in the lower-case lists, and weak sector keywords that
+    are no sector's keyword, with ``file:line: reason``."""
+    if not path.exists():
+        return LinkingRules()
+    try:
+        data = load_yaml_with_lines(path)
+    except YamlSyntaxError as exc:
+        raise RegistryError(exc.file, exc.line, exc.reason) from None
+    if data is None:
+        return LinkingRules()
+    rules = _parse(_LinkingIn, data, path, 1)
+    for name in _LinkingIn.model_fields:
+        value = getattr(rules, name)
+        for sub in type(value).model_fields if isinstance(value, BaseModel) else [None]:
+            words = getattr(value, sub) if sub else value
+            where = f"{name}.{sub}" if sub else name
+            _check_word_list(words, where, path, _line_of_path(data, tuple(where.split("."))))
+    known = {k for s in sectors.values() for k in s.keywords}
+    for kw in rules.weak_sector_keywords.keywords:
+        if kw not in known:
+            line = _line_of_path(data, ("weak_sector_keywords", "keywords"))
+            raise RegistryError(path, line, f"weak sector keyword {kw!r} is not in sectors.yaml")
+    weak = rules.weak_sector_keywords
+    unknown = rules.unknown_names
+    return LinkingRules(
+        generic_words=frozenset(normalize_surface(w) for w in rules.generic_words),
+        government_verbs=frozenset(rules.government_verbs),
+        adverbs=frozenset(rules.adverbs),
+        government_prepositions=frozenset(rules.government_prepositions),
+        location_prepositions=frozenset(rules.location_prepositions),
+        not_a_mention=tuple(rules.not_a_mention),
+        acronym_tokens=tuple(rules.acronym_tokens),
+        proper_keywords=tuple(rules.proper_keywords),
+        variant_stoplist=frozenset(rules.variant_stoplist),
+        generic_org_kinds=frozenset(rules.generic_org_kinds),
+        weak_sector_keywords=frozenset(weak.keywords),
+        weak_context_words=frozenset(weak.context_words),
+        unknown_leading_words=tuple(unknown.leading_words),
+        unknown_joiners=tuple(unknown.joiners),
+        unknown_company_suffixes=tuple(unknown.company_suffixes),
+    )
+
+
+def _check_word_list(words: list[str], where: str, path: Path, line: int) -> None:
+    seen: set[str] = set()
+    for w in words:
+        if not w.strip():
+            raise RegistryError(path, line, f"{where}: empty entry")
+        if w in seen:
+            raise RegistryError(path, line, f"{where}: {w!r} listed twice")
+        if where in _LOWER_CASE_LISTS and w != w.lower():
+            raise RegistryError(path, line, f"{where}: {w!r} must be written in lower case")
+        seen.add(w)
 
 
 def load_sectors(path: Path) -> dict[str, Sector]:
@@ -496,9 +630,10 @@ def load_registry(reference_dir: Path, *, strict: bool = True) -> Registry:
     countries = {c.code: c for c in load_countries(reference_dir)}
     codes = set(countries)
     sectors = load_sectors(reference_dir / "sectors.yaml")
+    linking = load_linking(reference_dir / "linking.yaml", sectors)
     aliases_path = reference_dir / "country_aliases.yaml"
     country_aliases = load_country_aliases(aliases_path, codes) if aliases_path.exists() else []
     organizations = load_organizations(
         reference_dir / "organizations", codes, sectors, strict=strict, problems=problems
     )
-    return Registry(countries, sectors, organizations, country_aliases, problems)
+    return Registry(countries, sectors, organizations, country_aliases, problems, linking)

@@ -20,6 +20,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from etnc_db.link.fold import fold
+
 from .countries import Country, load_countries
 from .yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 
@@ -313,6 +315,26 @@ def normalize_surface(surface: str) -> str:
     return " ".join(s.split()).casefold()
 
 
+def surface_key(surface: str) -> str:
+    """What the linker sees of an alias: :func:`normalize_surface` without accents
+    ("Škoda" and "skoda" are the same key), so two organizations cannot claim
+    surfaces that only differ in accents."""
+    return fold(normalize_surface(surface))
+
+
+def alias_problem(surface: str, generic_words: frozenset[str] = frozenset()) -> str | None:
+    """Why ``surface`` cannot be a name or alias, or None. Refused: shorter than two
+    characters, no letter or digit, or a generic word of linking.yaml unless written
+    as an acronym (one word with two or more capitals: "MOST" only links in capitals)."""
+    if len(surface.strip()) < 2:
+        return f"alias {surface!r} is shorter than 2 characters"
+    if not any(ch.isalnum() for ch in surface):
+        return f"alias {surface!r} has no letter or digit"
+    if surface_key(surface) in generic_words and not _is_acronym(surface.strip()):
+        return f"alias {surface!r} is a generic word (generic_words in linking.yaml)"
+    return None
+
+
 # --------------------------------------------------------------------------- loaders
 
 
@@ -343,7 +365,7 @@ def load_linking(path: Path, sectors: dict[str, Sector]) -> LinkingRules:
     weak = rules.weak_sector_keywords
     unknown = rules.unknown_names
     return LinkingRules(
-        generic_words=frozenset(normalize_surface(w) for w in rules.generic_words),
+        generic_words=frozenset(surface_key(w) for w in rules.generic_words),
         government_verbs=frozenset(rules.government_verbs),
         adverbs=frozenset(rules.adverbs),
         government_prepositions=frozenset(rules.government_prepositions),
@@ -396,7 +418,11 @@ def load_sectors(path: Path) -> dict[str, Sector]:
     return sectors
 
 
-def load_country_aliases(path: Path, country_codes: set[str]) -> list[CountryAlias]:
+def load_country_aliases(
+    path: Path, country_codes: set[str], generic_words: frozenset[str] = frozenset()
+) -> list[CountryAlias]:
+    """Read ``country_aliases.yaml``; refuses an unknown code, an alias two countries
+    claim and an alias :func:`alias_problem` refuses."""
     out: list[CountryAlias] = []
     seen: dict[str, tuple[str, int]] = {}
     for row in _read_list(path, "countries"):
@@ -410,7 +436,10 @@ def load_country_aliases(path: Path, country_codes: set[str]) -> list[CountryAli
             ("metonym", entry.metonyms),
         ):
             for surface in surfaces:
-                norm = normalize_surface(surface)
+                problem = alias_problem(surface, generic_words)
+                if problem:
+                    raise RegistryError(path, row.line_of(form + "s" if form != "name" else "names"), problem)
+                norm = surface_key(surface)
                 if norm in seen and seen[norm][0] != entry.code:
                     raise RegistryError(
                         path,
@@ -456,7 +485,10 @@ def load_organizations(
     *,
     strict: bool = True,
     problems: list[str] | None = None,
+    generic_words: frozenset[str] = frozenset(),
 ) -> dict[str, Organization]:
+    """Read ``organizations/*.yaml``, merge entries by key and check them (docs/linking.md,
+    "Registry checks"); every name and alias must pass :func:`alias_problem`."""
     orgs: dict[str, Organization] = {}
     where: dict[str, tuple[Path, LineDict]] = {}  # first definition of each key
     parents: list[tuple[str, Path, int]] = []
@@ -492,13 +524,16 @@ def load_organizations(
             entry = Organization(o.key, o.name, o.kind, o.country, None, o.ownership,
                                  aliases=list(o.aliases), ambiguous_aliases=list(o.ambiguous_aliases))
             for surface in organization_surfaces(entry):
-                norm = normalize_surface(surface)
+                norm = surface_key(surface)
                 if surface in o.aliases:
                     at = row.line_of("aliases")
                 elif surface in o.ambiguous_aliases:
                     at = row.line_of("ambiguous_aliases")
                 else:
                     at = row.line_of("name")
+                problem = alias_problem(surface, generic_words)
+                if problem:
+                    raise RegistryError(path, at, problem)
                 origins.setdefault((o.key, norm), (len(origins), path, at))
             if o.key in orgs:
                 prev = orgs[o.key]
@@ -590,14 +625,14 @@ def _check_alias_collisions(
     owners: dict[str, list[str]] = {}
     for key, org in orgs.items():
         for surface in organization_surfaces(org):
-            lst = owners.setdefault(normalize_surface(surface), [])
+            lst = owners.setdefault(surface_key(surface), [])
             if key not in lst:
                 lst.append(key)
     for norm, keys in sorted(owners.items()):
         if len(keys) < 2:
             continue
         marked = [
-            k for k in keys if norm in {normalize_surface(a) for a in orgs[k].ambiguous_aliases}
+            k for k in keys if norm in {surface_key(a) for a in orgs[k].ambiguous_aliases}
         ]
         if len(marked) == len(keys):
             continue
@@ -632,8 +667,10 @@ def load_registry(reference_dir: Path, *, strict: bool = True) -> Registry:
     sectors = load_sectors(reference_dir / "sectors.yaml")
     linking = load_linking(reference_dir / "linking.yaml", sectors)
     aliases_path = reference_dir / "country_aliases.yaml"
-    country_aliases = load_country_aliases(aliases_path, codes) if aliases_path.exists() else []
+    generic = linking.generic_words
+    country_aliases = load_country_aliases(aliases_path, codes, generic) if aliases_path.exists() else []
     organizations = load_organizations(
-        reference_dir / "organizations", codes, sectors, strict=strict, problems=problems
+        reference_dir / "organizations", codes, sectors, strict=strict, problems=problems,
+        generic_words=generic,
     )
     return Registry(countries, sectors, organizations, country_aliases, problems, linking)

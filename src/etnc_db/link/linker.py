@@ -16,6 +16,8 @@ import ahocorasick_rs
 
 from etnc_db.reference.registry import LinkingRules, Registry, organization_surfaces
 
+from .fold import fold, fold_keep_case, fold_with_origin, original_span
+
 EntityType = Literal["country", "organization", "sector"]
 _TargetType = Literal["country", "organization", "sector", "none"]
 
@@ -108,35 +110,52 @@ class Linker:
 
     def __init__(self, registry: Registry):
         self.registry = registry
-        rules = registry.linking
         self._targets: dict[str, list[_Target]] = {}
+        country_words = self._add_countries(registry)
+        self._add_organizations(registry, country_words)
+        self._add_sectors(registry)
+        for phrase in registry.linking.not_a_mention:
+            self._add(phrase, _Target("none", phrase, phrase, "not-a-mention"))
+        self._patterns = list(self._targets)
+        self._pattern_targets = [self._targets[p] for p in self._patterns]
+        self._automaton = ahocorasick_rs.AhoCorasick(
+            self._patterns, matchkind=ahocorasick_rs.MATCHKIND_STANDARD
+        )
+
+    def _add(self, surface: str, target: _Target) -> None:
+        """Register ``surface`` under its folded form (case and accents ignored; the
+        case rule is checked per match against ``target.form``)."""
+        surface = " ".join(surface.split())
+        if not surface:
+            return
+        lst = self._targets.setdefault(fold(surface), [])
+        if target not in lst:
+            lst.append(target)
+
+    def _add_countries(self, registry: Registry) -> set[str]:
+        """Country names and aliases; returns the lower-case country words (names and
+        adjectives, not metonyms) for the generic-alias rule."""
         country_words: set[str] = set()
-
-        def add(surface: str, target: _Target) -> None:
-            surface = " ".join(surface.split())
-            if not surface:
-                return
-            lst = self._targets.setdefault(surface.lower(), [])
-            if target not in lst:
-                lst.append(target)
-
         for country in registry.countries.values():
             if "," not in country.name and "(" not in country.name:
-                add(country.name, _Target("country", country.code, country.name, "country-name"))
+                self._add(country.name, _Target("country", country.code, country.name, "country-name"))
                 country_words.add(country.name.lower())
         for alias in registry.country_aliases:
             prefix = alias.surface.endswith("-")
-            add(
+            self._add(
                 alias.surface,
                 _Target("country", alias.code, alias.surface, f"country-{alias.form}", prefix),
             )
             if alias.form != "metonym":
                 country_words.add(alias.surface.rstrip("-").lower())
+        return country_words
 
+    def _add_organizations(self, registry: Registry, country_words: set[str]) -> None:
+        """Every organization surface, marked ambiguous or generic where it applies."""
         # one alternation instead of a regex per country word per surface
-        country_word_re = re.compile(
-            r"\b(?:" + "|".join(re.escape(w) for w in sorted(country_words, key=len, reverse=True)) + r")\b"
-        ) if country_words else None
+        words = sorted(country_words, key=len, reverse=True)
+        country_word_re = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b") \
+            if words else None
         for org in registry.organizations.values():
             ambiguous = {a.casefold() for a in org.ambiguous_aliases}
             for i, surface in enumerate(organization_surfaces(org)):
@@ -144,26 +163,20 @@ class Linker:
                 if surface.casefold() in ambiguous:
                     rule = "organization-ambiguous"
                 generic = (
-                    org.kind in rules.generic_org_kinds
+                    org.kind in registry.linking.generic_org_kinds
                     and org.country not in (None, "EU")
                     and _is_generic_surface(surface, country_word_re)
                 )
-                add(surface, _Target("organization", org.key, surface, rule, generic=generic))
+                self._add(surface, _Target("organization", org.key, surface, rule, generic=generic))
 
+    def _add_sectors(self, registry: Registry) -> None:
+        """Sector keywords with their variants, in the spelling the text must have."""
+        rules = registry.linking
         for sector in registry.sectors.values():
             for kw in sector.keywords:
                 for variant in _keyword_variants(kw, rules):
                     form = _sector_form(variant, rules)
-                    add(form, _Target("sector", sector.key, form, "sector-keyword"))
-
-        for phrase in rules.not_a_mention:
-            add(phrase, _Target("none", phrase, phrase, "not-a-mention"))
-
-        self._patterns = list(self._targets)
-        self._pattern_targets = [self._targets[p] for p in self._patterns]
-        self._automaton = ahocorasick_rs.AhoCorasick(
-            self._patterns, matchkind=ahocorasick_rs.MATCHKIND_STANDARD
-        )
+                    self._add(form, _Target("sector", sector.key, form, "sector-keyword"))
 
     @property
     def pattern_count(self) -> int:
@@ -178,111 +191,136 @@ class Linker:
     def link_with_rejects(self, text: str, offset: int = 0) -> tuple[list[Mention], list[Reject]]:
         """Mentions plus the spans deliberately left unlinked (ambiguous alias,
         metonym used as a place, generic alias out of context)."""
-        folded = text.lower()
-        if len(folded) != len(text):  # a rare character that lower-cases to two
-            folded = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        chosen = _longest_first(self._candidates(text), len(text))
+        out = _Outcome(text, offset)
+        pending: list[_Span] = []
+        for span in chosen:
+            if not self._decide(span, out):
+                pending.append(span)
+        context = {m.entity_key for m in out.mentions if m.entity_type == "country"}
+        for span in pending:
+            self._resolve_by_country(span, context, out)
+        out.mentions.sort(key=lambda m: m.char_start)
+        out.rejects.sort()
+        return out.mentions, out.rejects
+
+    def _candidates(self, text: str) -> list[_Span]:
+        """Every automaton match on word boundaries, outside URLs, whose case fits
+        at least one target. The automaton runs over the folded text; spans are
+        mapped back to ``text``."""
         n = len(text)
+        folded, origin = fold_with_origin(text)
         in_url = bytearray(n + 1)
         for u in _URL.finditer(text):
             in_url[u.start() : u.end()] = b"\x01" * (u.end() - u.start())
-
-        candidates: list[tuple[int, int, list[_Target]]] = []
-        for idx, start, end in self._automaton.find_matches_as_indexes(folded, overlapping=True):
+        out: list[_Span] = []
+        for idx, f_start, f_end in self._automaton.find_matches_as_indexes(folded, overlapping=True):
+            span = original_span(origin, n, f_start, f_end)
+            if span is None:
+                continue
+            start, end = span
             if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
                 continue
-            targets = self._pattern_targets[idx]
-            found = text[start:end]
-            ok = [t for t in targets if _case_ok(t.form, found)]
+            found = fold_keep_case(text[start:end])
+            ok = [t for t in self._pattern_targets[idx] if _case_ok(fold_keep_case(t.form), found)]
             if not ok:
                 continue
             if end < n and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
                 continue
-            if ok[0].prefix and (end < n and text[end - 1] == "-") is False:
+            if ok[0].prefix and not (end < n and text[end - 1] == "-"):
                 continue
             if in_url[start]:
                 continue
-            candidates.append((start, end, ok))
+            out.append((start, end, ok))
+        return out
 
-        # longest first, then leftmost; no overlaps
-        candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
-        taken = bytearray(n + 1)
-        chosen: list[tuple[int, int, list[_Target]]] = []
-        for start, end, targets in candidates:
-            if any(taken[start:end]):
-                continue
-            taken[start:end] = b"\x01" * (end - start)
-            chosen.append((start, end, targets))
-        chosen.sort()
-
-        mentions: list[Mention] = []
-        rejects: list[Reject] = []
-        pending: list[tuple[int, int, list[_Target]]] = []
-        for start, end, targets in chosen:
-            best_rank = min(t.rank for t in targets)
-            targets = [t for t in targets if t.rank == best_rank]
-            kind = targets[0].entity_type
-            if kind == "none":
-                rejects.append(Reject(start + offset, end + offset, text[start:end],
-                                      f"not a mention: {targets[0].key!r}"))
-                continue
-            if kind == "organization" and _inside_longer_name(text, start, end):
-                rejects.append(Reject(start + offset, end + offset, text[start:end],
-                                      "part of a longer capitalised name"))
-                continue
-            if kind == "organization" and len({t.key for t in targets}) == 1 \
-                    and not targets[0].generic:
+    def _decide(self, span: _Span, out: _Outcome) -> bool:
+        """Link or reject one chosen span; False when it needs the countries of the
+        whole passage (ambiguous or generic organization alias)."""
+        start, end, targets = span
+        text = out.text
+        best_rank = min(t.rank for t in targets)
+        targets = [t for t in targets if t.rank == best_rank]
+        kind = targets[0].entity_type
+        if kind == "none":
+            return out.reject(start, end, f"not a mention: {targets[0].key!r}")
+        if kind == "organization":
+            if _inside_longer_name(text, start, end):
+                return out.reject(start, end, "part of a longer capitalised name")
+            if len({t.key for t in targets}) == 1 and not targets[0].generic:
                 targets = targets[:1]
-            if kind == "organization" and (len(targets) > 1 or targets[0].generic):
-                pending.append((start, end, targets))  # needs the countries in context
-                continue
-            if kind == "sector" and _sector_word_in_name(text, start, end):
-                rejects.append(Reject(start + offset, end + offset, text[start:end],
-                                      "sector word inside a proper name"))
-                continue
-            if kind == "sector" and len(targets) > 1:
+            if len(targets) > 1 or targets[0].generic:
+                return False  # needs the countries in context
+        if kind == "sector":
+            if _sector_word_in_name(text, start, end):
+                return out.reject(start, end, "sector word inside a proper name")
+            if len(targets) > 1:
                 targets = _most_specific_sectors(targets, self.registry)
                 if len(targets) > 1:
-                    rejects.append(Reject(start + offset, end + offset, text[start:end],
-                                          "ambiguous sector keyword: "
-                                          + "|".join(t.key for t in targets)))
-                    continue
-            t = targets[0]
-            s_end = end - 1 if t.prefix else end
-            if t.rule == "country-metonym":
-                ok, reason = _metonym_context(text, start, end, self.registry.linking)
-                if not ok:
-                    rejects.append(Reject(start + offset, end + offset, text[start:end], reason))
-                    continue
-            mentions.append(
-                Mention(start + offset, s_end + offset, text[start:s_end], t.entity_type, t.key, t.rule)
-            )
+                    keys = "|".join(t.key for t in targets)
+                    return out.reject(start, end, f"ambiguous sector keyword: {keys}")
+        t = targets[0]
+        if t.rule == "country-metonym":
+            ok, reason = _metonym_context(text, start, end, self.registry.linking)
+            if not ok:
+                return out.reject(start, end, reason)
+        return out.link(start, end - 1 if t.prefix else end, t.entity_type, t.key, t.rule)
 
-        context = {m.entity_key for m in mentions if m.entity_type == "country"}
-        for start, end, targets in pending:
-            surface = text[start:end]
-            keys = list(dict.fromkeys(t.key for t in targets))
-            orgs = self.registry.organizations
-            in_context = [k for k in keys if orgs[k].country in context]
-            if len(keys) == 1:
-                t = targets[0]
-                if in_context:
-                    mentions.append(Mention(start + offset, end + offset, surface,
-                                            "organization", t.key, "organization-generic-in-context"))
-                else:
-                    rejects.append(Reject(start + offset, end + offset, surface,
-                                          f"generic alias of {t.key} without "
-                                          f"{orgs[t.key].country} in the passage"))
-                continue
-            if len(in_context) == 1:
-                mentions.append(Mention(start + offset, end + offset, surface,
-                                        "organization", in_context[0],
-                                        "organization-ambiguous-resolved-by-country"))
+    def _resolve_by_country(self, span: _Span, context: set[str], out: _Outcome) -> None:
+        """An ambiguous or generic organization alias: link it to the one candidate
+        whose country is named in the passage, else reject it with the reason."""
+        start, end, targets = span
+        keys = list(dict.fromkeys(t.key for t in targets))
+        orgs = self.registry.organizations
+        in_context = [k for k in keys if orgs[k].country in context]
+        if len(keys) == 1:
+            if in_context:
+                out.link(start, end, "organization", keys[0], "organization-generic-in-context")
             else:
-                rejects.append(Reject(start + offset, end + offset, surface,
-                                      "ambiguous alias: " + "|".join(keys)))
-        mentions.sort(key=lambda m: m.char_start)
-        rejects.sort()
-        return mentions, rejects
+                out.reject(start, end, f"generic alias of {keys[0]} without "
+                                       f"{orgs[keys[0]].country} in the passage")
+        elif len(in_context) == 1:
+            out.link(start, end, "organization", in_context[0],
+                     "organization-ambiguous-resolved-by-country")
+        else:
+            out.reject(start, end, "ambiguous alias: " + "|".join(keys))
+
+
+_Span = tuple[int, int, list[_Target]]
+
+
+class _Outcome:
+    """The mentions and rejects of one passage, with offsets shifted on the way in."""
+
+    def __init__(self, text: str, offset: int):
+        self.text, self.offset = text, offset
+        self.mentions: list[Mention] = []
+        self.rejects: list[Reject] = []
+
+    def link(self, start: int, end: int, etype: str, key: str, rule: str) -> bool:
+        o = self.offset
+        self.mentions.append(Mention(start + o, end + o, self.text[start:end], etype, key, rule))  # type: ignore[arg-type]
+        return True
+
+    def reject(self, start: int, end: int, reason: str) -> bool:
+        o = self.offset
+        self.rejects.append(Reject(start + o, end + o, self.text[start:end], reason))
+        return True
+
+
+def _longest_first(candidates: list[_Span], n: int) -> list[_Span]:
+    """Longest match first, then leftmost; a span overlapping a chosen one is dropped.
+    Returned in text order."""
+    candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
+    taken = bytearray(n + 1)
+    chosen: list[_Span] = []
+    for start, end, targets in candidates:
+        if any(taken[start:end]):
+            continue
+        taken[start:end] = b"\x01" * (end - start)
+        chosen.append((start, end, targets))
+    chosen.sort(key=lambda c: (c[0], c[1]))
+    return chosen
 
 
 def _is_generic_surface(surface: str, country_word_re: re.Pattern | None) -> bool:

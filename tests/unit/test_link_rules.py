@@ -1,0 +1,136 @@
+"""Linker rules on fragments written for these tests: literal aliases, accent- and
+case-folded matching with original offsets. Each test builds a small registry from the
+real countries, sectors and linker word lists plus organizations of its own."""
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from etnc_db.link.linker import Linker
+from etnc_db.link.unknown import detect_unknown_organizations
+from etnc_db.reference.registry import load_registry
+
+REF = Path(__file__).resolve().parents[2] / "etl" / "reference"
+
+
+def make_linker(tmp_path: Path, organizations: str) -> Linker:
+    for name in ("countries.yaml", "country_aliases.yaml", "sectors.yaml", "linking.yaml"):
+        shutil.copy(REF / name, tmp_path / name)
+    (tmp_path / "organizations").mkdir()
+    (tmp_path / "organizations" / "test.yaml").write_text(textwrap.dedent(organizations), "utf-8")
+    return Linker(load_registry(tmp_path))
+
+
+def org_links(linker: Linker, text: str, offset: int = 0) -> list[tuple[str, str]]:
+    """(surface, key) of the organization mentions, after checking their offsets."""
+    out = []
+    for m in linker.link(text, offset=offset):
+        assert text[m.char_start - offset : m.char_end - offset] == m.surface
+        if m.entity_type == "organization":
+            out.append((m.surface, m.entity_key))
+    return out
+
+
+@pytest.fixture(scope="module")
+def real():
+    return Linker(load_registry(REF, strict=False))
+
+
+# ----------------------------------------------------------------- literal aliases
+
+LITERAL = """\
+- key: cpp-foundation
+  name: C++ Foundation
+  kind: ngo
+  country: US
+  aliases: [C++, "[x]", a.b, Q(uantum)]
+"""
+
+
+def test_regex_metacharacters_in_aliases_are_literal(tmp_path):
+    linker = make_linker(tmp_path, LITERAL)
+    text = "Code in C++ and [x] went to a.b, then Q(uantum) spoke."
+    assert org_links(linker, text) == [
+        ("C++", "cpp-foundation"), ("[x]", "cpp-foundation"), ("a.b", "cpp-foundation"),
+        ("Q(uantum)", "cpp-foundation"),
+    ]
+    # as regexes these would match: "C" (C+), "x" ([x]), "axb" (a.b), "Quantum" (Q(uantum))
+    assert org_links(linker, "C and x met axb at Quantum Corp.") == []
+
+
+def test_unknown_names_next_to_literal_aliases(tmp_path):
+    linker = make_linker(tmp_path, LITERAL)
+    text = "Gronk Widgets S.A. hired C++ experts; Gronk Widgets SxAx did not."
+    got = [c.surface for c in detect_unknown_organizations(text, linker.registry)]
+    assert got == ["Gronk Widgets S.A."]  # "S.A." is literal: "SxAx" is no suffix
+
+
+def test_dot_in_a_real_alias_is_literal(real):
+    assert ("Pony.ai", "pony-ai") in org_links(real, "Pony.ai tests robotaxis.")
+    assert org_links(real, "Ponyxai tests robotaxis.") == []
+
+
+# ----------------------------------------------------------------- accent folding
+
+def test_unaccented_text_finds_the_accented_name(real):
+    text = "Telefonica and Skoda signed; TELEFONICA said so."
+    assert org_links(real, text) == [
+        ("Telefonica", "telefonica"), ("Skoda", "skoda"), ("TELEFONICA", "telefonica"),
+    ]
+
+
+def test_accented_text_finds_the_plain_name(tmp_path):
+    linker = make_linker(tmp_path, """\
+        - key: nestle
+          name: Nestle
+          kind: company
+          country: CH
+        - key: grossmann
+          name: Grossmann Technik
+          kind: company
+          country: DE
+        """)
+    text = "Nestlé and Großmann Technik (also Grossmann Technik) met Nestle."
+    assert org_links(linker, text, offset=100) == [
+        ("Nestlé", "nestle"), ("Großmann Technik", "grossmann"),
+        ("Grossmann Technik", "grossmann"), ("Nestle", "nestle"),
+    ]
+
+
+def test_offsets_stay_exact_after_characters_that_fold_to_two(real):
+    text = "Die Straße, die Maße und Æsir: Huawei Romania und Škoda."
+    ms = real.link(text, offset=7)
+    got = {(m.surface, m.entity_key) for m in ms}
+    assert ("Huawei Romania", "huawei-romania") in got and ("Škoda", "skoda") in got
+    for m in ms:
+        assert text[m.char_start - 7 : m.char_end - 7] == m.surface
+
+
+def test_decomposed_accents_belong_to_the_mention(real):
+    text = "Sko\u030cda? No: S\u030ckoda and Telefo\u0301nica."
+    got = org_links(real, text)
+    assert ("S\u030ckoda", "skoda") in got and ("Telefo\u0301nica", "telefonica") in got
+
+
+def test_a_match_may_not_end_inside_a_folded_character(tmp_path):
+    linker = make_linker(tmp_path, """\
+        - key: gros
+          name: Gros Werk
+          kind: company
+          country: DE
+          aliases: [Gros]
+        """)
+    assert org_links(linker, "Großteil der Arbeit; Gros Werk.") == [("Gros Werk", "gros")]
+
+
+def test_case_rules_still_read_the_original_text(real):
+    assert org_links(real, "skoda and telefónica in lower case") == []
+    ms = real.link("most of the MOST budget")
+    assert [(m.surface, m.entity_key) for m in ms if m.entity_type == "organization"] == [
+        ("MOST", "cn-most")]
+
+
+def test_other_scripts_are_not_transliterated(real):
+    assert ("小马智行", "pony-ai") in org_links(real, "The robotaxi firm (小马智行) tested in Europe.")

@@ -134,3 +134,100 @@ def test_case_rules_still_read_the_original_text(real):
 
 def test_other_scripts_are_not_transliterated(real):
     assert ("小马智行", "pony-ai") in org_links(real, "The robotaxi firm (小马智行) tested in Europe.")
+
+
+# ----------------------------------------------------------------- brands of families
+
+FAMILY = """\
+- key: acmetel
+  name: Acmetel Group
+  kind: company
+  country: GB
+  ambiguous_aliases: [Acmetel]
+- key: acmetel-pl
+  name: Acmetel Polska
+  kind: company
+  country: PL
+  parent: acmetel
+  ambiguous_aliases: [Acmetel]
+- key: acmetel-pl-east
+  name: Acmetel Polska Wschod
+  kind: company
+  country: PL
+  parent: acmetel-pl
+- key: acmetel-hu
+  name: Acmetel Magyarorszag
+  kind: company
+  country: HU
+  parent: acmetel
+  ambiguous_aliases: [Acmetel]
+- key: pl-mfa
+  name: Ministry of Foreign Affairs of Poland
+  kind: government_body
+  country: PL
+  ambiguous_aliases: [Foreign Office]
+- key: hu-mfa
+  name: Ministry of Foreign Affairs of Hungary
+  kind: government_body
+  country: HU
+  ambiguous_aliases: [Foreign Office]
+"""
+
+
+def brand(linker: Linker, text: str, context_country: str | None = None) -> list[tuple[str, str]]:
+    ms, rejects = linker.link_with_rejects(text, context_country=context_country)
+    got = [(m.entity_key, m.rule) for m in ms if m.surface == "Acmetel"]
+    return got or [("-", r.reason) for r in rejects if r.surface == "Acmetel"]
+
+
+def test_bare_brand_goes_to_the_parent_outside_the_subsidiary_country(tmp_path):
+    linker = make_linker(tmp_path, FAMILY)
+    parent = [("acmetel", "organization-brand-parent")]
+    assert brand(linker, "Acmetel cut prices across Germany.") == parent
+    assert brand(linker, "Acmetel raised its dividend.") == parent
+    assert brand(linker, "Acmetel cut prices.", context_country="DE") == parent
+    # a German chapter that mentions Poland in passing still means the group
+    assert brand(linker, "Acmetel, which also sells in Poland, cut prices.",
+                 context_country="DE") == parent
+
+
+def test_bare_brand_goes_to_the_subsidiary_in_its_country(tmp_path):
+    linker = make_linker(tmp_path, FAMILY)
+    assert brand(linker, "Polish regulators fined Acmetel.") == [
+        ("acmetel-pl", "organization-subsidiary-in-context")]
+    assert brand(linker, "Acmetel cut prices.", context_country="HU") == [
+        ("acmetel-hu", "organization-subsidiary-in-context")]
+
+
+def test_parent_country_or_two_subsidiary_countries_in_context(tmp_path):
+    linker = make_linker(tmp_path, FAMILY)
+    # the group's own country named too: the group
+    assert brand(linker, "The British group Acmetel sold its Polish arm.") == [
+        ("acmetel", "organization-brand-parent")]
+    [(key, reason)] = brand(linker, "Acmetel operates in Poland and Hungary.")
+    assert key == "-" and "acmetel-pl|acmetel-hu" in reason
+
+
+def test_ambiguous_alias_outside_a_family_keeps_the_country_rule(tmp_path):
+    linker = make_linker(tmp_path, FAMILY)
+
+    def office(text, context_country=None):
+        return [m.entity_key for m in linker.link(text, context_country=context_country)
+                if m.entity_type == "organization"]
+
+    assert office("The Foreign Office in Warsaw summoned Poland's envoy.") == ["pl-mfa"]
+    assert office("The Foreign Office summoned the envoy.") == []
+    # the chapter's country decides when the passage names none
+    assert office("The Foreign Office summoned the envoy.", context_country="HU") == ["hu-mfa"]
+    # a country named in the passage comes first
+    assert office("Poland's Foreign Office spoke.", context_country="HU") == ["pl-mfa"]
+
+
+def test_real_registry_vodafone_outside_czechia(real):
+    def key(text, context_country=None):
+        return [m.entity_key for m in real.link(text, context_country=context_country)
+                if m.surface == "Vodafone"]
+
+    assert key("Vodafone upgraded its German network.") == ["vodafone"]
+    assert key("Vodafone signed a deal with Huawei in Czechia.") == ["vodafone-cz"]
+    assert key("Vodafone signed a deal with Huawei.", context_country="CZ") == ["vodafone-cz"]

@@ -184,22 +184,29 @@ class Linker:
 
     # ------------------------------------------------------------------ matching
 
-    def link(self, text: str, offset: int = 0) -> list[Mention]:
-        """Mentions in ``text``, sorted by position, offsets shifted by ``offset``."""
-        return self.link_with_rejects(text, offset)[0]
+    def link(self, text: str, offset: int = 0, context_country: str | None = None) -> list[Mention]:
+        """Mentions in ``text``, sorted by position, offsets shifted by ``offset``.
+        ``context_country`` is the country the passage is about when the caller knows
+        it (a report chapter's country); see :meth:`link_with_rejects`."""
+        return self.link_with_rejects(text, offset, context_country)[0]
 
-    def link_with_rejects(self, text: str, offset: int = 0) -> tuple[list[Mention], list[Reject]]:
+    def link_with_rejects(
+        self, text: str, offset: int = 0, context_country: str | None = None
+    ) -> tuple[list[Mention], list[Reject]]:
         """Mentions plus the spans deliberately left unlinked (ambiguous alias,
-        metonym used as a place, generic alias out of context)."""
+        metonym used as a place, generic alias out of context). Ambiguous and generic
+        organization aliases are resolved with the countries named in the passage and,
+        failing those, ``context_country``; a brand shared by a parent and its national
+        subsidiaries follows ``context_country`` when given (docs/linking.md)."""
         chosen = _longest_first(self._candidates(text), len(text))
         out = _Outcome(text, offset)
         pending: list[_Span] = []
         for span in chosen:
             if not self._decide(span, out):
                 pending.append(span)
-        context = {m.entity_key for m in out.mentions if m.entity_type == "country"}
+        named = {m.entity_key for m in out.mentions if m.entity_type == "country"}
         for span in pending:
-            self._resolve_by_country(span, context, out)
+            self._resolve_by_country(span, named, context_country, out)
         out.mentions.sort(key=lambda m: m.char_start)
         out.rejects.sort()
         return out.mentions, out.rejects
@@ -266,13 +273,22 @@ class Linker:
                 return out.reject(start, end, reason)
         return out.link(start, end - 1 if t.prefix else end, t.entity_type, t.key, t.rule)
 
-    def _resolve_by_country(self, span: _Span, context: set[str], out: _Outcome) -> None:
-        """An ambiguous or generic organization alias: link it to the one candidate
-        whose country is named in the passage, else reject it with the reason."""
+    def _resolve_by_country(
+        self, span: _Span, named: set[str], context_country: str | None, out: _Outcome
+    ) -> None:
+        """An ambiguous or generic organization alias: a brand family goes to
+        :meth:`_resolve_brand`; otherwise link the one candidate whose country is named
+        in the passage (or, when none is, is ``context_country``), else reject it."""
         start, end, targets = span
         keys = list(dict.fromkeys(t.key for t in targets))
         orgs = self.registry.organizations
-        in_context = [k for k in keys if orgs[k].country in context]
+        root = _family_root(keys, orgs) if len(keys) > 1 else None
+        if root is not None:
+            self._resolve_brand(span, keys, root, {context_country} if context_country else named, out)
+            return
+        in_context = [k for k in keys if orgs[k].country in named]
+        if not in_context and context_country:
+            in_context = [k for k in keys if orgs[k].country == context_country]
         if len(keys) == 1:
             if in_context:
                 out.link(start, end, "organization", keys[0], "organization-generic-in-context")
@@ -284,6 +300,40 @@ class Linker:
                      "organization-ambiguous-resolved-by-country")
         else:
             out.reject(start, end, "ambiguous alias: " + "|".join(keys))
+
+    def _resolve_brand(self, span: _Span, keys: list[str], root: str, context: set[str],
+                       out: _Outcome) -> None:
+        """A brand shared by ``root`` and its own subsidiaries: the subsidiary when the
+        context country is its country (and not the parent's), else the parent;
+        unlinked when the context names the countries of two subsidiaries."""
+        start, end, _ = span
+        orgs = self.registry.organizations
+        home = orgs[root].country
+        subs = [k for k in keys if k != root and orgs[k].country in context
+                and orgs[k].country != home]
+        if len(subs) > 1 and home not in context:
+            out.reject(start, end, "brand of several subsidiaries in context: " + "|".join(subs))
+        elif len(subs) == 1 and home not in context:
+            out.link(start, end, "organization", subs[0], "organization-subsidiary-in-context")
+        else:
+            out.link(start, end, "organization", root, "organization-brand-parent")
+
+
+def _family_root(keys: list[str], orgs: dict) -> str | None:
+    """The key among ``keys`` that is a parent (or grand-parent, ...) of all the
+    others, or None when the claimants are not one corporate family."""
+    def ancestors(key: str) -> set[str]:
+        seen: set[str] = set()
+        cur = orgs[key].parent
+        while cur is not None and cur not in seen:
+            seen.add(cur)
+            cur = orgs[cur].parent
+        return seen
+
+    for root in keys:
+        if all(root in ancestors(k) for k in keys if k != root):
+            return root
+    return None
 
 
 _Span = tuple[int, int, list[_Target]]

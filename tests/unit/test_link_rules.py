@@ -231,3 +231,56 @@ def test_real_registry_vodafone_outside_czechia(real):
     assert key("Vodafone upgraded its German network.") == ["vodafone"]
     assert key("Vodafone signed a deal with Huawei in Czechia.") == ["vodafone-cz"]
     assert key("Vodafone signed a deal with Huawei.", context_country="CZ") == ["vodafone-cz"]
+
+
+# ----------------------------------------------------------------- weak sector keywords
+
+def sector_hits(linker: Linker, text: str) -> list[str]:
+    return [m.surface for m in linker.link(text) if m.entity_type == "sector"]
+
+
+@pytest.mark.parametrize("text, linked", [
+    # the ordinary sense: no context word next to the keyword
+    ("Construction is scheduled to begin next spring.", False),
+    ("The construction of the new depot starts soon.", False),
+    ("The hospital lacks clinical trial infrastructure for such work.", False),
+    ("Soldiers guard the military barracks.", False),
+    ("They opened it in 2024. Construction of the hall began.", False),
+    # the sector sense: a context word right before or after
+    ("The construction sector slowed down last year.", True),
+    ("Grid operators worry about critical infrastructure abroad.", True),
+    ("Operators kept their 5G infrastructure at home.", True),
+    ("The firm sells energy-efficient construction panels.", True),
+    ("The export rules target military end-users abroad.", True),
+    ("Patches fixed the software vulnerabilities quickly.", True),
+    # a country or organization mention next to it
+    ("Analysts watched Chinese military capabilities grow.", True),
+    ("Operators removed Huawei software from their cores.", True),
+    # a sector mention joined by "and"/"or"
+    ("Imports of ICT and construction machinery grew.", True),
+    ("Investors bought AI or software start-ups.", True),
+])
+def test_weak_sector_keyword_needs_context(real, text, linked):
+    weak = {"construction", "infrastructure", "military", "software"}
+    hits = [h for h in sector_hits(real, text) if h.lower() in weak]
+    assert bool(hits) is linked, (text, sector_hits(real, text))
+
+
+def test_weak_rejects_say_why_and_plurals_are_weak_too(real):
+    _, rejects = real.link_with_rejects("The infrastructures were old.")
+    assert [r.reason for r in rejects] == ["weak sector keyword 'infrastructure' without context"]
+    assert sector_hits(real, "They protect critical infrastructures.") == ["infrastructures"]
+
+
+def test_a_sector_mention_right_next_to_it_is_not_enough(real):
+    # research infrastructure is a facility, not the construction sector
+    assert sector_hits(real, "They share the national research infrastructure today.") == ["research"]
+
+
+def test_phrases_that_are_not_the_sector(real):
+    for text in ("Firms moved into industrial parks near the port city.",
+                 "Western agencies warn about military-civil fusion."):
+        ms, rejects = real.link_with_rejects(text)
+        assert not [m for m in ms if m.entity_type == "sector" and "industrial" in m.surface]
+        assert not [m for m in ms if m.surface.startswith("military")]
+        assert any(r.reason.startswith("not a mention") for r in rejects)

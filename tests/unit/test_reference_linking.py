@@ -35,6 +35,7 @@ def test_real_word_lists_load():
     assert "AI" in rules.acronym_tokens and "Galileo" in rules.proper_keywords
     assert "group" in rules.generic_words and "agency" in rules.generic_org_kinds
     assert "GmbH" in rules.unknown_company_suffixes
+    assert "critical" in rules.weak_sector_keywords["infrastructure"]
 
 
 def test_absent_file_means_empty_lists(ref):
@@ -47,8 +48,8 @@ def test_unknown_key(ref):
 
 
 def test_unknown_nested_key(ref):
-    err = refused(ref, "adverbs: [also]\nweak_sector_keywords:\n  keywords: [software]\n  context: [x]\n")
-    assert err.line == 4 and "unknown field" in err.reason
+    err = refused(ref, "adverbs: [also]\nunknown_names:\n  joiners: [of]\n  suffixes: [AG]\n")
+    assert err.line == 4 and "unknown field 'unknown_names.suffixes'" in err.reason
 
 
 def test_key_written_twice(ref):
@@ -73,8 +74,18 @@ def test_unquoted_on_is_a_boolean(ref):
 
 
 def test_weak_keyword_must_be_a_sector_keyword(ref):
-    err = refused(ref, "adverbs: [also]\nweak_sector_keywords:\n  keywords: [teleportation]\n")
-    assert err.line == 3 and "'teleportation' is not in sectors.yaml" in err.reason
+    err = refused(ref, "adverbs: [also]\nweak_sector_keywords:\n  software: [hardware]\n"
+                       "  teleportation: [beam]\n")
+    assert err.line == 4 and "'teleportation' is not in sectors.yaml" in err.reason
+
+
+def test_weak_keyword_context_words(ref):
+    err = refused(ref, "weak_sector_keywords:\n  software: [hardware, Cloud]\n")
+    assert err.line == 2 and "'Cloud' must be written in lower case" in err.reason
+    err = refused(ref, "weak_sector_keywords:\n  software: [hardware, hardware]\n")
+    assert err.line == 2 and "weak_sector_keywords.software: 'hardware' listed twice" in err.reason
+    (ref / "linking.yaml").write_text("weak_sector_keywords:\n  software: [hardware]\n", "utf-8")
+    assert load_registry(ref).linking.weak_sector_keywords == {"software": frozenset({"hardware"})}
 
 
 def test_bad_organization_kind(ref):

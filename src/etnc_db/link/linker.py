@@ -63,6 +63,7 @@ class _Target:
     #            organization-alias | organization-ambiguous | sector-keyword
     prefix: bool = False  # "Sino-": no word boundary needed after it
     generic: bool = False  # organization alias that needs its country in context
+    weak: str | None = None  # weak sector keyword (linking.yaml) this form comes from
 
     @property
     def rank(self) -> int:
@@ -174,9 +175,10 @@ class Linker:
         rules = registry.linking
         for sector in registry.sectors.values():
             for kw in sector.keywords:
+                weak = kw if kw in rules.weak_sector_keywords else None
                 for variant in _keyword_variants(kw, rules):
                     form = _sector_form(variant, rules)
-                    self._add(form, _Target("sector", sector.key, form, "sector-keyword"))
+                    self._add(form, _Target("sector", sector.key, form, "sector-keyword", weak=weak))
 
     @property
     def pattern_count(self) -> int:
@@ -207,6 +209,7 @@ class Linker:
         named = {m.entity_key for m in out.mentions if m.entity_type == "country"}
         for span in pending:
             self._resolve_by_country(span, named, context_country, out)
+        self._decide_weak(out)
         out.mentions.sort(key=lambda m: m.char_start)
         out.rejects.sort()
         return out.mentions, out.rejects
@@ -267,6 +270,9 @@ class Linker:
                     keys = "|".join(t.key for t in targets)
                     return out.reject(start, end, f"ambiguous sector keyword: {keys}")
         t = targets[0]
+        if t.weak is not None:
+            out.weak.append((start, end, t))  # decided once all other mentions are known
+            return True
         if t.rule == "country-metonym":
             ok, reason = _metonym_context(text, start, end, self.registry.linking)
             if not ok:
@@ -318,6 +324,23 @@ class Linker:
         else:
             out.link(start, end, "organization", root, "organization-brand-parent")
 
+    def _decide_weak(self, out: _Outcome) -> None:
+        """Link each held weak sector keyword that has context (:func:`_weak_context`),
+        reject the others with the reason."""
+        def spans(types: tuple[str, ...]) -> list[tuple[int, int]]:
+            return [(m.char_start - out.offset, m.char_end - out.offset) for m in out.mentions
+                    if m.entity_type in types]
+
+        entities = spans(("country", "organization"))
+        sectors = spans(("sector",))  # other weak keywords on hold do not count
+        weak_rules = self.registry.linking.weak_sector_keywords
+        for start, end, t in out.weak:
+            assert t.weak is not None
+            if _weak_context(out.text, start, end, weak_rules[t.weak], entities, sectors):
+                out.link(start, end, t.entity_type, t.key, "sector-keyword-in-context")
+            else:
+                out.reject(start, end, f"weak sector keyword {t.weak!r} without context")
+
 
 def _family_root(keys: list[str], orgs: dict) -> str | None:
     """The key among ``keys`` that is a parent (or grand-parent, ...) of all the
@@ -346,6 +369,7 @@ class _Outcome:
         self.text, self.offset = text, offset
         self.mentions: list[Mention] = []
         self.rejects: list[Reject] = []
+        self.weak: list[tuple[int, int, _Target]] = []  # weak sector keywords on hold
 
     def link(self, start: int, end: int, etype: str, key: str, rule: str) -> bool:
         o = self.offset
@@ -400,6 +424,49 @@ def _inside_longer_name(text: str, start: int, end: int) -> bool:
         return False
     prev = m.group(2)
     return prev[:1].isupper() and not any(c.isupper() for c in prev[1:])
+
+
+# a word for the weak-keyword rule: letters/digits with inner hyphens, apostrophes,
+# dots or "&" ("China-linked", "France's", "R&D"); separated by spaces or one hyphen
+_WORD = "[^\\W\u00b9\u00b2\u00b3\u2070-\u2079]"  # a word character, not an endnote mark
+_PREV_TOKEN = re.compile(rf"((?:{_WORD}|[&'’.\-])*{_WORD})(?:\s+|-)$")
+_NEXT_TOKEN = re.compile(rf"(?:\s+|-)((?:{_WORD}|[&'’.\-])*{_WORD})")
+_COORDINATORS = frozenset({"and", "or"})
+
+
+def _neighbour_words(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """Spans of the word right before and right after text[start:end], stepping over
+    one "and"/"or" ("research and industrial"; the flag says a coordinator was
+    stepped over). Punctuation stops the search."""
+    out = []
+    for before in (True, False):
+        pos = start if before else end
+        for coordinated in (False, True):
+            m = _PREV_TOKEN.search(text, max(0, pos - 60), pos) if before \
+                else _NEXT_TOKEN.match(text, pos, pos + 60)
+            if not m:
+                break
+            if text[m.start(1) : m.end(1)].lower() not in _COORDINATORS:
+                out.append((m.start(1), m.end(1), coordinated))
+                break
+            pos = m.start(1) if before else m.end(1)
+    return out
+
+
+def _weak_context(text: str, start: int, end: int, words: frozenset[str],
+                  entities: list[tuple[int, int]], sectors: list[tuple[int, int]]) -> bool:
+    """Does a neighbouring word give the weak keyword at text[start:end] its sector
+    sense: it is on ``words`` (whole or one of its hyphen/apostrophe parts, folded),
+    lies in a country or organization mention (``entities``), or is a sector mention
+    joined by "and"/"or" ("ICT and construction")?"""
+    for w_start, w_end, coordinated in _neighbour_words(text, start, end):
+        spans = entities + sectors if coordinated else entities
+        if any(s < w_end and w_start < e for s, e in spans):
+            return True
+        word = fold(text[w_start:w_end])
+        if word in words or any(p in words for p in re.split(r"[-'’]", word)):
+            return True
+    return False
 
 
 def _title_word(word: str) -> bool:

@@ -100,8 +100,8 @@ class LinkingRules:
     proper_keywords: tuple[str, ...] = ()
     variant_stoplist: frozenset[str] = frozenset()
     generic_org_kinds: frozenset[str] = frozenset()
-    weak_sector_keywords: frozenset[str] = frozenset()
-    weak_context_words: frozenset[str] = frozenset()
+    # weak sector keyword -> the words that give it its sector sense next to it
+    weak_sector_keywords: dict[str, frozenset[str]] = field(default_factory=dict)
     unknown_leading_words: tuple[str, ...] = ()
     unknown_joiners: tuple[str, ...] = ()
     unknown_company_suffixes: tuple[str, ...] = ()
@@ -212,11 +212,6 @@ class _CountryAliasesIn(_Strict):
 _WordList = list[str]
 
 
-class _WeakSectorKeywordsIn(_Strict):
-    keywords: _WordList = []
-    context_words: _WordList = []
-
-
 class _UnknownNamesIn(_Strict):
     leading_words: _WordList = []
     joiners: _WordList = []
@@ -234,7 +229,7 @@ class _LinkingIn(_Strict):
     proper_keywords: _WordList = []
     variant_stoplist: _WordList = []
     generic_org_kinds: list[OrganizationKind] = []
-    weak_sector_keywords: _WeakSectorKeywordsIn = _WeakSectorKeywordsIn()
+    weak_sector_keywords: dict[str, _WordList] = {}
     unknown_names: _UnknownNamesIn = _UnknownNamesIn()
 
 
@@ -242,7 +237,6 @@ class _LinkingIn(_Strict):
 _LOWER_CASE_LISTS = (
     "generic_words", "government_verbs", "adverbs", "government_prepositions",
     "location_prepositions", "not_a_mention", "variant_stoplist",
-    "weak_sector_keywords.keywords", "weak_sector_keywords.context_words",
     "unknown_names.joiners",
 )
 
@@ -353,16 +347,15 @@ def load_linking(path: Path, sectors: dict[str, Sector]) -> LinkingRules:
     rules = _parse(_LinkingIn, data, path, 1)
     for name in _LinkingIn.model_fields:
         value = getattr(rules, name)
-        for sub in type(value).model_fields if isinstance(value, BaseModel) else [None]:
-            words = getattr(value, sub) if sub else value
-            where = f"{name}.{sub}" if sub else name
-            _check_word_list(words, where, path, _line_of_path(data, tuple(where.split("."))))
-    known = {k for s in sectors.values() for k in s.keywords}
-    for kw in rules.weak_sector_keywords.keywords:
-        if kw not in known:
-            line = _line_of_path(data, ("weak_sector_keywords", "keywords"))
-            raise RegistryError(path, line, f"weak sector keyword {kw!r} is not in sectors.yaml")
-    weak = rules.weak_sector_keywords
+        if isinstance(value, BaseModel):
+            lists = {(name, sub): getattr(value, sub) for sub in type(value).model_fields}
+        elif isinstance(value, dict):
+            lists = {(name, key): words for key, words in value.items()}
+        else:
+            lists = {(name,): value}
+        for where, words in lists.items():
+            _check_word_list(words, where, path, _line_of_path(data, where))
+    _check_weak_keywords(rules.weak_sector_keywords, sectors, path, data)
     unknown = rules.unknown_names
     return LinkingRules(
         generic_words=frozenset(surface_key(w) for w in rules.generic_words),
@@ -375,22 +368,34 @@ def load_linking(path: Path, sectors: dict[str, Sector]) -> LinkingRules:
         proper_keywords=tuple(rules.proper_keywords),
         variant_stoplist=frozenset(rules.variant_stoplist),
         generic_org_kinds=frozenset(rules.generic_org_kinds),
-        weak_sector_keywords=frozenset(weak.keywords),
-        weak_context_words=frozenset(weak.context_words),
+        weak_sector_keywords={k: frozenset(v) for k, v in rules.weak_sector_keywords.items()},
         unknown_leading_words=tuple(unknown.leading_words),
         unknown_joiners=tuple(unknown.joiners),
         unknown_company_suffixes=tuple(unknown.company_suffixes),
     )
 
 
-def _check_word_list(words: list[str], where: str, path: Path, line: int) -> None:
+def _check_weak_keywords(weak: dict[str, list[str]], sectors: dict[str, Sector], path: Path,
+                         data: LineDict) -> None:
+    """Each weak sector keyword is a keyword of sectors.yaml."""
+    known = {k for s in sectors.values() for k in s.keywords}
+    for kw in weak:
+        if kw not in known:
+            line = _line_of_path(data, ("weak_sector_keywords", kw))
+            raise RegistryError(path, line, f"weak sector keyword {kw!r} is not in sectors.yaml")
+
+
+def _check_word_list(words: list[str], keys: tuple[str, ...], path: Path, line: int) -> None:
+    """No empty or repeated entry; lower case where the list is compared so. ``keys``
+    is the list's place in the file ("unknown_names", "joiners")."""
+    where = ".".join(keys)
     seen: set[str] = set()
     for w in words:
         if not w.strip():
             raise RegistryError(path, line, f"{where}: empty entry")
         if w in seen:
             raise RegistryError(path, line, f"{where}: {w!r} listed twice")
-        if where in _LOWER_CASE_LISTS and w != w.lower():
+        if (where in _LOWER_CASE_LISTS or keys[0] == "weak_sector_keywords") and w != w.lower():
             raise RegistryError(path, line, f"{where}: {w!r} must be written in lower case")
         seen.add(w)
 

@@ -525,21 +525,7 @@ def load_organizations(
                 if o.parent == o.key:
                     raise RegistryError(path, row.line_of("parent"), "organization is its own parent")
                 parents.append((o.key, path, row.line_of("parent")))
-            # remember where each surface of this entry was first claimed
-            entry = Organization(o.key, o.name, o.kind, o.country, None, o.ownership,
-                                 aliases=list(o.aliases), ambiguous_aliases=list(o.ambiguous_aliases))
-            for surface in organization_surfaces(entry):
-                norm = surface_key(surface)
-                if surface in o.aliases:
-                    at = row.line_of("aliases")
-                elif surface in o.ambiguous_aliases:
-                    at = row.line_of("ambiguous_aliases")
-                else:
-                    at = row.line_of("name")
-                problem = alias_problem(surface, generic_words)
-                if problem:
-                    raise RegistryError(path, at, problem)
-                origins.setdefault((o.key, norm), (len(origins), path, at))
+            _check_surfaces(o, row, path, origins, generic_words)
             if o.key in orgs:
                 prev = orgs[o.key]
                 first_path, first_row = where[o.key]
@@ -618,6 +604,26 @@ def load_organizations(
         for key in err.claimants:  # type: ignore[attr-defined]
             orgs[key].ambiguous_aliases.append(err.surface)  # type: ignore[attr-defined]
     return orgs
+
+
+def _check_surfaces(o: _OrganizationIn, row: LineDict, path: Path,
+                    origins: dict[tuple[str, str], tuple[int, Path, int]],
+                    generic_words: frozenset[str]) -> None:
+    """Refuse a name or alias of entry ``o`` that :func:`alias_problem` refuses, and
+    remember in ``origins`` where each of its surfaces was first claimed."""
+    entry = Organization(o.key, o.name, o.kind, o.country, None, o.ownership,
+                         aliases=list(o.aliases), ambiguous_aliases=list(o.ambiguous_aliases))
+    for surface in organization_surfaces(entry):
+        if surface in o.aliases:
+            at = row.line_of("aliases")
+        elif surface in o.ambiguous_aliases:
+            at = row.line_of("ambiguous_aliases")
+        else:
+            at = row.line_of("name")
+        problem = alias_problem(surface, generic_words)
+        if problem:
+            raise RegistryError(path, at, problem)
+        origins.setdefault((o.key, surface_key(surface)), (len(origins), path, at))
 
 
 def _check_alias_collisions(

@@ -2,9 +2,18 @@
 """Precision and recall of the linker on the hand-labelled sample.
 
     .venv/bin/python scripts/linker_quality.py [--verbose] [--sample PATH ...]
+    .venv/bin/python scripts/linker_quality.py --news DIR [--split dev|test] [--verbose]
 
 Without --sample it scores both the original sample (drafted from linker output, so
 in-sample) and the blind held-out sample tests/data/linker_sample_heldout.yaml.
+
+--news DIR scores organization detection on labelled news pages kept outside the
+repository (DIR/pNN.txt + DIR/pNN.yaml with `split:` and `organizations:` whose entries
+have `surface` and `all_surfaces`): the share of labelled surfaces that the registry
+knows (a name, acronym or alias with the same case- and accent-folded form), and of
+those the share the linker finds (some occurrence in the page lies inside an
+organization mention). Pages are linked line by line, as passages are. Only pages of
+--split (default dev) are read; nothing of them is written anywhere.
 
 precision = correct links / (links produced on labelled spans + links overlapping a
             span labelled null)
@@ -28,7 +37,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from etnc_db.link.linker import Linker  # noqa: E402 - after the sys.path line
-from etnc_db.reference.registry import load_registry  # noqa: E402
+from etnc_db.reference.registry import (  # noqa: E402
+    Registry,
+    load_registry,
+    organization_surfaces,
+    surface_key,
+)
 
 SAMPLE = ROOT / "tests" / "data" / "linker_sample.yaml"
 HELDOUT = ROOT / "tests" / "data" / "linker_sample_heldout.yaml"
@@ -110,6 +124,81 @@ def evaluate(linker: Linker, sample_path: Path = SAMPLE, corpus: Path = CORPUS) 
     return score
 
 
+@dataclass
+class NewsScore:
+    pages: int = 0
+    surfaces: int = 0
+    registered: int = 0
+    found: int = 0
+    missing: list[str] = field(default_factory=list)  # registered, not found
+    unregistered: list[str] = field(default_factory=list)
+    as_country: list[str] = field(default_factory=list)  # unregistered, but a country name
+
+
+def _org_spans(linker: Linker, text: str) -> list[tuple[int, int]]:
+    """Organization mention spans of ``text``, linked line by line."""
+    spans, pos = [], 0
+    for line in text.split("\n"):
+        spans += [(m.char_start, m.char_end) for m in linker.link(line, offset=pos)
+                  if m.entity_type == "organization"]
+        pos += len(line) + 1
+    return spans
+
+
+def _covered(text: str, surface: str, spans: list[tuple[int, int]]) -> bool:
+    """Does some occurrence of ``surface`` in ``text`` lie inside a mention span?"""
+    for m in re.finditer(re.escape(surface), text):
+        if any(s <= m.start() and m.end() <= e for s, e in spans):
+            return True
+    return False
+
+
+def evaluate_news(linker: Linker, registry: Registry, news_dir: Path, split: str) -> NewsScore:
+    """Registered and found shares of the labelled organization surfaces of ``split``."""
+    known = {surface_key(s) for o in registry.organizations.values() for s in organization_surfaces(o)}
+    countries = {surface_key(a.surface) for a in registry.country_aliases}
+    countries |= {surface_key(c.name) for c in registry.countries.values()}
+    score = NewsScore()
+    for label_path in sorted(news_dir.glob("p*.yaml")):
+        labels = yaml.safe_load(label_path.read_text(encoding="utf-8"))
+        if labels.get("split") != split:
+            continue
+        text = label_path.with_suffix(".txt").read_text(encoding="utf-8")
+        score.pages += 1
+        spans = _org_spans(linker, text)
+        for org in labels.get("organizations") or []:
+            for surface in dict.fromkeys(org.get("all_surfaces") or [org["surface"]]):
+                score.surfaces += 1
+                where = f"{label_path.stem}: {surface!r}"
+                if surface_key(surface) not in known:
+                    score.unregistered.append(where)
+                    if surface_key(surface) in countries:
+                        score.as_country.append(where)
+                    continue
+                score.registered += 1
+                if _covered(text, surface, spans):
+                    score.found += 1
+                else:
+                    score.missing.append(where)
+    return score
+
+
+def _print_news(score: NewsScore, split: str, verbose: bool) -> None:
+    reg = score.registered / score.surfaces if score.surfaces else 0.0
+    found = score.found / score.registered if score.registered else 0.0
+    print(f"== news pages, split {split}: {score.pages} pages, {score.surfaces} labelled "
+          f"organization surfaces")
+    print(f"registered {reg:.3f}  ({score.registered} / {score.surfaces} known to the registry; "
+          f"{len(score.as_country)} more are registered as a country, e.g. EU)")
+    print(f"found      {found:.3f}  ({score.found} / {score.registered} registered surfaces "
+          f"inside an organization mention)")
+    for err in score.missing:
+        print("  not found: " + err)
+    if verbose:
+        for err in score.unregistered:
+            print("  not registered: " + err + (" (a country)" if err in score.as_country else ""))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", "-v", action="store_true", help="list every error")
@@ -117,11 +206,17 @@ def main() -> int:
                         help="fail when the registry has alias collisions (default: lenient)")
     parser.add_argument("--sample", type=Path, action="append",
                         help="labelled sample to score (repeatable; default: original and held-out)")
+    parser.add_argument("--news", type=Path, metavar="DIR",
+                        help="score organization detection on labelled news pages in DIR")
+    parser.add_argument("--split", default="dev", help="news split to score (default: dev)")
     args = parser.parse_args()
     t0 = time.perf_counter()
     registry = load_registry(ROOT / "etl" / "reference", strict=args.strict)
     linker = Linker(registry)
     build = time.perf_counter() - t0
+    if args.news:
+        _print_news(evaluate_news(linker, registry, args.news, args.split), args.split, args.verbose)
+        return 0
     for sample in args.sample or [SAMPLE, HELDOUT]:
         score = evaluate(linker, sample)
         docs = {b["document"] for b in yaml.safe_load(sample.read_text(encoding="utf-8"))}

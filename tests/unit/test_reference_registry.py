@@ -33,8 +33,9 @@ GOOD = """\
 
 @pytest.fixture
 def ref(tmp_path):
-    """A reference dir with the real countries, aliases and sectors, and no orgs."""
-    for name in ("countries.yaml", "country_aliases.yaml", "sectors.yaml", "vocabularies.yaml"):
+    """A reference dir with the real countries, aliases, sectors, vocabularies and linker
+    word lists, and no orgs."""
+    for name in ("countries.yaml", "country_aliases.yaml", "sectors.yaml", "vocabularies.yaml", "linking.yaml"):
         shutil.copy(REF / name, tmp_path / name)
     (tmp_path / "organizations").mkdir()
     return tmp_path
@@ -123,7 +124,7 @@ def test_duplicate_key_with_conflicting_kind(ref):
     write(ref, "hu.yaml", GOOD)
     write(ref, "pt.yaml", """\
         - key: other
-          name: Other
+          name: Other NGO
           kind: ngo
           country: PT
         - key: catl
@@ -228,3 +229,87 @@ def test_country_alias_with_unknown_code(ref):
     )
     err = rejected(ref)
     assert Path(err.file).name == "country_aliases.yaml" and err.line == 4
+
+
+def test_field_written_twice_in_one_entry(ref):
+    write(ref, "hu.yaml", GOOD.replace("  aliases: []", "  aliases: []\n  aliases: [CATL HU]"))
+    err = rejected(ref)
+    assert Path(err.file).name == "hu.yaml" and err.line == 17
+    assert "duplicate key 'aliases' (first at line 16)" in err.reason
+
+
+ORG = """\
+- key: acme
+  name: Acme Holdings
+  kind: company
+  country: DE
+  aliases: [Acme, {alias}]
+"""
+
+
+@pytest.mark.parametrize("alias, reason", [
+    ("a", "shorter than 2 characters"),
+    ("'('", "shorter than 2 characters"),
+    ("'()'", "has no letter or digit"),
+    ("'--'", "has no letter or digit"),
+    ("Group", "is a generic word"),
+    ("the company", "is a generic word"),
+    ("The  Government", "is a generic word"),
+    ("Européen", None),  # not on the list: accents do not make a word generic
+    ("Europe", "is a generic word"),
+    ("Ministry", "is a generic word"),
+])
+def test_alias_that_would_flood_the_database(ref, alias, reason):
+    write(ref, "de.yaml", ORG.format(alias=alias))
+    if reason is None:
+        load_registry(ref)
+        return
+    err = rejected(ref)
+    assert (Path(err.file).name, err.line) == ("de.yaml", 5)
+    assert reason in err.reason
+
+
+def test_generic_word_is_accent_and_case_insensitive_but_acronyms_pass(ref):
+    (ref / "linking.yaml").write_text("generic_words: [societe]\n", encoding="utf-8")
+    write(ref, "fr.yaml", ORG.format(alias="Société"))
+    assert "generic word" in rejected(ref).reason
+    write(ref, "fr.yaml", ORG.format(alias="SOCIETE"))  # written as an acronym
+    assert "SOCIETE" in load_registry(ref).organizations["acme"].aliases
+
+
+def test_generic_name_and_ambiguous_alias_refused(ref):
+    write(ref, "de.yaml", "- key: acme\n  name: Company\n  kind: company\n  country: DE\n")
+    err = rejected(ref)
+    assert err.line == 2 and "'Company' is a generic word" in err.reason
+    write(ref, "de.yaml", ORG.format(alias="Acme AG") + "  ambiguous_aliases: [x]\n")
+    err = rejected(ref)
+    assert err.line == 6 and "'x' is shorter than 2 characters" in err.reason
+
+
+def test_country_alias_that_would_flood_the_database(ref):
+    for alias, reason in (("'..'", "no letter or digit"), ("national", "generic word"),
+                          ("C", "shorter than 2")):
+        (ref / "country_aliases.yaml").write_text(
+            f"countries:\n  - code: CN\n    names: [PRC]\n    adjectives: [Chinese, {alias}]\n",
+            encoding="utf-8",
+        )
+        err = rejected(ref)
+        assert Path(err.file).name == "country_aliases.yaml" and err.line == 4
+        assert reason in err.reason
+
+
+def test_aliases_differing_only_in_accents_collide(ref):
+    write(ref, "cz.yaml", """\
+        - key: skoda
+          name: Škoda Auto
+          kind: company
+          country: CZ
+          aliases: [Škoda]
+        - key: skoda-transportation
+          name: Skoda Transportation
+          kind: company
+          country: CZ
+          aliases: [Skoda]
+        """)
+    err = rejected(ref)
+    assert err.line == 10 and "claimed by 'skoda' and 'skoda-transportation'" in err.reason

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from etnc_db.reference.registry import Registry
+from etnc_db.reference.registry import LinkingRules, Registry
 
 from .linker import Linker
 
@@ -26,53 +27,77 @@ class Candidate:
 
 _W = "[^\\W\u00b9\u00b2\u00b3\u2070-\u2079]"  # a word character, not a superscript
 _CAP = rf"(?:[A-Z]{_W}*(?:['’&\-]{_W}+)*)"  # a capitalised word (acronyms included)
-_LINK = r"(?:\s+(?:of|for|and|the|de|di|du|der|für|&)\s+|\s+)"  # joiners inside names
-_LINK_NO_AND = r"(?:\s+(?:of|for|the|de|di|du|der|für)\s+|\s+)"
-_RUN = rf"{_CAP}(?:{_LINK}{_CAP}){{0,6}}"
-_SUFFIX = (
-    r"(?:Co\.,?\s*Ltd\.?|Co\.,?\s*Limited|Co\.|Ltd\.?|Limited|GmbH|AG|S\.A\.|S\.p\.A\.|"
-    r"SpA|Inc\.?|Corp\.?|Corporation|Group|plc|PLC|N\.V\.|B\.V\.|Holdings?)"
-)
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("company-suffix", re.compile(rf"\b{_CAP}(?:\s+{_CAP}){{0,6}},?\s+{_SUFFIX}(?![\w])")),
-    ("university", re.compile(rf"\b(?:{_CAP}\s+){{0,4}}University(?: of {_CAP}(?:{_LINK_NO_AND}{_CAP}){{0,4}})?")),
-    ("x-institute", re.compile(rf"\b{_CAP}(?:\s+{_CAP}){{0,4}}\s+Institute(?: (?:of|for) {_CAP}(?:{_LINK}{_CAP}){{0,4}})?")),
-    ("ministry-of", re.compile(rf"\bMinistry of {_CAP}(?:{_LINK}{_CAP}){{0,5}}")),
-    ("x-agency", re.compile(rf"\b{_CAP}(?:\s+{_CAP}){{0,4}}\s+Agency\b")),
-    ("academy-of", re.compile(rf"\b{_CAP}(?:\s+{_CAP}){{0,3}}\s+Academy of {_CAP}(?:{_LINK}{_CAP}){{0,3}}")),
-]
-_LEADING_NOISE = re.compile(r"^(?:(?:The|A|An|In|On|At|For|By|With|From|And|But|While|As|Both|Its|Their|This|That)\s+)+")
-_TRAILING_JOINER = re.compile(r"(?:\s+(?:of|for|and|the|de|di|du|der|für|&))+$")
-
-_cache: dict[int, tuple[Registry, Linker]] = {}
 
 
-def _linker_for(registry: Registry) -> Linker:
+def _alternation(words: tuple[str, ...] | list[str], *, spaces: bool = False) -> str:
+    """A regex group matching any of ``words`` literally (longest first); with
+    ``spaces`` a space in a word matches any run of whitespace, or none after a
+    punctuation mark ("Co., Ltd" also finds "Co.,Ltd")."""
+    parts = []
+    for w in sorted(set(words), key=len, reverse=True):
+        if spaces:
+            parts.append(r"\s*".join(re.escape(p) for p in w.split(" ")))
+        else:
+            parts.append(re.escape(w))
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+class _Patterns(NamedTuple):
+    """The candidate patterns built from the word lists of etl/reference/linking.yaml
+    (``unknown_names``)."""
+
+    by_name: list[tuple[str, re.Pattern[str]]]
+    leading_noise: re.Pattern[str]
+    trailing_joiner: re.Pattern[str]
+
+
+def _build_patterns(rules: LinkingRules) -> _Patterns:
+    """Compile the name patterns; every word from the rules is escaped (literal)."""
+    joiners = _alternation(rules.unknown_joiners)
+    joiners_no_and = _alternation([j for j in rules.unknown_joiners if j not in ("and", "&")])
+    link = rf"(?:\s+{joiners}\s+|\s+)"  # joiners inside names
+    link_no_and = rf"(?:\s+{joiners_no_and}\s+|\s+)"
+    suffix = _alternation(rules.unknown_company_suffixes, spaces=True)
+    by_name = [
+        ("company-suffix", re.compile(rf"\b{_CAP}(?:\s+{_CAP}){{0,6}},?\s+{suffix}(?![\w])")),
+        ("university", re.compile(rf"\b(?:{_CAP}\s+){{0,4}}University(?: of {_CAP}(?:{link_no_and}{_CAP}){{0,4}})?")),
+        ("x-institute", re.compile(rf"\b{_CAP}(?:\s+{_CAP}){{0,4}}\s+Institute(?: (?:of|for) {_CAP}(?:{link}{_CAP}){{0,4}})?")),
+        ("ministry-of", re.compile(rf"\bMinistry of {_CAP}(?:{link}{_CAP}){{0,5}}")),
+        ("x-agency", re.compile(rf"\b{_CAP}(?:\s+{_CAP}){{0,4}}\s+Agency\b")),
+        ("academy-of", re.compile(rf"\b{_CAP}(?:\s+{_CAP}){{0,3}}\s+Academy of {_CAP}(?:{link}{_CAP}){{0,3}}")),
+    ]
+    leading = re.compile(rf"^(?:{_alternation(rules.unknown_leading_words)}\s+)+")
+    trailing = re.compile(rf"(?:\s+{joiners})+$")
+    return _Patterns(by_name, leading, trailing)
+
+
+_cache: dict[int, tuple[Registry, Linker, _Patterns]] = {}
+
+
+def _linker_for(registry: Registry) -> tuple[Linker, _Patterns]:
+    """The linker and the patterns of ``registry``, built once per registry object."""
     hit = _cache.get(id(registry))
     if hit is None or hit[0] is not registry:
         _cache.clear()
-        hit = (registry, Linker(registry))
+        hit = (registry, Linker(registry), _build_patterns(registry.linking))
         _cache[id(registry)] = hit
-    return hit[1]
+    return hit[1], hit[2]
 
 
 def detect_unknown_organizations(text: str, registry: Registry) -> list[Candidate]:
     """Organization-like names in ``text`` not covered by an organization mention.
     Offsets index ``text``; overlapping candidates keep the longest."""
-    known = [
-        (m.char_start, m.char_end)
-        for m in _linker_for(registry).link(text)
-        if m.entity_type == "organization"
-    ]
+    linker, patterns = _linker_for(registry)
+    known = [(m.char_start, m.char_end) for m in linker.link(text) if m.entity_type == "organization"]
     found: list[Candidate] = []
-    for name, rx in _PATTERNS:
+    for name, rx in patterns.by_name:
         for m in rx.finditer(text):
             start, end = m.start(), m.end()
             surface = m.group(0)
-            lead = _LEADING_NOISE.match(surface)
+            lead = patterns.leading_noise.match(surface)
             if lead:
                 start += lead.end()
-            tail = _TRAILING_JOINER.search(text[start:end])
+            tail = patterns.trailing_joiner.search(text[start:end])
             if tail:
                 end = start + tail.start()
             surface = text[start:end]

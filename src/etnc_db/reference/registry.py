@@ -9,6 +9,7 @@ Files read (all under ``reference_dir``):
 - ``country_aliases.yaml``  names, adjectives and metonyms of countries in running text
 - ``sectors.yaml``          the two-level sector taxonomy with its keywords
 - ``organizations/*.yaml``  the organization registry (docs/curation.md §5), merged by key
+- ``linking.yaml``          the linker's word lists (format at the top of the file); optional
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .fold import fold
 
 from .countries import Country, load_countries
 from .vocabularies import Vocabularies, VocabularyError, load_vocabularies
@@ -72,6 +75,28 @@ class CountryAlias:
     form: AliasForm
 
 
+@dataclass(frozen=True)
+class LinkingRules:
+    """The linker's word lists from ``linking.yaml`` (each key is explained at the top of
+    that file and in docs/linking.md). Empty when the file is absent."""
+
+    generic_words: frozenset[str] = frozenset()
+    government_verbs: frozenset[str] = frozenset()
+    adverbs: frozenset[str] = frozenset()
+    government_prepositions: frozenset[str] = frozenset()
+    location_prepositions: frozenset[str] = frozenset()
+    not_a_mention: tuple[str, ...] = ()
+    acronym_tokens: tuple[str, ...] = ()
+    proper_keywords: tuple[str, ...] = ()
+    variant_stoplist: frozenset[str] = frozenset()
+    generic_org_kinds: frozenset[str] = frozenset()
+    # weak sector keyword -> the words that give it its sector sense next to it
+    weak_sector_keywords: dict[str, frozenset[str]] = field(default_factory=dict)
+    unknown_leading_words: tuple[str, ...] = ()
+    unknown_joiners: tuple[str, ...] = ()
+    unknown_company_suffixes: tuple[str, ...] = ()
+
+
 @dataclass
 class Registry:
     """Everything the linker and the loader need. ``countries`` and ``sectors`` are
@@ -83,6 +108,7 @@ class Registry:
     country_aliases: list[CountryAlias]
     vocabularies: Vocabularies = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    linking: LinkingRules = field(default_factory=LinkingRules)
 
 
 # --------------------------------------------------------------------------- schemas
@@ -167,6 +193,38 @@ class _CountryAliasesIn(_Strict):
     _code = field_validator("code", mode="before")(classmethod(lambda cls, v: _country_code(v)))
 
 
+_WordList = list[str]
+
+
+class _UnknownNamesIn(_Strict):
+    leading_words: _WordList = []
+    joiners: _WordList = []
+    company_suffixes: _WordList = []
+
+
+class _LinkingIn(_Strict):
+    generic_words: _WordList = []
+    government_verbs: _WordList = []
+    adverbs: _WordList = []
+    government_prepositions: _WordList = []
+    location_prepositions: _WordList = []
+    not_a_mention: _WordList = []
+    acronym_tokens: _WordList = []
+    proper_keywords: _WordList = []
+    variant_stoplist: _WordList = []
+    generic_org_kinds: list[str] = []
+    weak_sector_keywords: dict[str, _WordList] = {}
+    unknown_names: _UnknownNamesIn = _UnknownNamesIn()
+
+
+# lists whose entries are compared with lower-cased text and must be written so
+_LOWER_CASE_LISTS = (
+    "generic_words", "government_verbs", "adverbs", "government_prepositions",
+    "location_prepositions", "not_a_mention", "variant_stoplist",
+    "unknown_names.joiners",
+)
+
+
 def _validation_reason(exc: ValidationError) -> tuple[str | None, str]:
     """First error as (field, readable reason)."""
     err = exc.errors()[0]
@@ -180,6 +238,9 @@ def _validation_reason(exc: ValidationError) -> tuple[str | None, str]:
         reason = f"unknown field {where!r}"
     elif err["type"] == "missing":
         reason = f"missing field {where!r}"
+    elif err["type"] == "string_type" and isinstance(err.get("input"), bool):
+        reason = (f"{where}: {err.get('input')!r} is not text; quote it (YAML reads "
+                  f"on/off/yes/no unquoted as true/false)")
     else:
         reason = f"{where}: {err['msg']}"
     return fld, reason
@@ -192,7 +253,19 @@ def _parse(model: type[BaseModel], row: object, file: Path, line: int):
         return model.model_validate(dict(row))
     except ValidationError as exc:
         fld, reason = _validation_reason(exc)
-        raise RegistryError(file, row.line_of(fld) if fld else row.line, reason) from None
+        raise RegistryError(file, _line_of_path(row, exc.errors()[0].get("loc") or ()), reason) from None
+
+
+def _line_of_path(row: LineDict, loc: tuple) -> int:
+    """Line of the deepest mapping key along a pydantic error location."""
+    line = row.line
+    node: object = row
+    for part in loc:
+        if not isinstance(node, LineDict) or part not in node:
+            break
+        line = node.line_of(part)
+        node = node[part]
+    return line
 
 
 def _read_list(path: Path, top_key: str | None = None) -> list:
@@ -220,7 +293,99 @@ def normalize_surface(surface: str) -> str:
     return " ".join(s.split()).casefold()
 
 
+def surface_key(surface: str) -> str:
+    """What the linker sees of an alias: :func:`normalize_surface` without accents
+    ("Škoda" and "skoda" are the same key), so two organizations cannot claim
+    surfaces that only differ in accents."""
+    return fold(normalize_surface(surface))
+
+
+def alias_problem(surface: str, generic_words: frozenset[str] = frozenset()) -> str | None:
+    """Why ``surface`` cannot be a name or alias, or None. Refused: shorter than two
+    characters, no letter or digit, or a generic word of linking.yaml unless written
+    as an acronym (one word with two or more capitals: "MOST" only links in capitals)."""
+    if len(surface.strip()) < 2:
+        return f"alias {surface!r} is shorter than 2 characters"
+    if not any(ch.isalnum() for ch in surface):
+        return f"alias {surface!r} has no letter or digit"
+    if surface_key(surface) in generic_words and not _is_acronym(surface.strip()):
+        return f"alias {surface!r} is a generic word (generic_words in linking.yaml)"
+    return None
+
+
 # --------------------------------------------------------------------------- loaders
+
+
+def load_linking(path: Path, sectors: dict[str, Sector], kinds: frozenset[str] | None = None) -> LinkingRules:
+    """Read ``linking.yaml`` (absent: empty rules). Refuses unknown keys, empty or
+    repeated entries, upper case in the lower-case lists, and weak sector keywords that
+    are no sector's keyword, with ``file:line: reason``."""
+    if not path.exists():
+        return LinkingRules()
+    try:
+        data = load_yaml_with_lines(path)
+    except YamlSyntaxError as exc:
+        raise RegistryError(exc.file, exc.line, exc.reason) from None
+    if data is None:
+        return LinkingRules()
+    rules = _parse(_LinkingIn, data, path, 1)
+    for name in _LinkingIn.model_fields:
+        value = getattr(rules, name)
+        if isinstance(value, BaseModel):
+            lists = {(name, sub): getattr(value, sub) for sub in type(value).model_fields}
+        elif isinstance(value, dict):
+            lists = {(name, key): words for key, words in value.items()}
+        else:
+            lists = {(name,): value}
+        for where, words in lists.items():
+            _check_word_list(words, where, path, _line_of_path(data, where))
+    _check_weak_keywords(rules.weak_sector_keywords, sectors, path, data)
+    bad_kinds = [k for k in rules.generic_org_kinds if kinds is not None and k not in kinds]
+    if bad_kinds:
+        raise RegistryError(path, data.line_of("generic_org_kinds"),
+                            f"generic_org_kinds: {bad_kinds[0]!r} is not one of {', '.join(sorted(kinds))}")
+    unknown = rules.unknown_names
+    return LinkingRules(
+        generic_words=frozenset(surface_key(w) for w in rules.generic_words),
+        government_verbs=frozenset(rules.government_verbs),
+        adverbs=frozenset(rules.adverbs),
+        government_prepositions=frozenset(rules.government_prepositions),
+        location_prepositions=frozenset(rules.location_prepositions),
+        not_a_mention=tuple(rules.not_a_mention),
+        acronym_tokens=tuple(rules.acronym_tokens),
+        proper_keywords=tuple(rules.proper_keywords),
+        variant_stoplist=frozenset(rules.variant_stoplist),
+        generic_org_kinds=frozenset(rules.generic_org_kinds),
+        weak_sector_keywords={k: frozenset(v) for k, v in rules.weak_sector_keywords.items()},
+        unknown_leading_words=tuple(unknown.leading_words),
+        unknown_joiners=tuple(unknown.joiners),
+        unknown_company_suffixes=tuple(unknown.company_suffixes),
+    )
+
+
+def _check_weak_keywords(weak: dict[str, list[str]], sectors: dict[str, Sector], path: Path,
+                         data: LineDict) -> None:
+    """Each weak sector keyword is a keyword of sectors.yaml."""
+    known = {k for s in sectors.values() for k in s.keywords}
+    for kw in weak:
+        if kw not in known:
+            line = _line_of_path(data, ("weak_sector_keywords", kw))
+            raise RegistryError(path, line, f"weak sector keyword {kw!r} is not in sectors.yaml")
+
+
+def _check_word_list(words: list[str], keys: tuple[str, ...], path: Path, line: int) -> None:
+    """No empty or repeated entry; lower case where the list is compared so. ``keys``
+    is the list's place in the file ("unknown_names", "joiners")."""
+    where = ".".join(keys)
+    seen: set[str] = set()
+    for w in words:
+        if not w.strip():
+            raise RegistryError(path, line, f"{where}: empty entry")
+        if w in seen:
+            raise RegistryError(path, line, f"{where}: {w!r} listed twice")
+        if (where in _LOWER_CASE_LISTS or keys[0] == "weak_sector_keywords") and w != w.lower():
+            raise RegistryError(path, line, f"{where}: {w!r} must be written in lower case")
+        seen.add(w)
 
 
 def load_sectors(path: Path) -> dict[str, Sector]:
@@ -246,7 +411,11 @@ def load_sectors(path: Path) -> dict[str, Sector]:
     return sectors
 
 
-def load_country_aliases(path: Path, country_codes: set[str]) -> list[CountryAlias]:
+def load_country_aliases(
+    path: Path, country_codes: set[str], generic_words: frozenset[str] = frozenset()
+) -> list[CountryAlias]:
+    """Read ``country_aliases.yaml``; refuses an unknown code, an alias two countries
+    claim and an alias :func:`alias_problem` refuses."""
     out: list[CountryAlias] = []
     seen: dict[str, tuple[str, int]] = {}
     for row in _read_list(path, "countries"):
@@ -260,7 +429,10 @@ def load_country_aliases(path: Path, country_codes: set[str]) -> list[CountryAli
             ("metonym", entry.metonyms),
         ):
             for surface in surfaces:
-                norm = normalize_surface(surface)
+                problem = alias_problem(surface, generic_words)
+                if problem:
+                    raise RegistryError(path, row.line_of(form + "s" if form != "name" else "names"), problem)
+                norm = surface_key(surface)
                 if norm in seen and seen[norm][0] != entry.code:
                     raise RegistryError(
                         path,
@@ -307,7 +479,10 @@ def load_organizations(
     strict: bool = True,
     problems: list[str] | None = None,
     vocabularies: Vocabularies | None = None,
+    generic_words: frozenset[str] = frozenset(),
 ) -> dict[str, Organization]:
+    """Read ``organizations/*.yaml``, merge entries by key and check them (docs/linking.md,
+    "Registry checks"); every name and alias must pass :func:`alias_problem`."""
     orgs: dict[str, Organization] = {}
     where: dict[str, tuple[Path, LineDict]] = {}  # first definition of each key
     parents: list[tuple[str, Path, int]] = []
@@ -344,18 +519,7 @@ def load_organizations(
                 if o.parent == o.key:
                     raise RegistryError(path, row.line_of("parent"), "organization is its own parent")
                 parents.append((o.key, path, row.line_of("parent")))
-            # remember where each surface of this entry was first claimed
-            entry = Organization(o.key, o.name, o.kind, o.country, None, o.ownership,
-                                 aliases=list(o.aliases), ambiguous_aliases=list(o.ambiguous_aliases))
-            for surface in organization_surfaces(entry):
-                norm = normalize_surface(surface)
-                if surface in o.aliases:
-                    at = row.line_of("aliases")
-                elif surface in o.ambiguous_aliases:
-                    at = row.line_of("ambiguous_aliases")
-                else:
-                    at = row.line_of("name")
-                origins.setdefault((o.key, norm), (len(origins), path, at))
+            _check_surfaces(o, row, path, origins, generic_words)
             if o.key in orgs:
                 prev = orgs[o.key]
                 first_path, first_row = where[o.key]
@@ -436,6 +600,26 @@ def load_organizations(
     return orgs
 
 
+def _check_surfaces(o: _OrganizationIn, row: LineDict, path: Path,
+                    origins: dict[tuple[str, str], tuple[int, Path, int]],
+                    generic_words: frozenset[str]) -> None:
+    """Refuse a name or alias of entry ``o`` that :func:`alias_problem` refuses, and
+    remember in ``origins`` where each of its surfaces was first claimed."""
+    entry = Organization(o.key, o.name, o.kind, o.country, None, o.ownership,
+                         aliases=list(o.aliases), ambiguous_aliases=list(o.ambiguous_aliases))
+    for surface in organization_surfaces(entry):
+        if surface in o.aliases:
+            at = row.line_of("aliases")
+        elif surface in o.ambiguous_aliases:
+            at = row.line_of("ambiguous_aliases")
+        else:
+            at = row.line_of("name")
+        problem = alias_problem(surface, generic_words)
+        if problem:
+            raise RegistryError(path, at, problem)
+        origins.setdefault((o.key, surface_key(surface)), (len(origins), path, at))
+
+
 def _check_alias_collisions(
     orgs: dict[str, Organization], origins: dict[tuple[str, str], tuple[int, Path, int]]
 ) -> list[RegistryError]:
@@ -446,14 +630,14 @@ def _check_alias_collisions(
     owners: dict[str, list[str]] = {}
     for key, org in orgs.items():
         for surface in organization_surfaces(org):
-            lst = owners.setdefault(normalize_surface(surface), [])
+            lst = owners.setdefault(surface_key(surface), [])
             if key not in lst:
                 lst.append(key)
     for norm, keys in sorted(owners.items()):
         if len(keys) < 2:
             continue
         marked = [
-            k for k in keys if norm in {normalize_surface(a) for a in orgs[k].ambiguous_aliases}
+            k for k in keys if norm in {surface_key(a) for a in orgs[k].ambiguous_aliases}
         ]
         if len(marked) == len(keys):
             continue
@@ -491,10 +675,12 @@ def load_registry(reference_dir: Path, *, strict: bool = True) -> Registry:
     countries = {c.code: c for c in load_countries(reference_dir)}
     codes = set(countries)
     sectors = load_sectors(reference_dir / "sectors.yaml")
+    linking = load_linking(reference_dir / "linking.yaml", sectors, frozenset(vocabularies["organization_kind"]))
     aliases_path = reference_dir / "country_aliases.yaml"
-    country_aliases = load_country_aliases(aliases_path, codes) if aliases_path.exists() else []
+    generic = linking.generic_words
+    country_aliases = load_country_aliases(aliases_path, codes, generic) if aliases_path.exists() else []
     organizations = load_organizations(
         reference_dir / "organizations", codes, sectors, strict=strict, problems=problems,
-        vocabularies=vocabularies,
+        vocabularies=vocabularies, generic_words=generic,
     )
-    return Registry(countries, sectors, organizations, country_aliases, vocabularies, problems)
+    return Registry(countries, sectors, organizations, country_aliases, vocabularies, problems, linking)

@@ -12,7 +12,8 @@ import yaml
 
 class LineDict(dict):
     """A dict built from a YAML mapping; ``line`` is its 1-based first line and
-    ``key_lines`` maps each key to the 1-based line where it is written."""
+    ``key_lines`` maps each key to the 1-based line where it is written. A key written
+    twice in one mapping is refused (YamlSyntaxError at the second one)."""
 
     line: int = 0
     key_lines: dict[str, int]
@@ -38,10 +39,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in data:
-            first = data.key_lines.get(key) if isinstance(key, str) else None
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}" + (f" (first on line {first})" if first else ""),
-                key_node.start_mark)
+                "while constructing a mapping", node.start_mark,
+                f"duplicate key {key!r} (first at line {data.key_lines.get(key, data.line)})",
+                key_node.start_mark,
+            )
         data[key] = loader.construct_object(value_node, deep=True)
         if isinstance(key, str):
             data.key_lines[key] = key_node.start_mark.line + 1

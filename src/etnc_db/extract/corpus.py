@@ -571,12 +571,13 @@ def _layout(text: str) -> tuple[list[str], list[_Span], tuple[yaml.Node, yaml.No
 
 def _remove_entries(text: str, files: set[str]) -> str:
     """``text`` without the entries of ``files``, each with the comment lines directly
-    above it (and one blank line, when it stood between blank lines)."""
+    above it (and the blank line after it, when it was the first entry or stood between
+    blank lines)."""
     lines, spans, _ = _layout(text)
     for span in reversed(spans):
         if span.file in files:
             low, high = span.first, span.last + 1
-            if high < len(lines) and not lines[high].strip() and (low == 0 or not lines[low - 1].strip()):
+            if high < len(lines) and not lines[high].strip() and (span is spans[0] or not lines[low - 1].strip()):
                 high += 1
             del lines[low:high]
     return "".join(lines)
@@ -744,10 +745,14 @@ def _apply(root: Path, manifest_text: str | None, old: bytes | None, put: dict[s
     temps: list[Path] = []  # deleted at the end, whatever happens
     undo: list[Callable[[], None]] = []
     try:
-        staged = {name: _write_temp(root, name, data) for name, data in put.items()}
-        temps.extend(staged.values())
-        new_manifest = None if manifest_text is None else _write_temp(root, MANIFEST, manifest_text.encode("utf-8"))
-        temps.extend([new_manifest] if new_manifest else [])
+        staged: dict[str, Path] = {}
+        for name, data in put.items():
+            staged[name] = _write_temp(root, name, data)
+            temps.append(staged[name])
+        new_manifest = None
+        if manifest_text is not None:
+            new_manifest = _write_temp(root, MANIFEST, manifest_text.encode("utf-8"))
+            temps.append(new_manifest)
         current = (root / MANIFEST).read_bytes() if (root / MANIFEST).exists() else None
         if current != old:
             raise CorpusProblems([CorpusError(MANIFEST, None, "changed while this command ran; nothing was "

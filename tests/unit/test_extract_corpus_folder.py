@@ -663,10 +663,45 @@ def test_add_refuses_while_another_command_holds_the_folder(tmp_path):
     fd = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        with pytest.raises(C.CorpusProblems, match="another load or remove is changing this folder"):
+        with pytest.raises(C.CorpusProblems, match="the folder is in use by another command"):
             C.add_documents([path], folder)
     finally:
         os.close(fd)
+    with C.corpus_lock(folder, shared=True), C.corpus_lock(folder, shared=True):  # readers share it
+        with pytest.raises(C.CorpusProblems, match="the folder is in use by another command"):
+            C.remove_documents(["b"], folder)
+    assert [a.action for a in C.add_documents([path], folder)] == ["added"]
+
+
+def test_add_refuses_an_input_changed_after_its_check(tmp_path):
+    folder = headed(tmp_path)
+    before = snapshot(folder)
+    [path] = incoming(tmp_path, {"g.txt": TEXT_C})
+
+    def detect_and_edit(text):
+        path.write_text("rewritten meanwhile\n")
+        return {}
+
+    with pytest.raises(C.CorpusProblems, match=r"g.txt: file changed while being added \(run again\)$"):
+        C.add_documents([path], folder, detect_and_edit)
+    assert snapshot(folder) == before
+
+
+def test_add_keeps_crlf_line_endings(tmp_path):
+    folder = make(tmp_path / "c", {"a.txt": TEXT_A})
+    (folder / C.MANIFEST).write_bytes(b"# head\r\ndocuments:\r\n  - file: a.txt\r\n    key: alpha\r\n")
+    [path] = incoming(tmp_path, {"g.txt": TEXT_C})
+    C.add_documents([path], folder)
+    data = (folder / C.MANIFEST).read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n") == 8
+    C.remove_documents(["alpha"], folder)
+    assert (folder / C.MANIFEST).read_bytes().startswith(b"# head\r\ndocuments:\r\n  - file: g.txt\r\n")
+
+
+def test_add_a_file_whose_bytes_a_refused_copy_also_has(tmp_path):
+    folder = make(tmp_path / "c", {"a.txt": TEXT_A, "again.txt": TEXT_A})
+    assert [a.action for a in C.add_documents([folder / "a.txt"], folder)] == ["added"]
+    assert lines(C.scan_corpus(folder)) == ["again.txt: same content as a.txt"]
 
 
 def test_add_notices_a_manifest_edited_meanwhile(tmp_path):

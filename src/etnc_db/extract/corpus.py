@@ -55,6 +55,7 @@ _CHUNK = 1 << 20
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a line break
 _NEW_MANIFEST = (
     "# Manifest of the source documents in this folder (one entry per file); see\n"
     "# docs/document-model.md, \"The corpus folder and its manifest\".\n"
@@ -237,14 +238,17 @@ class Corpus:
         ``unknown``: the manifest is invalid, so no key can be said to be gone."""
         if not self.manifest.ok:
             return "unknown"
-        if any(f.key == key for f in self.files):
+        if key in {f.key for f in self.files}:
             return "ok"
         return "refused" if key in self.present else "gone"
 
     def removable(self, stored_keys: Iterable[str]) -> list[str]:
         """The keys among ``stored_keys`` (documents in the database) whose file is really
         gone; none while the manifest is invalid."""
-        return [key for key in stored_keys if self.state(key) == "gone"]
+        if not self.manifest.ok:
+            return []
+        keep = self.present.keys() | {f.key for f in self.files}
+        return [key for key in stored_keys if key not in keep]
 
 
 @dataclass(frozen=True)
@@ -534,6 +538,23 @@ class _Span:
     pairs: dict[str, tuple[yaml.Node, yaml.Node]]
 
 
+def _split_lines(text: str) -> list[str]:
+    """``text`` cut into lines, each with its line break, where YAML marks count lines
+    (str.splitlines also cuts at \\v, \\f and \\x1c-\\x1e, which may sit inside a title)."""
+    lines, start = [], 0
+    for match in _LINE_BREAK.finditer(text):
+        lines.append(text[start:match.end()])
+        start = match.end()
+    if start < len(text):
+        lines.append(text[start:])
+    return lines
+
+
+def _newline(lines: list[str]) -> str:
+    """The manifest's line ending (that of its first line), for the lines it gains."""
+    return "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+
+
 def _last_line(node: yaml.Node) -> int:
     """The last line holding text of ``node`` (block collections end where their last
     value ends, not at the next token, which may be lines of comments further down)."""
@@ -547,7 +568,7 @@ def _last_line(node: yaml.Node) -> int:
 def _layout(text: str) -> tuple[list[str], list[_Span], tuple[yaml.Node, yaml.Node] | None]:
     """The text's lines, the span of each entry, and the ``documents`` key and value nodes.
     Raises CorpusProblems for a list that is not written one block entry after another."""
-    lines = text.splitlines(keepends=True)
+    lines = _split_lines(text)
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     pairs = root.value if isinstance(root, yaml.MappingNode) else []
     docs = next(((k, v) for k, v in pairs if k.value == "documents"), None)
@@ -590,7 +611,7 @@ def _set_sha256(text: str, file: str, sha: str) -> str:
     span = next(s for s in spans if s.file == file)
     if "sha256" not in span.pairs:
         after = _last_line(span.pairs["kind"][1]) if "kind" in span.pairs else span.last
-        lines.insert(after + 1, f"{' ' * span.indent}sha256: {sha}\n")
+        lines.insert(after + 1, f"{' ' * span.indent}sha256: {sha}{_newline(lines)}")
         return "".join(lines)
     key, value = span.pairs["sha256"]
     row = key.start_mark.line
@@ -599,7 +620,7 @@ def _set_sha256(text: str, file: str, sha: str) -> str:
                                           "write it on one line ('sha256: <64 hex digits>')")])
     line = lines[row]
     rest = line[value.end_mark.column:] if value.value else line[key.end_mark.column + 1:]
-    lines[row] = f"{line[:key.start_mark.column]}sha256: {sha}{rest if rest.strip() else chr(10)}"
+    lines[row] = f"{line[:key.start_mark.column]}sha256: {sha}{rest if rest.strip() else _newline(lines)}"
     return "".join(lines)
 
 
@@ -609,22 +630,23 @@ def _append_entries(text: str, entries: list[dict[str, Any]]) -> str:
     if not text.strip():
         text = _NEW_MANIFEST
     lines, spans, docs = _layout(text)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
+    newline = _newline(lines)
+    if lines and not _LINE_BREAK.search(lines[-1]):
+        lines[-1] += newline
     dash, indent = (spans[-1].dash, spans[-1].indent) if spans else (2, 4)
     if spans:
         at = spans[-1].last + 1
     elif docs is None:
-        lines.append("documents:\n")
+        lines.append("documents:" + newline)
         at = len(lines)
     else:  # 'documents:' with no value, null or []: drop the value, keep an end-of-line comment
         key, value = docs
         row = key.start_mark.line
         if value.start_mark.line == row and value.end_mark.line == row:
             line = lines[row]
-            lines[row] = line[:value.start_mark.column].rstrip() + (line[value.end_mark.column:].rstrip(" ") or "\n")
+            lines[row] = line[:value.start_mark.column].rstrip() + (line[value.end_mark.column:].rstrip(" ") or newline)
         at = row + 1
-    lines[at:at] = [line for entry in entries for line in _render_entry(entry, dash, indent)]
+    lines[at:at] = [line + newline for entry in entries for line in _render_entry(entry, dash, indent)]
     return "".join(lines)
 
 
@@ -655,13 +677,14 @@ def _scalar(name: str, value: Any) -> str:
 
 
 def _render_entry(entry: dict[str, Any], dash: int, indent: int) -> list[str]:
-    """The lines of a new entry: ``- file: ...`` at column ``dash``, keys at ``indent``."""
+    """The lines of a new entry (without line breaks): ``- file: ...`` at column ``dash``,
+    keys at ``indent``."""
     lines = []
     for name in ENTRY_FIELDS:
         if entry.get(name) is None:
             continue
         prefix = (" " * dash + "-").ljust(indent) if not lines else " " * indent
-        lines.append(f"{prefix}{name}: {_scalar(name, entry[name])}\n")
+        lines.append(f"{prefix}{name}: {_scalar(name, entry[name])}")
     return lines
 
 
@@ -717,15 +740,17 @@ def _write_temp(root: Path, name: str, data: bytes) -> Path:
 
 
 @contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the corpus folder (one add or remove at a time)."""
-    fd = os.open(root, os.O_RDONLY)
+def corpus_lock(corpus_dir: Path, shared: bool = False) -> Iterator[None]:
+    """Hold a lock on the corpus folder: exclusive for add/remove (one at a time), shared
+    for a reader that wants no add/remove to change the folder under it (the pipeline,
+    from its scan to the end of its parse). CorpusProblems at once if it cannot be had."""
+    fd = os.open(_corpus_root(corpus_dir), os.O_RDONLY)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise CorpusProblems([CorpusError(str(root), None, "another load or remove is changing this folder; "
-                                              "try again when it has finished")]) from None
+            raise CorpusProblems([CorpusError(str(corpus_dir), None, "the folder is in use by another command (load, "
+                                              "remove or a run); try again when it has finished")]) from None
         yield
     finally:
         os.close(fd)
@@ -739,15 +764,17 @@ def _restore_manifest(root: Path, old: bytes | None) -> None:
         _replace(_write_temp(root, MANIFEST, old), root / MANIFEST)
 
 
-def _apply(root: Path, manifest_text: str | None, old: bytes | None, put: dict[str, bytes], take: list[str]) -> None:
-    """Write ``put`` (file name -> bytes), remove the files ``take`` and replace the
-    manifest with ``manifest_text`` (None: leave it), all or nothing."""
+def _apply(root: Path, manifest_text: str | None, old: bytes | None, put: dict[str, Callable[[], bytes]],
+           take: list[str]) -> None:
+    """Write ``put`` (file name -> function giving its bytes, called one at a time), remove
+    the files ``take`` and replace the manifest with ``manifest_text`` (None: leave it),
+    all or nothing."""
     temps: list[Path] = []  # deleted at the end, whatever happens
     undo: list[Callable[[], None]] = []
     try:
         staged: dict[str, Path] = {}
         for name, data in put.items():
-            staged[name] = _write_temp(root, name, data)
+            staged[name] = _write_temp(root, name, data())
             temps.append(staged[name])
         new_manifest = None
         if manifest_text is not None:
@@ -813,46 +840,52 @@ def _sync_folder(root: Path) -> None:
 
 @dataclass(frozen=True)
 class _Incoming:
-    """A file given to add_documents, read and checked."""
+    """A file given to add_documents, read and checked (its bytes are not kept: they are
+    read again, and their sha256 checked, when they are copied)."""
 
     path: Path
     label: str
     name: str
-    data: bytes
     text: str
     sha256: str
 
+    def data(self) -> bytes:
+        """The file's bytes, as when it was checked; CorpusError if it changed since."""
+        data = read_limited(self.path, self.label, MAX_DOCUMENT_BYTES)
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise CorpusError(self.label, None, "file changed while being added (run again)")
+        return data
 
-def _read_inputs(paths: Iterable[Path]) -> list[_Incoming]:
-    """Every file to add: each given file, and each .txt/.md file directly in a given
-    folder; each must be a regular, non-empty UTF-8 text file within the size limit.
-    Raises CorpusProblems listing every file that is not."""
-    items, problems = [], []
+
+def _input_paths(paths: Iterable[Path], problems: list[CorpusError]) -> list[Path]:
+    """Each given file, and each .txt/.md file directly in each given folder."""
+    members = []
     for given in paths:
         path = Path(given)
-        members = [path]
-        if path.is_dir():
-            try:
-                members = _document_paths(path)
-            except CorpusError as exc:
-                problems.append(exc)
-                continue
-            if not members:
-                problems.append(CorpusError(str(path), None, "no .txt or .md files in this folder"))
-        for member in members:
-            label = str(member)
-            try:
-                _check_file_name(member.name)
-                data = read_limited(member, label, MAX_DOCUMENT_BYTES)
-                items.append(_Incoming(member, label, member.name, data, decode_source(data, label),
-                                       hashlib.sha256(data).hexdigest()))
-            except ValueError as exc:
-                problems.append(CorpusError(label, None, str(exc)))
-            except CorpusError as exc:
-                problems.append(exc)
-    if problems:
-        raise CorpusProblems(problems)
-    return items
+        if not path.is_dir():
+            members.append(path)
+            continue
+        try:
+            found = _document_paths(path)
+        except CorpusError as exc:
+            problems.append(exc)
+            continue
+        if not found:
+            problems.append(CorpusError(str(path), None, "no .txt or .md files in this folder"))
+        members.extend(found)
+    return members
+
+
+def _read_input(path: Path) -> _Incoming:
+    """A file to add, checked like a corpus file: a plain .txt/.md name, a regular file
+    within the size limit, non-empty UTF-8 text. CorpusError naming the path otherwise."""
+    label = str(path)
+    try:
+        _check_file_name(path.name)
+    except ValueError as exc:
+        raise CorpusError(label, None, str(exc)) from None
+    data = read_limited(path, label, MAX_DOCUMENT_BYTES)
+    return _Incoming(path, label, path.name, decode_source(data, label), hashlib.sha256(data).hexdigest())
 
 
 class _AddPlan:
@@ -866,7 +899,7 @@ class _AddPlan:
         self.keys = {e.key for e in corpus.manifest.entries} | set(corpus.present)
         self.shas = {sha: name for name, sha in corpus.hashes.items()}
         self.names: dict[str, str] = {}
-        self.put: dict[str, bytes] = {}
+        self.put: dict[str, Callable[[], bytes]] = {}
         self.sha_updates: dict[str, str] = {}
         self.new_entries: list[dict[str, Any]] = []
         self.added: list[Added] = []
@@ -879,10 +912,10 @@ class _AddPlan:
             return
         self.names[item.name] = item.label
         other = self.shas.get(item.sha256)
-        if other is not None and other != item.name:
+        if other is not None and other != item.name and self.corpus.hashes.get(item.name) != item.sha256:
             self._problem(item, f"same content as {other}")
             return
-        self.shas[item.sha256] = item.name
+        self.shas.setdefault(item.sha256, item.name)
         if item.name in self.corpus.names and item.name not in self.corpus.hashes:
             reason = next((p.reason for p in self.corpus.refused if p.file == item.name), "cannot be read")
             self._problem(item, f"{item.name} in the corpus folder {reason}; fix or remove it first")
@@ -985,17 +1018,23 @@ def add_documents(paths: Iterable[Path], corpus_dir: Path,
     same document (same key) replace the file and its sha256. All or nothing: raises
     CorpusProblems (every problem, one line each) and changes nothing if any file fails."""
     root = _corpus_root(corpus_dir)
-    with _locked(root):
+    with corpus_lock(root):
         corpus = scan_corpus(root)
         _editable(corpus, "adding")
         plan = _AddPlan(corpus, detect, kind)
-        for item in _read_inputs(paths):
-            plan.add(item)
+        for path in _input_paths(paths, plan.problems):
+            try:
+                plan.add(_read_input(path))
+            except CorpusError as exc:
+                plan.problems.append(exc)
         if plan.problems:
             raise CorpusProblems(plan.problems)
         text = plan.manifest_text()
         if text is not None or plan.put:
-            _apply(root, text, corpus.manifest.data, plan.put, [])
+            try:
+                _apply(root, text, corpus.manifest.data, plan.put, [])
+            except CorpusError as exc:  # an input changed since it was checked
+                raise CorpusProblems([exc]) from exc
     return plan.added
 
 
@@ -1004,7 +1043,7 @@ def remove_documents(keys: Iterable[str], corpus_dir: Path) -> list[Removed]:
     entry is found by the slug of its stem). An unknown key is refused. All or nothing:
     raises CorpusProblems and changes nothing if any key fails."""
     root = _corpus_root(corpus_dir)
-    with _locked(root):
+    with corpus_lock(root):
         corpus = scan_corpus(root)
         _editable(corpus, "removing")
         by_key = corpus.manifest.by_key

@@ -879,7 +879,7 @@ def test_add_failing_at_any_rename_changes_nothing(tmp_path, monkeypatch):
         folder = headed(tmp_path / f"run{at}")
         before = snapshot(folder)
         _failing_rename(monkeypatch, at)
-        with pytest.raises(OSError, match="simulated failure"):
+        with pytest.raises(C.CorpusProblems, match=r"cannot change the corpus folder \(simulated failure\); nothing"):
             _add_three(tmp_path / f"run{at}", folder)()
         assert snapshot(folder) == before, f"rename {at}"
 
@@ -891,7 +891,7 @@ def test_remove_failing_at_any_rename_changes_nothing(tmp_path, monkeypatch):
         folder = headed(tmp_path / f"run{at}")
         before = snapshot(folder)
         _failing_rename(monkeypatch, at)
-        with pytest.raises(OSError, match="simulated failure"):
+        with pytest.raises(C.CorpusProblems, match=r"cannot change the corpus folder \(simulated failure\)"):
             C.remove_documents(["alpha", "b"], folder)
         assert snapshot(folder) == before, f"rename {at}"
 
@@ -909,8 +909,44 @@ def test_add_failing_while_staging_changes_nothing(tmp_path, monkeypatch):
         return real(root, name, data)
 
     monkeypatch.setattr(C, "_write_temp", write_temp)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(C.CorpusProblems, match=r"cannot change the corpus folder \(no space left on device\)"):
         _add_three(tmp_path, folder)()
+    assert snapshot(folder) == before
+
+
+def test_add_interrupted_by_ctrl_c_changes_nothing(tmp_path, monkeypatch):
+    folder = headed(tmp_path)
+    before = snapshot(folder)
+    real = C._replace
+    calls = []
+
+    def replace(a, b):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real(a, b)
+
+    monkeypatch.setattr(C, "_replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        _add_three(tmp_path, folder)()
+    assert snapshot(folder) == before
+
+
+def test_read_only_folder_is_a_clear_error(tmp_path, monkeypatch):
+    folder = headed(tmp_path)
+    before = snapshot(folder)
+    real_open = os.open
+
+    def no_create(path, flags, *args, **kw):
+        if flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kw)
+
+    monkeypatch.setattr(os, "open", no_create)
+    [path] = incoming(tmp_path, {"g.txt": TEXT_C})
+    with pytest.raises(C.CorpusProblems) as info:
+        C.add_documents([path], folder)
+    assert str(info.value) == f"{folder}: cannot change the corpus folder (permission denied); nothing was changed"
     assert snapshot(folder) == before
 
 

@@ -165,6 +165,7 @@ class ManifestEntry(BaseModel):
         return self
 
     def line_of(self, name: str) -> int:
+        """The line of field ``name`` in sources.yaml (the entry's first line if not written)."""
         return self._key_lines.get(name, self._line)
 
 
@@ -185,10 +186,12 @@ class Manifest:
 
     @property
     def by_file(self) -> dict[str, ManifestEntry]:
+        """The entries by file name."""
         return {e.file: e for e in self.entries}
 
     @property
     def by_key(self) -> dict[str, ManifestEntry]:
+        """The entries by document key."""
         return {e.key: e for e in self.entries}
 
 
@@ -689,6 +692,7 @@ def _render_entry(entry: dict[str, Any], dash: int, indent: int) -> list[str]:
 
 
 def _entry_values(entry: ManifestEntry) -> dict[str, Any]:
+    """An entry's values by field, as compared before and after an edit."""
     return {name: getattr(entry, name) for name in ENTRY_FIELDS}
 
 
@@ -719,7 +723,8 @@ def _replace(source: Path, target: Path) -> None:
 
 
 def _temp_path(root: Path, name: str) -> Path:
-    return root / f".{name}.{secrets.token_hex(4)}.tmp"
+    """A new hidden temporary name next to ``name`` (cut short to stay a legal name)."""
+    return root / f".{name[:100]}.{secrets.token_hex(4)}.tmp"
 
 
 def _write_temp(root: Path, name: str, data: bytes) -> Path:
@@ -805,6 +810,19 @@ def _apply(root: Path, manifest_text: str | None, old: bytes | None, put: dict[s
         for temp in temps:
             temp.unlink(missing_ok=True)
         _sync_folder(root)
+
+
+def _commit(root: Path, manifest_text: str | None, old: bytes | None, put: dict[str, Callable[[], bytes]],
+            take: list[str]) -> None:
+    """:func:`_apply`, its failures told as CorpusProblems (after it has undone its work)."""
+    try:
+        _apply(root, manifest_text, old, put, take)
+    except CorpusError as exc:  # an input changed since it was checked
+        raise CorpusProblems([exc]) from exc
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise CorpusProblems([CorpusError(str(root), None, f"cannot change the corpus folder ({reason}); "
+                                          "nothing was changed")]) from exc
 
 
 def _put(root: Path, name: str, temp: Path, temps: list[Path], undo: list[Callable[[], None]]) -> None:
@@ -1031,10 +1049,7 @@ def add_documents(paths: Iterable[Path], corpus_dir: Path,
             raise CorpusProblems(plan.problems)
         text = plan.manifest_text()
         if text is not None or plan.put:
-            try:
-                _apply(root, text, corpus.manifest.data, plan.put, [])
-            except CorpusError as exc:  # an input changed since it was checked
-                raise CorpusProblems([exc]) from exc
+            _commit(root, text, corpus.manifest.data, plan.put, [])
     return plan.added
 
 
@@ -1064,5 +1079,5 @@ def remove_documents(keys: Iterable[str], corpus_dir: Path) -> list[Removed]:
         if listed:
             expected = [_entry_values(e) for e in corpus.manifest.entries if e.file not in listed]
             text = _checked_manifest(_remove_entries(corpus.manifest.data.decode("utf-8"), listed), expected)
-        _apply(root, text, corpus.manifest.data, {}, [r.file for r in removed if r.had_file])
+        _commit(root, text, corpus.manifest.data, {}, [r.file for r in removed if r.had_file])
     return removed

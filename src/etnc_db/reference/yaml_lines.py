@@ -43,6 +43,8 @@ class _LineLoader(_BaseLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
+    """A LineDict with the lines of the mapping and its keys; a key written twice in the
+    mapping itself (not merged in with ``<<``) is a ConstructorError at its second line."""
     data = LineDict()
     data.line = node.start_mark.line + 1
     data.key_lines = {}
@@ -71,6 +73,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode):
 
 
 def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode):
+    """A LineList with the lines of the sequence and of each item."""
     data = LineList()
     data.line = node.start_mark.line + 1
     data.item_lines = [child.start_mark.line + 1 for child in node.value]
@@ -79,6 +82,7 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode):
 
 
 def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode):
+    """A YAML date/time; one the calendar lacks is a ConstructorError at its line."""
     try:
         return loader.construct_yaml_timestamp(node)
     except ValueError as exc:  # e.g. 2025-02-30: the pattern matches, the calendar does not

@@ -93,6 +93,7 @@ def test_scan_reads_manifest_and_generic_files(tmp_path):
         ("a.txt", "alpha", "report", "Alpha", "2025-03-04"),
     ]
     assert corpus.files[1].sha256 == sha(TEXT_A) and corpus.files[1].size == len(TEXT_A)
+    assert corpus.files[1].metadata == '["report", "Alpha", null, "2025-03-04"]'
 
 
 def test_real_corpus_scans_like_the_document_stage():

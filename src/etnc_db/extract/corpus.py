@@ -21,6 +21,7 @@ import datetime
 import errno
 import fcntl
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -211,7 +212,15 @@ class SourceFile:
 
     @property
     def file_name(self) -> str:
+        """The file's name in the corpus folder."""
         return self.path.name
+
+    @property
+    def metadata(self) -> str:
+        """What the manifest says about the document, as one string to fold into its
+        fingerprint: a new kind, title, publisher or date must re-derive the document even
+        when its bytes are unchanged."""
+        return json.dumps([self.kind, self.title, self.publisher, self.published])
 
 
 @dataclass

@@ -834,6 +834,36 @@ def test_remove_generic_file_and_entry_without_file(tmp_path):
     assert [e.key for e in C.read_manifest(folder).entries] == ["alpha"]
 
 
+def test_remove_by_file_name_says_which_key(tmp_path):
+    folder = headed(tmp_path)
+    with pytest.raises(C.CorpusProblems) as info:
+        C.remove_documents(["a.txt"], folder)
+    assert str(info.value) == ("a.txt: no such document (not in sources.yaml, and no file of the corpus folder has "
+                               "this key); a.txt is a file name, its document key is 'alpha'")
+
+
+def test_remove_refuses_a_directory_and_removes_a_dangling_link(tmp_path):
+    folder = headed(tmp_path)
+    (folder / "d.txt").mkdir()
+    (folder / "dl.txt").symlink_to("nowhere.txt")
+    before = snapshot(folder)
+    with pytest.raises(C.CorpusProblems, match=r"^d.txt: is a directory, not a regular file; remove it by hand$"):
+        C.remove_documents(["d", "dl"], folder)
+    assert snapshot(folder) == before
+    assert C.remove_documents(["dl"], folder) == [C.Removed("dl", "dl.txt", False, True)]
+    assert not os.path.lexists(folder / "dl.txt")
+
+
+def test_add_over_a_refused_file_is_refused(tmp_path):
+    folder = headed(tmp_path)
+    (folder / "d.txt").mkdir()
+    [path] = incoming(tmp_path, {"d.txt": TEXT_C})
+    with pytest.raises(C.CorpusProblems) as info:
+        C.add_documents([path], folder)
+    assert str(info.value) == (f"{path}: d.txt in the corpus folder is refused (is a directory, not a regular "
+                               "file); fix or remove it first")
+
+
 def test_add_then_remove_restores_the_manifest_bytes(tmp_path):
     folder = headed(tmp_path)
     before = snapshot(folder)

@@ -817,7 +817,10 @@ def _apply(root: Path, manifest_text: str | None, old: bytes | None, put: dict[s
         raise
     finally:
         for temp in temps:
-            temp.unlink(missing_ok=True)
+            try:
+                temp.unlink(missing_ok=True)
+            except OSError:  # a leftover hidden .tmp file is harmless; a false failure is not
+                pass
         _sync_folder(root)
 
 
@@ -945,7 +948,7 @@ class _AddPlan:
         self.shas.setdefault(item.sha256, item.name)
         if item.name in self.corpus.names and item.name not in self.corpus.hashes:
             reason = next((p.reason for p in self.corpus.refused if p.file == item.name), "cannot be read")
-            self._problem(item, f"{item.name} in the corpus folder {reason}; fix or remove it first")
+            self._problem(item, f"{item.name} in the corpus folder is refused ({reason}); fix or remove it first")
         elif item.name in self.listed or item.name in self.corpus.names:
             self._existing(item)
         else:
@@ -969,9 +972,9 @@ class _AddPlan:
             return
         restoring = current is None and entry.sha256 in (None, item.sha256)
         if not (entry.key == own_key or current == item.sha256 or restoring):
-            self._problem(item, f"{item.name} in the corpus folder is document {entry.key!r}, with different "
-                                f"content; rename the new file to add it as another document, or remove "
-                                f"{entry.key!r} first")
+            where = "in the corpus folder" if current is not None else "(listed in sources.yaml, file missing)"
+            self._problem(item, f"{item.name} {where} is document {entry.key!r}, with different content; rename "
+                                f"the new file to add it as another document, or remove {entry.key!r} first")
             return
         if current != item.sha256:
             self.put[item.name] = item.data
@@ -1062,6 +1065,15 @@ def add_documents(paths: Iterable[Path], corpus_dir: Path,
     return plan.added
 
 
+def _unknown_key(corpus: Corpus, key: str) -> str:
+    """Why ``key`` names no document (with the key to use when it is a file's name)."""
+    reason = "no such document (not in sources.yaml, and no file of the corpus folder has this key)"
+    known = {name: k for k, name in corpus.present.items()} | {e.file: e.key for e in corpus.manifest.entries}
+    if key in known:
+        reason += f"; {key} is a file name, its document key is {known[key]!r}"
+    return reason
+
+
 def remove_documents(keys: Iterable[str], corpus_dir: Path) -> list[Removed]:
     """Remove documents by key: their manifest entries and their files (a file without an
     entry is found by the slug of its stem). An unknown key is refused. All or nothing:
@@ -1077,10 +1089,14 @@ def remove_documents(keys: Iterable[str], corpus_dir: Path) -> list[Removed]:
             entry = by_key.get(key)
             file = entry.file if entry else accepted.get(key) or corpus.present.get(key)
             if file is None:
-                problems.append(CorpusError(key, None, "no such document (not in sources.yaml, and no file of "
-                                                       "the corpus folder has this key)"))
+                problems.append(CorpusError(key, None, _unknown_key(corpus, key)))
                 continue
-            removed.append(Removed(key, file, entry is not None, file in corpus.names))
+            present = file in corpus.names
+            mode = os.lstat(root / file).st_mode if present else 0
+            if present and not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+                problems.append(CorpusError(file, None, f"{not_regular_reason(mode)}; remove it by hand"))
+                continue
+            removed.append(Removed(key, file, entry is not None, present))
         if problems:
             raise CorpusProblems(problems)
         listed = {r.file for r in removed if r.listed}

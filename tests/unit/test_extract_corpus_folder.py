@@ -751,6 +751,31 @@ def test_update_inserts_a_missing_sha256_after_kind(tmp_path):
         """)
 
 
+def test_update_several_entries_in_one_load(tmp_path):
+    folder = make(tmp_path / "c", {"a.txt": TEXT_A, "b.txt": TEXT_B, "c.txt": TEXT_C}, f"""\
+        documents:
+          - file: a.txt
+            kind: report
+          - file: b.txt
+            sha256: {sha(TEXT_B)}
+          - file: c.txt
+            kind: newsletter
+        """)
+    paths = incoming(tmp_path, {"a.txt": "A2\n", "b.txt": "B2\n", "c.txt": "C2\n"})
+    assert [a.action for a in C.add_documents(paths, folder)] == ["updated"] * 3
+    assert (folder / C.MANIFEST).read_text() == textwrap.dedent(f"""\
+        documents:
+          - file: a.txt
+            kind: report
+            sha256: {sha("A2" + chr(10))}
+          - file: b.txt
+            sha256: {sha("B2" + chr(10))}
+          - file: c.txt
+            kind: newsletter
+            sha256: {sha("C2" + chr(10))}
+        """)
+
+
 def test_update_keeps_an_end_of_line_comment_on_sha256(tmp_path):
     folder = make(tmp_path / "c", {"b.txt": TEXT_B}, f"documents:\n  - file: b.txt\n    sha256: {sha(TEXT_B)}  # checked\n")
     [path] = incoming(tmp_path, {"b.txt": "New\n"})

@@ -616,23 +616,25 @@ def _remove_entries(text: str, files: set[str]) -> str:
     return "".join(lines)
 
 
-def _set_sha256(text: str, file: str, sha: str) -> str:
-    """``text`` with the sha256 of the entry of ``file`` set to ``sha``: the value replaced
-    on its line (an end-of-line comment kept), or a new line after ``kind`` (or at the end)."""
+def _set_sha256(text: str, updates: dict[str, str]) -> str:
+    """``text`` with the sha256 of the entry of each file in ``updates`` set to its new
+    value: replaced on its line (an end-of-line comment kept), or a new line after ``kind``
+    (or at the entry's end). One pass, last entry first, so line numbers stay valid."""
     lines, spans, _ = _layout(text)
-    span = next(s for s in spans if s.file == file)
-    if "sha256" not in span.pairs:
-        after = _last_line(span.pairs["kind"][1]) if "kind" in span.pairs else span.last
-        lines.insert(after + 1, f"{' ' * span.indent}sha256: {sha}{_newline(lines)}")
-        return "".join(lines)
-    key, value = span.pairs["sha256"]
-    row = key.start_mark.line
-    if not isinstance(value, yaml.ScalarNode) or _last_line(value) != row:
-        raise CorpusProblems([CorpusError(MANIFEST, row + 1, "cannot update this sha256 automatically; "
-                                          "write it on one line ('sha256: <64 hex digits>')")])
-    line = lines[row]
-    rest = line[value.end_mark.column:] if value.value else line[key.end_mark.column + 1:]
-    lines[row] = f"{line[:key.start_mark.column]}sha256: {sha}{rest if rest.strip() else _newline(lines)}"
+    for span in reversed([s for s in spans if s.file in updates]):
+        sha = updates[span.file]
+        if "sha256" not in span.pairs:
+            after = _last_line(span.pairs["kind"][1]) if "kind" in span.pairs else span.last
+            lines.insert(after + 1, f"{' ' * span.indent}sha256: {sha}{_newline(lines)}")
+            continue
+        key, value = span.pairs["sha256"]
+        row = key.start_mark.line
+        if not isinstance(value, yaml.ScalarNode) or _last_line(value) != row:
+            raise CorpusProblems([CorpusError(MANIFEST, row + 1, "cannot update this sha256 automatically; "
+                                              "write it on one line ('sha256: <64 hex digits>')")])
+        line = lines[row]
+        rest = line[value.end_mark.column:] if value.value else line[key.end_mark.column + 1:]
+        lines[row] = f"{line[:key.start_mark.column]}sha256: {sha}{rest if rest.strip() else _newline(lines)}"
     return "".join(lines)
 
 
@@ -1024,8 +1026,8 @@ class _AddPlan:
         if not self.sha_updates and not self.new_entries:
             return None
         text = (self.corpus.manifest.data or b"").decode("utf-8")
-        for file, sha in self.sha_updates.items():
-            text = _set_sha256(text, file, sha)
+        if self.sha_updates:
+            text = _set_sha256(text, self.sha_updates)
         if self.new_entries:
             text = _append_entries(text, self.new_entries)
         return _checked_manifest(text, self.expected + self.new_entries)

@@ -297,7 +297,7 @@ def entities_unknown(document: str | None = typer.Option(None, "--document", hel
                      corpus: Path | None = CORPUS) -> None:
     """List organization-like names in the documents that the registry does not know."""
     with failures():
-        from etnc_db.link.report import unknown_entities
+        from etnc_db.link.unknown import unknown_entities
 
         rows = unknown_entities(_settings(), corpus, document)
         if not rows:

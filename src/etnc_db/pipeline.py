@@ -21,8 +21,9 @@ import psycopg
 
 from etnc_db.config import Settings
 from etnc_db.extract.model import CorpusError
+from etnc_db.extract import corpus as corpus_folder
+from etnc_db.extract.plan import Stored, fingerprint, plan_documents
 from etnc_db.load import bulk as bulk_mode
-from etnc_db.load import document_stage as ds
 from etnc_db.load import ledger
 from etnc_db.load.upsert import RunLog, load_tables
 from etnc_db.tables import TableLoad, TableResult
@@ -166,6 +167,7 @@ class _Run:
         self.state = dict(conn.execute("SELECT stage, fingerprint FROM etl.stage_state").fetchall())
         self.registry = None
         self.touched: list[str] = []
+        self.rejects: list[tuple[str, int | None, str]] = []
         self.changed = {"reference": False, "documents": False, "facts": False}
 
     @contextmanager
@@ -202,7 +204,10 @@ class _Run:
 
     def stages(self) -> None:
         self.reference()
-        self.documents()
+        with corpus_folder.corpus_lock(self.corpus_dir, shared=True):
+            self.documents()
+        if self.rejects:
+            ledger.record_rejects(self.conn, self.result.run_id, self.rejects)
         self.facts()
         self.publish()
         self.hook("commit")
@@ -225,8 +230,11 @@ class _Run:
     def documents(self) -> None:
         self.hook("documents")
         with self.timed("scan"):
-            files = ds.scan_corpus(self.corpus_dir)
-            plan = ds.plan_documents(self.conn, files, self.ref_fp)
+            corpus = corpus_folder.scan_corpus(self.corpus_dir)
+            self._corpus_problems(corpus)
+            stored = {k: Stored(sha, fp, size) for k, sha, fp, size in self.conn.execute(
+                "SELECT document_key, sha256, fingerprint, byte_size FROM core.documents")}
+            plan = plan_documents(corpus, stored, self.ref_fp)
         self._check_removals(plan)
         if plan.to_parse or plan.removed:
             self._load_documents(plan)
@@ -236,6 +244,18 @@ class _Run:
             {"document_key": k, "file": plan.sources[k].file_name if k in plan.sources else None,
              "sha256": plan.sources[k].sha256 if k in plan.sources else None, "action": a}
             for k, a in plan.actions.items()]
+
+    def _corpus_problems(self, corpus) -> None:
+        """A refused file or a manifest mistake stops the run, or with --skip-bad is
+        recorded (the file's document, if loaded before, stays as it was)."""
+        problems = corpus.problems
+        if not problems:
+            return
+        if not self.options.skip_bad:
+            first = problems[0]
+            more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+            raise CorpusError(first.file, first.line, first.reason + more)
+        self.rejects.extend((p.file, p.line, p.reason) for p in problems)
 
     def _check_removals(self, plan) -> None:
         if plan.removed and not self.options.prune:
@@ -248,7 +268,7 @@ class _Run:
         from etnc_db.extract.rows import DOCUMENT_TABLES, DocumentRows
 
         linker = self._linker() if plan.to_parse else None
-        self.result.bulk = bulk_mode.choose(self.options.bulk, first_build=not plan.loaded_bytes)
+        self.result.bulk = bulk_mode.choose(self.options.bulk, first_build=not plan.stored)
         deferred = None
         if self.result.bulk:
             from etnc_db.load.catalog import table_info
@@ -259,9 +279,9 @@ class _Run:
                 deferred = bulk_mode.drop(self.conn, DOCUMENT_TABLES)
         self.hook("documents_load")
         task = self.progress.add_task("parse + link", total=len(plan.to_parse)) if self.progress else None
-        batch, size, rejects = DocumentRows(keys=list(plan.removed)), 0, []
+        batch, size = DocumentRows(keys=list(plan.removed)), 0
         for source in plan.to_parse:
-            if not self._add_document(batch, source, linker, plan, rejects):
+            if not self._add_document(batch, source, linker, plan):
                 continue
             size += source.size
             if size >= DOCUMENT_BATCH_BYTES:
@@ -272,8 +292,6 @@ class _Run:
         self._flush(batch)
         if deferred is not None:
             self._restore(deferred)
-        if rejects:
-            ledger.record_rejects(self.conn, self.result.run_id, rejects)
 
     def _linker(self):
         from etnc_db.link.linker import Linker
@@ -281,23 +299,25 @@ class _Run:
         with self.timed("link_compile"):
             return Linker(self.load_registry())
 
-    def _add_document(self, batch, source, linker, plan, rejects) -> bool:
+    def _add_document(self, batch, source, linker, plan) -> bool:
         """Parse and link one document into the batch; False when it was rejected."""
+        from etnc_db.extract import parse_document
         from etnc_db.extract.rows import DocumentMeta
 
         try:
             with self.timed("parse"):
-                text, parsed = ds.parse_source(source)
+                text = corpus_folder.read_document(source)
+                parsed = parse_document(text, kind=source.kind, file_name=source.file_name, title=source.title)
         except CorpusError as exc:
             if not self.options.skip_bad:
                 raise
-            rejects.append((exc.file, exc.line, exc.reason))
+            self.rejects.append((exc.file, exc.line, exc.reason))
             plan.actions[source.key] = "rejected"
             return False
         with self.timed("link"):
             mentions = _link_document(text, parsed, linker)
         meta = DocumentMeta(source.key, source.file_name, source.sha256, source.size, source.kind,
-                            ds.fingerprint(source, self.ref_fp), source.title, source.publisher, source.published)
+                            fingerprint(source, self.ref_fp), source.title, source.publisher, source.published)
         batch.add(meta, text, parsed, mentions)
         return True
 

@@ -235,7 +235,7 @@ def test_field_written_twice_in_one_entry(ref):
     write(ref, "hu.yaml", GOOD.replace("  aliases: []", "  aliases: []\n  aliases: [CATL HU]"))
     err = rejected(ref)
     assert Path(err.file).name == "hu.yaml" and err.line == 17
-    assert "duplicate key 'aliases' (first at line 16)" in err.reason
+    assert "duplicate key 'aliases' (first on line 16)" in err.reason
 
 
 ORG = """\

@@ -18,20 +18,20 @@ class Derivation:
         self.registry = registry
         self.fx_rates: dict[tuple[str, int], fx.FxRate] = {}
 
-    def investment(self, row: dict, year: int | None) -> str | None:
+    def investment(self, row: dict, year: int | None) -> tuple[str, str] | None:
         """amount_eur, fx_rate, fx_rate_date (at the ECB rate of `year`) and direction."""
         row.update(amount_eur=None, fx_rate=None, fx_rate_date=None)
         currency = row.get("currency")
         if currency is not None:
             if not fx.is_iso_currency(currency):
-                return f"currency {currency!r} is not an ISO 4217 code"
+                return "currency", f"currency {currency!r} is not an ISO 4217 code"
             if currency == "EUR":
                 row.update(amount_eur=Decimal(str(row["amount"])), fx_rate=Decimal(1))
             elif year is not None:
                 try:
                     rate = fx.ecb_rate(currency, year)
                 except fx.FxError as exc:
-                    return str(exc)
+                    return "currency", str(exc)
                 self.fx_rates[(rate.currency, rate.year)] = rate
                 row.update(amount_eur=(Decimal(str(row["amount"])) / rate.rate).quantize(Decimal("0.01")),
                            fx_rate=rate.rate, fx_rate_date=rate.rate_date)
@@ -53,7 +53,7 @@ class Derivation:
             return "europe_to_china"
         return "other"
 
-    def policy_measure(self, row: dict, year: int | None) -> str | None:
+    def policy_measure(self, row: dict, year: int | None) -> tuple[str, str] | None:
         """jurisdiction_level: multilateral (no jurisdiction), supranational (EU), national."""
         code = row.get("jurisdiction_key")
         if code == "multilateral":
@@ -63,7 +63,7 @@ class Derivation:
             row["jurisdiction_level"] = "supranational" if country and country.is_supranational else "national"
         return None
 
-    def agreement_party(self, row: dict, year: int | None) -> str | None:
+    def agreement_party(self, row: dict, year: int | None) -> tuple[str, str] | None:
         """party_kind: organization, unnamed (a description) or government (a country)."""
         row["party_kind"] = ("organization" if row.get("organization_key") else
                              "unnamed" if row.get("description") else "government")

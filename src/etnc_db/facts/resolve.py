@@ -310,8 +310,8 @@ def _record_rows(ctx: _Context, rec: Record, derivation: Derivation, rows: dict[
     year = next((d.year for d in (fact_date, status_date, reported) if d), None)
     row = {spec.key: fid, "fact_key": fid, **_field_rows(ctx, rec, spec.table, fact, rec.raw), ORIGIN: origin}
     derive = derivation.for_table(spec.table)
-    if derive and (reason := derive(row, year)):
-        ctx.problem(rec.path, line, reason)
+    if derive and (problem := derive(row, year)):
+        ctx.problem(rec.path, rec.raw.line_of(problem[0]), problem[1])
     rows[spec.table].append(row)
     for list_key, child_table in spec.children:
         _child_rows(ctx, rec, spec.key, list_key, child_table, derivation, rows)
@@ -346,8 +346,8 @@ def _child_rows(ctx: _Context, rec: Record, parent_key: str, list_key: str, tabl
         seen.add(key)
         row = {key_column: key, parent_key: rec.fact.id, **_field_rows(ctx, rec, table, item, raw),
                ORIGIN: ctx.where(rec.path, line)}
-        if derive and (reason := derive(row, None)):
-            ctx.problem(rec.path, line, reason)
+        if derive and (problem := derive(row, None)):
+            ctx.problem(rec.path, raw.line_of(problem[0]) if isinstance(raw, LineDict) else line, problem[1])
         rows[table].append(row)
 
 

@@ -16,8 +16,9 @@ outside the repository. Measures:
   heading; content lines lost: other non-blank lines that are in neither (the headline
   line excepted) - a warning sign, since some labelled content (repeats) may be dropped;
 * unknown organizations: labelled organizations none of whose surfaces the registry
-  links are "unregistered"; recall = unregistered ones a finding overlaps;
-  precision = findings that overlap an unregistered labelled surface. Findings that
+  links (as an organization, or as a country: "European Union") are "unregistered"; recall = unregistered ones a finding overlaps;
+  precision = distinct names found on a page that overlap an unregistered labelled
+  surface. Findings that
   overlap nothing labelled are listed for judging by hand (organizations the labeller
   missed count as right only after that judgement).
 """
@@ -130,7 +131,8 @@ def _unknown_orgs(text: str, doc, label: dict, t: Tally, name: str, registry, li
     for org in label.get("organizations") or []:
         surfaces = list(dict.fromkeys([org["surface"], *(org.get("all_surfaces") or [])]))
         registered = any(
-            any(m.entity_type == "organization" and m.char_start == 0 and m.char_end == len(s) for m in linker.link(s))
+            any(m.entity_type in ("organization", "country") and m.char_start == 0 and m.char_end == len(s)
+                for m in linker.link(s))
             for s in surfaces
         )
         occ = [o for o in _occurrences(text, surfaces) if _overlaps(*o, covered)]
@@ -144,12 +146,15 @@ def _unknown_orgs(text: str, doc, label: dict, t: Tally, name: str, registry, li
         if not hit:
             t.notes.append(f"{name}: org missed: {org['surface']!r}")
     all_occ = [o for _org, occ in unregistered for o in occ]
-    for f in findings:
+    by_surface: dict[str, list] = {}
+    for f in findings:  # precision counts each distinct name of a page once
+        by_surface.setdefault(f.surface, []).append(f)
+    for surface, fs in by_surface.items():
         t.findings += 1
-        if _overlaps(f.char_start, f.char_end, all_occ):
+        if any(_overlaps(f.char_start, f.char_end, all_occ) for f in fs):
             t.findings_right += 1
         else:
-            t.notes.append(f"{name}: finding not labelled (judge by hand): {f.surface!r} [{f.cue}]")
+            t.notes.append(f"{name}: finding not labelled (judge by hand): {surface!r} [{fs[0].cue}]")
 
 
 def _pct(a: int, b: int) -> str:

@@ -161,15 +161,13 @@ _SETTINGS = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["year"], "DATE_ORDER
 def find_date(s: str, languages: tuple[str, ...]) -> tuple[str, str, int, int] | None:
     """The most precise date in ``s`` that states a four-digit year: (value, precision,
     start, end), value ``YYYY-MM-DD``/``YYYY-MM``/``YYYY``, offsets into ``s``; None if
-    none. Each language is tried on its own (a mixed search may read a lone year)."""
+    none. Each language is tried on its own (a mixed search may read a lone year); of
+    equally precise readings the longest wins ("12 mars 2024 à 10h30" is French)."""
     if not _YEAR.search(s):
         return None
-    best = None
-    for lang in languages:
-        d = _find_date_in(s, lang)
-        if d and (best is None or _PRECISION_RANK[d[1]] > _PRECISION_RANK[best[1]]):
-            best = d
-    return best
+    found = [d for d in (_find_date_in(s, lang) for lang in languages) if d]
+    # the most precise reading; of equally precise ones the one that reads more of the text
+    return max(found, key=lambda d: (_PRECISION_RANK[d[1]], d[3] - d[2]), default=None)
 
 
 def _find_date_in(s: str, lang: str) -> tuple[str, str, int, int] | None:
@@ -182,6 +180,8 @@ def _find_date_in(s: str, lang: str) -> tuple[str, str, int, int] | None:
         start = s.find(sub, pos)
         pos = max(pos, start + 1)
         if start < 0 or not _YEAR.search(sub):
+            continue
+        if not 1900 <= when.year <= 2100:
             continue
         period = _date_parser((lang,)).get_date_data(sub).period or "day"
         precision = {"time": "day"}.get(period, period)
@@ -511,38 +511,51 @@ def _is_body(line: str) -> bool:
     return len(line) > 250 or (len(line.split()) >= 15 and line.rstrip()[-1:] in '.!?"”’)…')
 
 
-def _about_body(page: _Page, i: int, line: str) -> bool:
-    """The headline candidate shares content words with the text that follows it: two,
-    or one name when it has at most three content words. Ticker headlines, ad labels and
-    slogans share none."""
+def _overlap(page: _Page, i: int, line: str) -> tuple[int, float, bool]:
+    """How much a headline candidate shares with the text that follows it: (shared
+    content words, their share of the candidate's, whether a shared word is a name)."""
     mine = _tokens(line)
     if not mine:
-        return False
+        return 0, 0.0, False
     after, size = [], 0
     for k in page.nonblank:
         if k > i and page.kept(k) and size < 2500:
             after.append(page.residual(k))
             size += len(after[-1])
     shared = mine.keys() & _tokens(" ".join(after)).keys()
-    return len(shared) >= 2 or (len(mine) <= 3 and any(mine[k] for k in shared))
+    return len(shared), len(shared) / len(mine), any(mine[k] for k in shared)
+
+
+def _about_body(overlap: tuple[int, float, bool], n_tokens: int) -> bool:
+    """Two shared content words making up 30 % of the candidate's, or one name when it
+    has at most three content words. Ticker headlines, ad labels and slogans fail."""
+    shared, ratio, name = overlap
+    return (shared >= 2 and ratio >= 0.3) or (n_tokens <= 3 and name)
 
 
 def _title(page: _Page, kind: str, skip: set[int]) -> int | None:
-    """Line of the headline. news_article: the first headline-like kept line at the top
-    that is about the body, before the first body paragraph (else None). article and
-    newsletter: the first kept line (and for article only if headline-like)."""
+    """Line of the headline. news_article: among the headline-like kept lines at the
+    top, before the first body paragraph, the one most about the body; failing that
+    the last one right before the body if it shares a word with it; else None.
+    article and newsletter: the first kept line."""
     kept = [i for i in page.nonblank if page.kept(i) and i not in skip]
     if kind != "news_article":
         return kept[0] if kept else None
     top = set(page.top())
+    cands: list[tuple[int, tuple[int, float, bool], int]] = []
     for i in kept:
-        if i not in top:
-            return None
         line = page.residual(i)
-        if _headline_like(line, page.rules) and _about_body(page, i, line):
-            return i
-        if _is_body(line):
-            return None
+        if i not in top or _is_body(line):
+            break
+        if _headline_like(line, page.rules):
+            cands.append((i, _overlap(page, i, line), len(_tokens(line))))
+    good = [c for c in cands if _about_body(c[1], c[2])]
+    if good:
+        return max(good, key=lambda c: (c[1][1], -c[0]))[0]
+    if cands and cands[-1][1][0] >= 1 and kept.index(cands[-1][0]) + 1 < len(kept):
+        nxt = kept[kept.index(cands[-1][0]) + 1]
+        if _is_body(page.residual(nxt)):
+            return cands[-1][0]
     return None
 
 

@@ -339,6 +339,11 @@ class _Scanner:
             cand = _Cand(offset + s, offset + e, text[s:e], cue[0], cue[1])
         if self._excluded(cand):
             return
+        prev = self.found[-1] if self.found else None
+        if (prev and cand.alias_of is None and " " not in cand.surface and text[:part[0].start].endswith("(")
+                and re.fullmatch(r"\s*\(", self.text[prev.end:cand.start])):
+            cand = _Cand(cand.start, cand.end, cand.surface, f"alias-of:{prev.surface}", prev.kind, True,
+                         alias_of=len(self.found) - 1)  # "Federal Network Agency (Bundesnetzagentur)"
         self.found.append(cand)
 
     def _structural(self, text: str, offset: int, part: list[_Tok]) -> _Cand | None:
@@ -366,12 +371,12 @@ class _Scanner:
                     return None
                 e = part[h].end
                 return _Cand(offset + s, offset + e, text[s:e], f"head:{head}", self.cues.heads[head], True)
-        if len(part) == 1 and len(words[0]) > 6:
-            low = words[0].casefold()
+        last = part[-1]  # a German compound is a name of one word ("Angaben des Bundeskanzleramts")
+        if len(last.text) > 6 and (len(part) == 1 or not part[-2].cap):
+            low = last.text.casefold()
             for suffix, kind in self.cues.compounds:
                 if low.endswith(suffix):
-                    e = part[0].end
-                    return _Cand(offset + s, offset + e, text[s:e], f"compound:{suffix}", kind, True)
+                    return _Cand(offset + last.start, offset + last.end, last.text, f"compound:{suffix}", kind, True)
         return None
 
     def _title_word(self, w: str) -> bool:
@@ -440,10 +445,12 @@ class _Scanner:
             d = " ".join(prev[-n:]).casefold()
             if len(prev) >= n and d in self.cues.descriptors and re.search(r"[\w-]\s+$", before):
                 return f"descriptor:{d}", self.cues.descriptors[d]
-        m = re.match(r",\s+(?:a|an|the|one of the|ein|eine|un|une|una|uno)\s+(?:[\w-]+\s+){0,3}?([\w-]+)\b", after)
-        if m and (m.group(1).casefold() in self.cues.descriptors or m.group(1).casefold().rstrip("s") in self.cues.descriptors):
-            kind = self.cues.descriptors.get(m.group(1).casefold()) or self.cues.descriptors[m.group(1).casefold().rstrip("s")]
-            return f"apposition:{m.group(1)}", kind
+        m = re.match(r",\s+(?:a|an|the|one of the|ein|eine|un|une|una|uno)\s+([^,.;:()]{1,60})", after)
+        for w in (m.group(1).split()[:5] if m else []):
+            d = w.casefold()
+            d = d if d in self.cues.descriptors else d[:-1] if d[:-1] in self.cues.descriptors else None
+            if d:
+                return f"apposition:{w}", self.cues.descriptors[d]
         nxt = re.match(r"\s+(?:[a-z]+ly\s+)?([a-z]+)\b", after)
         initial = _sentence_start(text, s)
         if nxt and not part[-1].poss and (nxt.group(1) in self.cues.verbs or (
@@ -562,8 +569,9 @@ def _guess_country(sc: _Scanner, c: _Cand) -> str | None:
         if c.start <= s and e <= c.end and code != "EU":
             return code
     for w in c.surface.replace("-", " ").split():
-        if sc.cues.places.get(w):
-            return sc.cues.places[w]
+        code = sc.cues.places.get(w) or _country_words(sc.registry).get(w)
+        if code and code != "EU":
+            return code
     for _s, (e, code) in sorted(sc.countries.items(), reverse=True):
         if c.start - 45 <= e <= c.start and re.fullmatch(r"(?:['’]s)?(?:\s+[a-z][\w-]*){0,4}\s+", sc.text[e:c.start]):
             return code
@@ -578,6 +586,22 @@ def _guess_country(sc: _Scanner, c: _Cand) -> str | None:
     if c.cue.startswith("compound:"):
         return "DE"
     return sc.page_country if c.kind in ("government_body", "agency") else None
+
+
+_COUNTRY_WORDS: dict[int, tuple[Registry, dict[str, str]]] = {}
+
+
+def _country_words(registry: Registry) -> dict[str, str]:
+    """One-word country names and adjectives of the registry ("Chinese" -> CN)."""
+    hit = _COUNTRY_WORDS.get(id(registry))
+    if hit is None or hit[0] is not registry:
+        words = {a.surface: a.code for a in registry.country_aliases
+                 if a.form in ("name", "adjective") and " " not in a.surface and not a.surface.endswith("-")}
+        words.update({c.name: c.code for c in registry.countries.values() if " " not in c.name})
+        hit = (registry, words)
+        _COUNTRY_WORDS.clear()
+        _COUNTRY_WORDS[id(registry)] = hit
+    return hit[1]
 
 
 def _slug(s: str) -> str:

@@ -57,6 +57,9 @@ _CALENDAR = frozenset(
     "lunes martes miércoles jueves viernes sábado domingo".split()
 )
 _CALENDAR_CF = frozenset(w.casefold() for w in _CALENDAR)
+_NO_SUPERSCRIPTS = str.maketrans({ch: " " for ch in "⁰¹²³⁴⁵⁶⁷⁸⁹˒⁻"})
+_PREPOSITIONS = frozenset("on to at in by from".split())  # end a name unless a prefix holds them
+_REPORTING = frozenset("said says announced told reported confirmed denied declined added stated".split())
 _LANG_COUNTRY = {"Ministerio": "ES", "Ministère": "FR", "Ministero": "IT", "Bundesministerium": "DE", "Bundesamt": "DE"}
 
 
@@ -83,6 +86,7 @@ class Cues:
     """Parsed etl/reference/unknown_orgs.yaml + person_names.yaml (see those files)."""
 
     heads: dict[str, str]
+    first_heads: dict[str, str]
     prefixes: list[tuple[tuple[str, ...], str]]
     compounds: list[tuple[str, str]]
     legal_forms: frozenset[str]
@@ -116,6 +120,7 @@ def load_cues(reference_dir: Path | str | None = None) -> Cues:
     compounds = sorted(((str(s).casefold(), k) for s, k in _inverse(d["compound_suffixes"]).items()), key=lambda x: -len(x[0]))
     return Cues(
         heads=_inverse(d["heads"]),
+        first_heads=_inverse(d["first_heads"]),
         prefixes=prefixes,
         compounds=compounds,
         legal_forms=frozenset(str(x) for x in d["legal_forms"]),
@@ -220,7 +225,8 @@ class _Scanner:
     acronyms and the findings so far."""
 
     def __init__(self, text: str, registry: Registry, linker: Linker, cues: Cues, page_country: str | None = None):
-        self.text = text
+        self.text = text.translate(_NO_SUPERSCRIPTS)  # endnote markers are no part of a name (same length)
+        self.lower_words = set(re.findall(r"\b[a-z][a-z-]+\b", self.text))
         self.registry, self.linker, self.cues = registry, linker, cues
         self.page_country = page_country
         self.persons: set[str] = set()
@@ -270,7 +276,7 @@ class _Scanner:
         parts, cur = [], []
         keep_and = self._field_list(run)
         for k, t in enumerate(run):
-            coord = t.text in ("and", "und", "y", "et", "e") and not keep_and
+            coord = (t.text in ("and", "und", "y", "et", "e") and not keep_and) or t.text in _PREPOSITIONS
             title = k > 0 and t.cap and t.text.casefold().rstrip(".") in self.cues.titles
             if coord or title:
                 if cur:
@@ -324,7 +330,9 @@ class _Scanner:
         cand = self._structural(text, offset, part)
         if cand is None and len(part) == 1 and _is_acronym(part[0].text):
             cand = self._acronym(text, offset, part[0])
-            if cand is None:
+            w = part[0].text
+            if cand is None and (w in self.cues.not_acronyms or w in self.not_org_acronyms
+                                 or not w.isalpha() or w in self.registry.countries):
                 return
         if cand is None:
             part = self._unplace(offset, part)
@@ -332,7 +340,7 @@ class _Scanner:
                 return
             cue = self._context(text, part)
             if cue is None:
-                if not self._not_a_name(text, part, text[part[0].start:part[-1].end]):
+                if len(part) == 1 and not self._not_a_name(text, part, part[0].text):
                     self.pending.append((offset + part[0].start, offset + part[-1].end))
                 return
             s, e = part[0].start, part[-1].end
@@ -363,14 +371,19 @@ class _Scanner:
         if len(part) >= 2 and words[-1] in self.cues.legal_forms:
             e = part[-1].end
             return _Cand(offset + s, offset + e, text[s:e], f"legal:{words[-1]}", "company", True)
-        for h in range(len(part) - 1, 0, -1):
-            two = f"{words[h - 1]} {words[h]}"
-            head = two if two in self.cues.heads else words[h] if words[h] in self.cues.heads else None
-            if head and any(t.cap for t in part[:h]) and text[s:part[h].end].casefold() not in self.cues.generic:
-                if self._job_title(words[: h + 1]):
-                    return None
-                e = part[h].end
-                return _Cand(offset + s, offset + e, text[s:e], f"head:{head}", self.cues.heads[head], True)
+        if len(part) >= 2 and words[0] in self.cues.first_heads and part[1].cap:
+            e = part[-1].end
+            return _Cand(offset + s, offset + e, text[s:e], f"first-head:{words[0]}", self.cues.first_heads[words[0]], True)
+        h = len(part) - 1
+        two = f"{words[h - 1]} {words[h]}" if h else ""
+        head = two if two in self.cues.heads else words[h] if words[h] in self.cues.heads else None
+        if head and h and any(t.cap for t in part[:h]) and text[s:part[h].end].casefold() not in self.cues.generic:
+            k = next((i + 1 for i, w in enumerate(words[:h]) if w in ("of", "at") and i and self._title_word(words[0])), 0)
+            k += 1 if k and words[k] in ("the",) else 0
+            if self._job_title(words[k: h + 1]) or (self.cues.heads[head] == "company" and not self._distinctive(part[k:h])):
+                return None
+            return _Cand(offset + part[k].start, offset + part[h].end, text[part[k].start:part[h].end],
+                         f"head:{head}", self.cues.heads[head], True)
         last = part[-1]  # a German compound is a name of one word ("Angaben des Bundeskanzleramts")
         if len(last.text) > 6 and (len(part) == 1 or not part[-2].cap):
             low = last.text.casefold()
@@ -378,6 +391,18 @@ class _Scanner:
                 if low.endswith(suffix):
                     return _Cand(offset + last.start, offset + last.end, last.text, f"compound:{suffix}", kind, True)
         return None
+
+    def _distinctive(self, toks: list[_Tok]) -> bool:
+        """A word that makes a company-like phrase a name: an acronym, a word with a digit,
+        hyphen or inner capital, a country or place, or a word the text never writes in
+        lower case ("Kestrel Robotics" yes, "Critical Raw Materials" no)."""
+        for t in toks:
+            w = t.text
+            if _is_acronym(w) or any(ch.isdigit() for ch in w) or "-" in w or any(ch.isupper() for ch in w[1:]):
+                return True
+            if w in self.cues.places or w in _country_words(self.registry) or w.lower() not in self.lower_words:
+                return True
+        return False
 
     def _title_word(self, w: str) -> bool:
         return w.casefold().rstrip(".") in self.cues.titles or w in self.cues.first_names or w in self.persons
@@ -411,10 +436,7 @@ class _Scanner:
             if re.search(r"[A-Z][\w-]*\s*\($", before):
                 self.not_org_acronyms.add(w)
                 return None
-        letters = sum(ch.isalpha() for ch in w)
-        if letters >= 3:
-            return _Cand(offset + t.start, offset + t.end, w, "acronym", "other")
-        return None
+        return None  # a stand-alone acronym needs a context cue like any bare name
 
     def _person(self, text: str, part: list[_Tok]) -> bool:
         """A person's name: after a title or role word, starting with a first name or a
@@ -453,14 +475,18 @@ class _Scanner:
                 return f"apposition:{w}", self.cues.descriptors[d]
         nxt = re.match(r"\s+(?:[a-z]+ly\s+)?([a-z]+)\b", after)
         initial = _sentence_start(text, s)
-        if nxt and not part[-1].poss and (nxt.group(1) in self.cues.verbs or (
+        single = len(part) == 1  # two or three bare capitalised words are mostly a person
+        plain = single and part[0].text.isalpha() and part[0].text[1:].islower()
+        if initial and plain and part[0].text not in self.capitalised_mid:
+            single = bool(nxt) and nxt.group(1) in _REPORTING  # "Vehicles produced" is no actor
+        if single and nxt and not part[-1].poss and (nxt.group(1) in self.cues.verbs or (
                 nxt.group(1) in self.cues.weak_verbs and not initial)):
             return f"verb:{nxt.group(1)}", "company"
         low_before = before.casefold()
         for phrase in self.cues.preceding:
             if re.search(r"(?<![\w-])" + re.escape(phrase.casefold()) + r"\s+(?:the\s+)?$", low_before):
                 return f"preceding:{phrase}", "company"
-        if part[-1].poss:
+        if single and part[-1].poss:
             owned = re.match(r"['’]s\s+(?:[a-z-]+\s+){0,2}?([a-zA-Z]+)\b", after)
             if owned and owned.group(1).casefold() in self.cues.possessed:
                 return f"possessive:{owned.group(1)}", "company"
@@ -468,16 +494,17 @@ class _Scanner:
                           r"(?:[^.;:()]{0,80}?(?:,|\band\b|\bund\b|\by\b|\bet\b)\s+)?$", before)
         if group and group.group(1).casefold() in self.cues.group_nouns:
             return f"group:{group.group(1)}", "company"
-        return self._coordinated(s, e, text)
+        return self._coordinated(s, e, text) if single else None
 
     def _coordinated(self, s: int, e: int, text: str) -> tuple[str, str] | None:
         """"X and <registered organization>" / "<registered organization> and X"."""
         return ("coordinated", "company") if self._next_to(self._offset + s, self._offset + e, self.known) else None
 
     def _next_to(self, a: int, b: int, spans: list[tuple[int, int]]) -> bool:
-        """The span a:b and one of ``spans`` are joined by "and", "," or "&" only."""
-        before = re.search(r"(?:,| and| und| y| et| &)\s+$", self.text[max(0, a - 6):a])
-        after = re.match(r"(?:,| and| und| y| et| &)\s+", self.text[b:b + 6])
+        """The span a:b and one of ``spans`` are joined by "and" or "&" (not a comma:
+        lists of people are written with commas)."""
+        before = re.search(r"(?: and| und| y| et| &)\s+$", self.text[max(0, a - 6):a])
+        after = re.match(r"(?: and| und| y| et| &)\s+", self.text[b:b + 6])
         return any((before and ke == a - len(before.group(0))) or (after and ks == b + after.end())
                    for ks, ke in spans)
 
@@ -489,10 +516,13 @@ class _Scanner:
             changed = False
             spans = [(c.start, c.end) for c in self.found] + self.known
             for a, b in list(self.pending):
-                if self._next_to(a, b, spans):
+                taken = any(x < b and a < y for x, y in spans)
+                if taken or self._next_to(a, b, spans):
                     self.pending.remove((a, b))
-                    self.found.append(_Cand(a, b, self.text[a:b], "coordinated", "company"))
-                    changed = True
+                    cand = _Cand(a, b, self.text[a:b], "coordinated", "company")
+                    if not taken and not self._excluded(cand):
+                        self.found.append(cand)
+                        changed = True
 
     def _not_a_name(self, text: str, part: list[_Tok], surface: str) -> bool:
         """Months, sentence openers and plural agent nouns ("Officials said"), generic
@@ -500,8 +530,9 @@ class _Scanner:
         words = [t.text for t in part]
         if any(w in _CALENDAR or w.casefold() in _CALENDAR_CF for w in words):
             return True
-        if len(words) == 1 and (words[0] in self.cues.not_names or words[0] in self.cues.heads):
-            return True
+        if len(words) == 1 and (words[0] in self.cues.not_names or words[0] in self.cues.heads
+                                or words[0] in self.cues.not_acronyms or words[0][:-1] in self.cues.not_acronyms):
+            return True  # also plural terms: "EVs", "MoUs", "OEMs"
         if surface.casefold() in self.cues.generic or surface in self.cues.places or self._job_title(words):
             return True
         a, b = self._offset + part[0].start, self._offset + part[-1].end
@@ -682,6 +713,7 @@ def find_unknown_organizations(
     the country guess of public bodies that give no other hint."""
     sc = _Scanner(text, registry, linker or _linker_for(registry), load_cues(), country)
     sc.scan(0, len(text))
+    _propagate(sc)
     sc.resolve_pending()
     _propagate(sc)
     _drop_registered_variants(sc)
@@ -713,6 +745,7 @@ def detect_in_document(text: str, doc, registry: Registry, *, linker: Linker | N
             mentions = (sc.linker.link(text[s:e], s))
             sc.known.extend((m.char_start, m.char_end) for m in mentions if m.entity_type == "organization")
             sc.segments.append((s, e))
+    _propagate(sc)
     sc.resolve_pending()
     _propagate(sc)
     _drop_registered_variants(sc)

@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from etnc_db.extract import parse_document  # noqa: E402
+from etnc_db.extract.junk import repeat_key  # noqa: E402
 from etnc_db.extract.lines import line_spans  # noqa: E402
 
 
@@ -84,6 +85,8 @@ def _debris(text: str, doc, label: dict, t: Tally, name: str) -> None:
                 t.debris_kept += 1
                 t.notes.append(f"{name}: debris kept: {line[:90]!r}")
         elif not _overlaps(s, e, covered) and not (title_span and s <= title_span.char_start < e):
+            if any(repeat_key(p.text).startswith(repeat_key(line)) for p in doc.passages):
+                continue  # a later copy of a kept paragraph (the page repeats its text)
             t.content_lost += 1
             t.notes.append(f"{name}: content lost: {line[:90]!r}")
 

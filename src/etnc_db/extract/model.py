@@ -123,6 +123,35 @@ class TableRow:
 
 
 @dataclass(frozen=True)
+class Removal:
+    """A stretch of the stored text that the parser left out of every passage, and why.
+
+    ``rule_id`` names the junk rule (etl/reference/junk_rules.yaml) or the metadata
+    step (``metadata-*``, see extract/metadata.py) that removed it; ``reason`` is that
+    rule's reason. A whole dropped line is one removal covering the line (without its
+    line break); a span cut out of a kept line is one removal covering the span.
+    """
+
+    char_start: int
+    char_end: int
+    rule_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MetadataSpan:
+    """Where a document metadata value was read: ``field`` is ``title``, ``published``
+    or ``publisher``; ``line`` is the 0-based line number; ``rule`` the detection step."""
+
+    field: str
+    value: str
+    char_start: int
+    char_end: int
+    line: int
+    rule: str
+
+
+@dataclass(frozen=True)
 class ParsedDocument:
     title: str | None
     published: str | None
@@ -133,3 +162,8 @@ class ParsedDocument:
     markers: tuple[CitationMarker, ...] = ()
     table_rows: tuple[TableRow, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    # news intake (extract/news.py): what the text itself says, and what was cut out
+    publisher: str | None = None
+    published_precision: str | None = None  # 'day' | 'month' | 'year' | None
+    metadata_spans: tuple[MetadataSpan, ...] = ()
+    removed: tuple[Removal, ...] = ()

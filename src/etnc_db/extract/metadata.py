@@ -1,0 +1,591 @@
+"""Document metadata read from a news page's own text: the headline, the publication
+date (with its precision) and the publisher, each with the line and span it came from.
+
+    meta = detect_metadata(text, "news_article")
+    meta.title, meta.published, meta.published_precision, meta.publisher, meta.spans
+
+Where to look is data (etl/reference/news_metadata.yaml, places in places.yaml); the
+dates themselves are parsed by dateparser. Dates come only from the page store's
+prefix line, labelled date lines ("Updated: ..."), date lines at the top of the page
+and wire datelines opening a paragraph - never from a sentence of the body. The
+manifest still overrides all of this: the caller decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pycountry
+import yaml
+
+from .junk import Classification, _complement, classify, load_rules
+from .lines import line_spans
+from .model import MetadataSpan, Removal
+
+REFERENCE_DIR = Path(__file__).resolve().parents[3] / "etl" / "reference"
+_PRECISION_RANK = {"day": 3, "month": 2, "year": 1}
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_STORE = re.compile(r"^\s*date (\d{4}(?:-\d{2}){0,2})\b")
+_TIME = re.compile(r"(?i)^\d{1,2}(?:[:.h]\d{2}){1,2}(?:[ap]\.?m\.?)?$")
+_WORD = re.compile(r"[^\W_][\w'’.&@-]*|\$[\d.,]+\w*|[€£]\s?[\d.,]+\w*")
+_STOP = frozenset(
+    "the a an and or of in on at to for from with by as is are was were be been has have had its it "
+    "this that these those new over after into about amid says said say will would can could not no more "
+    "than up out how why what who when where which their his her they them our your you we since".split()
+)
+
+
+@dataclass(frozen=True)
+class MetadataRules:
+    """Parsed etl/reference/news_metadata.yaml (see the comments in that file)."""
+
+    languages: tuple[str, ...]
+    top_lines: int
+    date_label: re.Pattern[str]
+    date_line_words: frozenset[str]
+    source_label: re.Pattern[str]
+    agencies: tuple[str, ...]
+    agency_re: re.Pattern[str]
+    writer_widgets: tuple[re.Pattern[str], ...]
+    title_skip: tuple[re.Pattern[str], ...]
+    min_words: int
+    max_words: int
+    max_chars: int
+    places: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the text says about itself. ``spans`` tells where each value was read;
+    ``removals`` are the date lines and wire datelines that are not article text;
+    ``title_line`` is the 0-based line of the headline (None without one)."""
+
+    title: str | None = None
+    published: str | None = None  # YYYY-MM-DD | YYYY-MM | YYYY
+    published_precision: str | None = None  # day | month | year
+    publisher: str | None = None
+    spans: tuple[MetadataSpan, ...] = ()
+    removals: tuple[Removal, ...] = ()
+    title_line: int | None = None
+    date_lines: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class _Date:
+    value: str
+    precision: str
+    start: int
+    end: int
+    line: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class _Publisher:
+    value: str
+    priority: int
+    start: int
+    end: int
+    line: int
+    rule: str
+
+
+def _alternation(words: list[str], flags: str = "") -> str:
+    alts = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    return f"(?{flags}:{alts})"
+
+
+@lru_cache(maxsize=4)
+def load_places(path: Path | str | None = None) -> dict[str, str | None]:
+    """Place name -> ISO country code (None for areas): places.yaml plus every country
+    name pycountry knows (name, common name), each mapped to its own code."""
+    p = Path(path) if path else REFERENCE_DIR / "places.yaml"
+    with open(p, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    out: dict[str, str | None] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "common_name"):
+            name = getattr(c, attr, None)
+            if name and "," not in name and "(" not in name:
+                out[name] = c.alpha_2
+    for row in data["places"]:
+        for name in row["names"]:
+            out[str(name)] = row.get("country")
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_metadata_rules(path: Path | str | None = None) -> MetadataRules:
+    """Read and compile etl/reference/news_metadata.yaml (a bad regex fails loudly)."""
+    p = Path(path) if path else REFERENCE_DIR / "news_metadata.yaml"
+    with open(p, encoding="utf-8") as fh:
+        d = yaml.safe_load(fh)
+    head = d.get("headline") or {}
+    agencies = tuple(str(a) for a in d["agencies"])
+    return MetadataRules(
+        languages=tuple(d["languages"]),
+        top_lines=int(d["top_lines"]),
+        date_label=re.compile(
+            r"(?i)^\s*" + _alternation(d["date_labels"]) + r"\b\s*(?:on|le|am|el)?\s*:?\s*"
+            + r"|(?i:\b" + _alternation(d["date_labels"]) + r")\s*:\s*"
+        ),
+        date_line_words=frozenset(str(w).lower() for w in d["date_line_words"]),
+        source_label=re.compile(r"(?:^|\s)" + _alternation(d["source_labels"], "i") + r"\s*:\s*"),
+        agencies=agencies,
+        agency_re=re.compile(r"(?<![\w-])" + _alternation(list(agencies)) + r"(?![\w-])"),
+        writer_widgets=tuple(re.compile(x) for x in d.get("writer_widgets") or []),
+        title_skip=tuple(re.compile(x) for x in d.get("title_skip") or []),
+        min_words=int(head.get("min_words", 3)),
+        max_words=int(head.get("max_words", 30)),
+        max_chars=int(head.get("max_chars", 250)),
+        places=load_places(),
+    )
+
+
+# ------------------------------------------------------------------ dates
+
+
+@lru_cache(maxsize=4)
+def _date_parser(languages: tuple[str, ...]):
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=list(languages), settings=_SETTINGS)
+
+
+_SETTINGS = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["year"], "DATE_ORDER": "DMY"}
+
+
+def find_date(s: str, languages: tuple[str, ...]) -> tuple[str, str, int, int] | None:
+    """The most precise date in ``s`` that states a four-digit year: (value, precision,
+    start, end), value ``YYYY-MM-DD``/``YYYY-MM``/``YYYY``, offsets into ``s``; None if
+    none. Each language is tried on its own (a mixed search may read a lone year); of
+    equally precise readings the longest wins ("12 mars 2024 à 10h30" is French)."""
+    if not _YEAR.search(s):
+        return None
+    found = [d for d in (_find_date_in(s, lang) for lang in languages) if d]
+    # the most precise reading; of equally precise ones the one that reads more of the text
+    return max(found, key=lambda d: (_PRECISION_RANK[d[1]], d[3] - d[2]), default=None)
+
+
+def _find_date_in(s: str, lang: str) -> tuple[str, str, int, int] | None:
+    """The first date with a four-digit year that dateparser finds in ``s`` in ``lang``."""
+    from dateparser.search import search_dates
+
+    found = search_dates(s, languages=[lang], settings=_SETTINGS) or []
+    pos = 0
+    for sub, when in found:
+        start = s.find(sub, pos)
+        pos = max(pos, start + 1)
+        if start < 0 or not _YEAR.search(sub):
+            continue
+        if not 1900 <= when.year <= 2100:
+            continue
+        period = _date_parser((lang,)).get_date_data(sub).period or "day"
+        precision = {"time": "day"}.get(period, period)
+        if precision not in _PRECISION_RANK:
+            continue
+        value = {"day": when.strftime("%Y-%m-%d"), "month": when.strftime("%Y-%m"), "year": when.strftime("%Y")}
+        return value[precision], precision, start, start + len(sub)
+    return None
+
+
+def _is_date_line(line: str, date: tuple[str, str, int, int], rules: MetadataRules) -> bool:
+    """True when ``line`` holds the date and little else: times, zones, labels, weekday
+    and at most three capitalised words (a place, a name, an outlet)."""
+    _value, precision, a, b = date
+    if precision == "year":
+        return False
+    rest = rules.date_label.sub(" ", line[:a] + " " + line[b:])
+    leftover = []
+    for w in re.findall(r"[^\s,|/()–—·-]+", rest):
+        if _TIME.match(w) or w.lower().strip(".") in rules.date_line_words or not any(ch.isalnum() for ch in w):
+            continue
+        leftover.append(w)
+    return len(leftover) <= 3 and all(w[0].isupper() or w[0].isdigit() for w in leftover)
+
+
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][\w'’.-]*(?:[ /][A-Z][\w'’.-]*){0,3})"
+    r"(?P<date>\s*,\s*[^()\n:–—]{3,40}?)?"
+    r"\s*(?:\((?P<agency>[^()\n]{2,40})\))?"
+    r"\s*(?P<sep>--|—|–|-|:)\s+(?=\S)"
+)
+_AGENCY_FIRST = re.compile(r"^\((?P<agency>[^()\n]{2,40})\)\s*(?:--|—|–|-)\s+(?=\S)")
+
+
+def _dateline(line: str, rules: MetadataRules) -> tuple[int, str | None, tuple | None] | None:
+    """A wire dateline opening ``line``: (its length, the agency or None, the date or
+    None). "BRUSSELS, 18 November 2022 (Reuters) -", "Berlin (Reuters) -", "(Bloomberg) --",
+    "MADRID :"; the place must be in capitals or a known place, or carry a date or agency."""
+    m = _AGENCY_FIRST.match(line)
+    if m:
+        return m.end(), m.group("agency").strip(), None
+    m = _DATELINE.match(line)
+    if not m:
+        return None
+    place, agency = m.group("place"), m.group("agency")
+    date = find_date(m.group("date"), rules.languages) if m.group("date") else None
+    dated = bool(m.group("date")) and bool(re.search(r"\d", m.group("date") or ""))
+    known = all(p in rules.places for p in place.split("/"))
+    caps = place.replace("/", "").replace(" ", "").replace(".", "").isupper() and len(place) >= 3
+    if not (agency or dated or caps or (known and m.group("sep") == ":")):
+        return None
+    if m.group("date") and not dated:
+        return None
+    return m.end(), agency.strip() if agency else None, date
+
+
+# ------------------------------------------------------------------ the page
+
+
+@dataclass
+class _Page:
+    """A document's lines with the junk classification, for the detectors below."""
+
+    text: str
+    lines: list[tuple[int, int]]
+    c: Classification
+    rules: MetadataRules
+    nonblank: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.nonblank = [i for i, (s, e) in enumerate(self.lines) if self.text[s:e].strip()]
+        self._maps: dict[int, tuple[str, list[int]]] = {}
+
+    def residual(self, i: int) -> str:
+        """Line ``i`` without the spans the junk rules cut from it (stripped)."""
+        return self._map(i)[0]
+
+    def absolute(self, i: int, pos: int) -> int:
+        """Offset in the stored text of position ``pos`` of :meth:`residual`."""
+        text, where = self._map(i)
+        if not where:
+            return self.lines[i][0]
+        return where[pos] if pos < len(where) else where[-1] + 1
+
+    def _map(self, i: int) -> tuple[str, list[int]]:
+        if i not in self._maps:
+            s, e = self.lines[i]
+            chars: list[tuple[str, int]] = []
+            for a, b in _complement(s, e, self.c.cuts.get(i, [])):
+                if chars:
+                    chars.append((" ", a))
+                chars.extend((self.text[k], k) for k in range(a, b))
+            while chars and chars[0][0].isspace():
+                chars.pop(0)
+            while chars and chars[-1][0].isspace():
+                chars.pop()
+            self._maps[i] = ("".join(ch for ch, _ in chars), [k for _, k in chars])
+        return self._maps[i]
+
+    def top(self) -> list[int]:
+        return self.nonblank[: self.rules.top_lines]
+
+    def kept(self, i: int) -> bool:
+        return i not in self.c.dropped and bool(self.residual(i))
+
+
+def _store_date(page: _Page) -> _Date | None:
+    """The page store's prefix (" date 2024-07-08 ...") on the first line."""
+    if not page.nonblank:
+        return None
+    i = page.nonblank[0]
+    s, e = page.lines[i]
+    m = _STORE.match(page.text[s:e])
+    if not m:
+        return None
+    v = m.group(1)
+    return _Date(v, ("year", "month", "day")[v.count("-")], s + m.start(1), s + m.end(1), i, "store-date")
+
+
+def _line_date(page: _Page, i: int) -> tuple[_Date | None, bool]:
+    """A date stated by line ``i`` as a labelled date ("Updated: ...", anywhere on the
+    page) or as a date line at the top; and whether the line is nothing but a date line."""
+    line = page.residual(i)
+    label = page.rules.date_label.search(line)
+    if not label and i not in set(page.top()):
+        return None, False
+    off = label.end() if label else 0
+    d = find_date(line[off:], page.rules.languages)
+    if not d:
+        return None, False
+    d = (d[0], d[1], d[2] + off, d[3] + off)
+    only = _is_date_line(line, d, page.rules)
+    if not (label or only):
+        return None, False
+    rule = "date-label" if label else "date-line"
+    return _Date(d[0], d[1], page.absolute(i, d[2]), page.absolute(i, d[3] - 1) + 1, i, rule), only
+
+
+def _dates(page: _Page) -> tuple[list[_Date], set[int], list[Removal], list[tuple[int, str, int, int]]]:
+    """Every date the page states about itself; the date lines; the removals of date
+    lines and wire datelines; and each dateline's agency as (line, agency, start, end)."""
+    found = [d for d in [_store_date(page)] if d]
+    date_lines: set[int] = set()
+    removals: list[Removal] = []
+    agencies: list[tuple[int, str, int, int]] = []
+    top = set(page.top())
+    for i in page.nonblank:
+        d, only = _line_date(page, i)
+        if d:
+            found.append(d)
+        if only:
+            date_lines.add(i)
+            s, e = page.lines[i]
+            removals.append(Removal(s, e, "metadata-date-line", "publication date line (read as metadata)"))
+        if d or i not in top or not page.kept(i):
+            continue
+        line = page.residual(i)
+        dl = _dateline(line, page.rules)
+        if not dl:
+            continue
+        start, end = page.absolute(i, 0), page.absolute(i, dl[0] - 1) + 1
+        removals.append(Removal(start, end, "metadata-dateline", "wire dateline (place, date, agency)"))
+        if dl[1]:
+            a = line.find(dl[1])
+            agencies.append((i, dl[1], page.absolute(i, a), page.absolute(i, a + len(dl[1]) - 1) + 1))
+        if dl[2]:
+            found.append(_Date(dl[2][0], dl[2][1], start, end, i, "dateline"))
+    return found, date_lines, removals, agencies
+
+
+def _best_date(found: list[_Date]) -> _Date | None:
+    """The most precise date; the earliest line among equally precise ones."""
+    if not found:
+        return None
+    return max(found, key=lambda d: (_PRECISION_RANK[d.precision], -d.line))
+
+
+# ------------------------------------------------------------------ publisher
+
+_COPYRIGHT = re.compile(r"(?i)\(c\)|©|\bcopyright\b")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_DOMAIN = re.compile(r"^\s*(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|cn|eu|int|info|news|co\.uk|[a-z]{2}))\s*$")
+_NAME_JOINERS = {"of", "for", "and", "the", "&", "de", "du", "des", "la", "le", "der", "die", "für", "und", "y", "del", "on"}
+
+
+def _clean_name(value: str) -> tuple[str, bool]:
+    """A publisher name from a source or credit value: URLs, copyright words, years and
+    anything after the first sentence end removed. Returns (name, was a copyright notice)."""
+    copyright_ = bool(_COPYRIGHT.search(value))
+    v = _URL.sub(" ", value)
+    v = re.split(r"\.\s|\s[-–|]\s|\s{2,}", v)[0]
+    v = _COPYRIGHT.sub(" ", v)
+    v = re.sub(r"(?i)\b(?:all rights reserved|by)\b|(?<!\d)(?:19|20)\d\d(?!\d)", " ", v)
+    v = re.sub(r"\s+", " ", v).strip(" .,;:-–|")
+    return v, copyright_
+
+
+def is_name(s: str, max_words: int = 7) -> bool:
+    """True when ``s`` reads as a name: at most ``max_words`` words, every word
+    capitalised except joiners ('of', 'for', '&', ...), no sentence punctuation."""
+    words = s.split()
+    if not words or len(words) > max_words or s.rstrip()[-1:] in ".!?:;":
+        return False
+    return all(w[0].isupper() or w[0].isdigit() or w.lower() in _NAME_JOINERS for w in words) and words[0][0].isupper()
+
+
+def _span(page: _Page, i: int, line: str, value: str) -> tuple[int, int]:
+    a = max(line.find(value), 0)
+    return page.absolute(i, a), page.absolute(i, a + len(value) - 1) + 1
+
+
+def _publisher_candidates(
+    page: _Page, agencies: list[tuple[int, str, int, int]], title_line: int | None
+) -> list[_Publisher]:
+    """Publisher evidence, with a priority (lower wins): 1 source line, 2 dateline agency
+    or wire end marker, 3 agency byline, 4 store-line/masthead name or writer widget,
+    5 copyright notice, 6 reference domain."""
+    out = [_Publisher(a, 2, s, e, i, "dateline-agency") for i, a, s, e in agencies]
+    top = set(page.top())
+    tail = set(page.nonblank[-6:])
+    for i in page.nonblank:
+        line = page.residual(i)
+        out.extend(_source_line(page, i, line))
+        m = re.match(r"^\s*\((?:END|ENDS)\)\s*(?P<v>\S.{1,60})$", line)
+        if m:
+            out.append(_Publisher(m.group("v").strip(), 2, *_span(page, i, line, m.group("v").strip()), i, "wire-end"))
+        if (i in top or i in tail) and len(line.split()) <= 12:
+            out.extend(_agency_byline(page, i, line))
+        for rx in page.rules.writer_widgets:
+            w = rx.search(line)
+            if w:
+                out.append(_Publisher(w.group("name"), 4, *_span(page, i, line, w.group("name")), i, "writer-widget"))
+        if i in tail and _DOMAIN.match(line):
+            out.append(_Publisher(line.strip(), 6, *_span(page, i, line, line.strip()), i, "domain"))
+    out.extend(_masthead(page, title_line))
+    return out
+
+
+def _source_line(page: _Page, i: int, line: str) -> list[_Publisher]:
+    """'Source: X' (also after a date on the same line); a copyright value ranks low."""
+    m = page.rules.source_label.search(line)
+    if not m:
+        return []
+    raw = page.rules.date_label.sub(" ", line[m.end():])
+    name, copyright_ = _clean_name(raw)
+    if not name or len(name.split()) > 8 or find_date(name, page.rules.languages):
+        return []
+    return [_Publisher(name, 5 if copyright_ else 1, *_span(page, i, line, name), i, "source-line")]
+
+
+def _agency_byline(page: _Page, i: int, line: str) -> list[_Publisher]:
+    """A known agency in a short byline or credit line ("By Jane Doe, Reuters",
+    "AFP, STOCKHOLM", "By Reuters staff"); not in a photo credit or a sentence."""
+    if re.search(r"(?i)\b(?:photo|image|picture|credit)\b|/", line) or line.rstrip().endswith("."):
+        return []
+    if not (line.lstrip().startswith(("By ", "by ")) or re.match(r"^\s*\S+\s*,\s*[A-Z]{3,}", line)):
+        return []
+    m = page.rules.agency_re.search(line)
+    if not m:
+        return []
+    return [_Publisher(m.group(0), 3, *_span(page, i, line, m.group(0)), i, "agency-byline")]
+
+
+def _masthead(page: _Page, title_line: int | None) -> list[_Publisher]:
+    """A site name: the rest of the store line when it is a name (and not the
+    headline), or a name-like line repeated above the headline."""
+    out: list[_Publisher] = []
+    top = [i for i in page.top() if title_line is None or i < title_line]
+    if top and _store_date(page) and top[0] == page.nonblank[0]:
+        rest = page.residual(top[0])
+        if is_name(rest) and not page.rules.agency_re.fullmatch(rest):
+            out.append(_Publisher(rest, 4, *_span(page, top[0], rest, rest), top[0], "store-line-name"))
+    repeat_rules = {r.id for r in load_rules().rules if r.action == "drop_repeated"}
+    seen: dict[str, int] = {}
+    for i in top:
+        line = page.residual(i)
+        if i in page.c.dropped and page.c.dropped[i].rule_id not in repeat_rules:
+            continue
+        if is_name(line, 5) and len(line) > 3:
+            seen[line] = seen.get(line, 0) + 1
+            if seen[line] == 2:
+                out.append(_Publisher(line, 4, *_span(page, i, line, line), i, "masthead"))
+    return out
+
+
+def _best_publisher(cands: list[_Publisher], title: str | None) -> _Publisher | None:
+    cands = [c for c in cands if c.value and (title is None or c.value != title)]
+    return min(cands, key=lambda c: (c.priority, c.line)) if cands else None
+
+
+# ------------------------------------------------------------------ title
+
+
+def _tokens(s: str) -> dict[str, bool]:
+    """Content words for comparing a headline with the body: lower-cased, stop words
+    and short words dropped (acronyms and numbers kept), long words cut to 5 letters.
+    The value says whether the word is a name (an acronym, or capitalised but not the
+    first word)."""
+    out: dict[str, bool] = {}
+    for n, w in enumerate(_WORD.findall(s)):
+        w = re.sub(r"['’]s$", "", w).strip(".-")
+        low = w.lower()
+        if not w or low in _STOP:
+            continue
+        if len(w) < 3 and not (w.isupper() and len(w) >= 2) and not any(ch.isdigit() for ch in w):
+            continue
+        key = low[:5] if len(low) > 5 and low.isalpha() else low
+        out[key] = out.get(key, False) or (len(w) > 1 and w.isupper()) or (n > 0 and w[0].isupper())
+    return out
+
+
+def _headline_like(line: str, rules: MetadataRules) -> bool:
+    """Short enough, starts with a capital/digit/quote, does not end like a sentence
+    or a label, and is no issue line, section label or site path."""
+    words = line.split()
+    if not (rules.min_words <= len(words) <= rules.max_words) or len(line) > rules.max_chars:
+        return False
+    if not (line[0].isupper() or line[0].isdigit() or line[0] in "\"'“‘«"):
+        return False
+    if line.rstrip()[-1] in ".:;,":
+        return False
+    return not any(rx.search(line) for rx in rules.title_skip)
+
+
+def _is_body(line: str) -> bool:
+    """A paragraph of the article (ends the search for a headline)."""
+    return len(line) > 250 or (len(line.split()) >= 15 and line.rstrip()[-1:] in '.!?"”’)…')
+
+
+def _overlap(page: _Page, i: int, line: str) -> tuple[int, float, bool]:
+    """How much a headline candidate shares with the text that follows it: (shared
+    content words, their share of the candidate's, whether a shared word is a name)."""
+    mine = _tokens(line)
+    if not mine:
+        return 0, 0.0, False
+    after, size = [], 0
+    for k in page.nonblank:
+        if k > i and page.kept(k) and size < 2500:
+            after.append(page.residual(k))
+            size += len(after[-1])
+    shared = mine.keys() & _tokens(" ".join(after)).keys()
+    return len(shared), len(shared) / len(mine), any(mine[k] for k in shared)
+
+
+def _about_body(overlap: tuple[int, float, bool], n_tokens: int) -> bool:
+    """Two shared content words making up 30 % of the candidate's, or one name when it
+    has at most three content words. Ticker headlines, ad labels and slogans fail."""
+    shared, ratio, name = overlap
+    return (shared >= 2 and ratio >= 0.3) or (n_tokens <= 3 and name)
+
+
+def _title(page: _Page, kind: str, skip: set[int]) -> int | None:
+    """Line of the headline. news_article: among the headline-like kept lines at the
+    top, before the first body paragraph, the one most about the body; failing that
+    the last one right before the body if it shares a word with it; else None.
+    article and newsletter: the first kept line."""
+    kept = [i for i in page.nonblank if page.kept(i) and i not in skip]
+    if kind != "news_article":
+        return kept[0] if kept else None
+    top = set(page.top())
+    cands: list[tuple[int, tuple[int, float, bool], int]] = []
+    for i in kept:
+        line = page.residual(i)
+        if i not in top or _is_body(line):
+            break
+        if _headline_like(line, page.rules):
+            cands.append((i, _overlap(page, i, line), len(_tokens(line))))
+    good = [c for c in cands if _about_body(c[1], c[2])]
+    if good:
+        return max(good, key=lambda c: (c[1][1], -c[0]))[0]
+    if cands and cands[-1][1][0] >= 1 and kept.index(cands[-1][0]) + 1 < len(kept):
+        nxt = kept[kept.index(cands[-1][0]) + 1]
+        if _is_body(page.residual(nxt)):
+            return cands[-1][0]
+    return None
+
+
+def detect_metadata(
+    text: str, kind: str, *, lines: list[tuple[int, int]] | None = None,
+    classification: Classification | None = None,
+) -> Metadata:
+    """Title, publication date (with precision) and publisher that ``text`` states,
+    each with its span (``Metadata.spans``), plus the date lines and datelines that are
+    metadata, not article text (``Metadata.removals``). ``lines``/``classification``
+    may be passed when the caller has them (the junk rules for ``kind`` otherwise)."""
+    lines = lines if lines is not None else line_spans(text)
+    if classification is None:
+        classification = classify(lines, text, load_rules().for_kind(kind))
+    page = _Page(text, lines, classification, load_metadata_rules())
+    found, date_lines, removals, agencies = _dates(page)
+    date = _best_date(found)
+    ti = _title(page, kind, date_lines)
+    title = page.residual(ti) if ti is not None else None
+    publisher = _best_publisher(_publisher_candidates(page, agencies, ti), title)
+    spans = []
+    if ti is not None and title:
+        spans.append(MetadataSpan("title", title, page.absolute(ti, 0), page.absolute(ti, len(title) - 1) + 1, ti, "headline"))
+    if date:
+        spans.append(MetadataSpan("published", date.value, date.start, date.end, date.line, date.rule))
+    if publisher and publisher.value != title:
+        spans.append(MetadataSpan("publisher", publisher.value, publisher.start, publisher.end, publisher.line, publisher.rule))
+    return Metadata(
+        title=title, published=date.value if date else None,
+        published_precision=date.precision if date else None,
+        publisher=publisher.value if publisher and publisher.value != title else None,
+        spans=tuple(spans), removals=tuple(removals), title_line=ti, date_lines=frozenset(date_lines),
+    )

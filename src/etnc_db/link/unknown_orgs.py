@@ -1,0 +1,845 @@
+"""Organization names in news text that the registry does not know yet - bare names
+included ("Airbus", "BASF") - each with its span and a proposed registry entry.
+
+    findings = detect_in_document(text, parsed_document, registry)
+    print(to_registry_yaml(propose(findings)))
+
+A capitalised name (a run of capitalised words, joined by "of", "for", "and", ...)
+becomes a finding only when a cue says it is an organization:
+
+* structure: a head word ("Oxford University", "Anadolu News Agency"), a prefix
+  ("Ministry of ...", "Committee to ..."), a legal form ("SAIC Motor Corp.", "... GmbH"),
+  a German compound ending ("Wirtschaftsministerium"), an acronym given in parentheses
+  after an organization ("School of Economics and Management (SEM)");
+* context: a descriptor before it ("Dutch company X", "telecom giant X"), an apposition
+  after it ("X, a Chinese chipmaker"), a verb after it ("X said"), an organization noun
+  after its possessive ("X's board"), a list after a group noun ("firms including X",
+  "Unternehmen wie X"), coordination with a known organization ("X and Huawei");
+* a stand-alone acronym of three or more capitals that is not a unit or a term;
+* a name found by one of these is found at its other occurrences in the document.
+
+Never a finding: names the registry knows (the Linker's organization and country
+mentions, and its ambiguous/generic rejects), places (pycountry, etl/reference/
+places.yaml), people (titles, first names, Chinese surnames, people already seen in the
+document), months and weekdays, job titles ("Chief Financial Officer"), generic
+references ("the Government"). The word lists are data: etl/reference/unknown_orgs.yaml
+and etl/reference/person_names.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from etnc_db.extract.metadata import load_places
+from etnc_db.reference.registry import Registry
+
+from .linker import Linker
+
+REFERENCE_DIR = Path(__file__).resolve().parents[3] / "etl" / "reference"
+_TOKEN = re.compile(r"[^\W_](?:[\w&'’./-]*[\w&])?")
+_JOINERS = frozenset(
+    "of for and the de del della degli dello di du des der für und y e et la le to on van von da do dos das zur zum am an".split()
+    + ["&"]
+)
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;]['\"”’)]?\s+|[\"“‘(]\s*)$")
+_CALENDAR = frozenset(
+    "January February March April May June July August September October November December "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
+    "Januar Februar März Juni Juli Oktober Dezember Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag "
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre "
+    "lunes martes miércoles jueves viernes sábado domingo".split()
+)
+_CALENDAR_CF = frozenset(w.casefold() for w in _CALENDAR)
+_NO_SUPERSCRIPTS = str.maketrans({ch: " " for ch in "⁰¹²³⁴⁵⁶⁷⁸⁹˒⁻"})
+_PREPOSITIONS = frozenset("on to at in by from".split())  # end a name unless a prefix holds them
+_REPORTING = frozenset("said says announced told reported confirmed denied declined added stated".split())
+_LANG_COUNTRY = {"Ministerio": "ES", "Ministère": "FR", "Ministero": "IT", "Bundesministerium": "DE", "Bundesamt": "DE"}
+
+
+@dataclass(frozen=True)
+class UnknownOrg:
+    """One occurrence of an organization name the registry lacks, with the proposed
+    registry entry. Offsets index the text given to the detector (plus its offset)."""
+
+    surface: str
+    char_start: int
+    char_end: int
+    cue: str  # head:University | prefix:Ministry of | legal:Corp. | compound:ministerium |
+    #           acronym | alias-of:<name> | descriptor:company | apposition:firm | verb:said |
+    #           possessive:board | group:companies | coordinated | repeat
+    key: str
+    name: str
+    kind: str
+    country: str | None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Parsed etl/reference/unknown_orgs.yaml + person_names.yaml (see those files)."""
+
+    heads: dict[str, str]
+    first_heads: dict[str, str]
+    prefixes: list[tuple[tuple[str, ...], str]]
+    compounds: list[tuple[str, str]]
+    legal_forms: frozenset[str]
+    descriptors: dict[str, str]
+    group_nouns: frozenset[str]
+    verbs: frozenset[str]
+    weak_verbs: frozenset[str]
+    preceding: tuple[str, ...]
+    possessed: frozenset[str]
+    not_acronyms: frozenset[str]
+    not_names: frozenset[str]
+    generic: frozenset[str]
+    titles: frozenset[str]
+    job_titles: tuple[tuple[str, ...], ...]
+    first_names: frozenset[str]
+    surnames: frozenset[str]
+    places: dict[str, str | None] = field(default_factory=dict)
+
+
+def _inverse(mapping: dict[str, list[str]]) -> dict[str, str]:
+    return {str(w): kind for kind, words in mapping.items() for w in words}
+
+
+@lru_cache(maxsize=4)
+def load_cues(reference_dir: Path | str | None = None) -> Cues:
+    """Read the cue lists (a missing key fails loudly)."""
+    ref = Path(reference_dir) if reference_dir else REFERENCE_DIR
+    d = yaml.safe_load((ref / "unknown_orgs.yaml").read_text(encoding="utf-8"))
+    p = yaml.safe_load((ref / "person_names.yaml").read_text(encoding="utf-8"))
+    prefixes = sorted(((tuple(str(w).split()), k) for w, k in _inverse(d["prefixes"]).items()), key=lambda x: -len(x[0]))
+    compounds = sorted(((str(s).casefold(), k) for s, k in _inverse(d["compound_suffixes"]).items()), key=lambda x: -len(x[0]))
+    return Cues(
+        heads=_inverse(d["heads"]),
+        first_heads=_inverse(d["first_heads"]),
+        prefixes=prefixes,
+        compounds=compounds,
+        legal_forms=frozenset(str(x) for x in d["legal_forms"]),
+        descriptors={k.casefold(): v for k, v in _inverse(d["descriptors"]).items()},
+        group_nouns=frozenset(str(x).casefold() for x in d["group_nouns"]),
+        verbs=frozenset(str(x) for x in d["verbs"]),
+        weak_verbs=frozenset(str(x) for x in d["weak_verbs"]),
+        preceding=tuple(sorted((str(x) for x in d["preceding"]), key=len, reverse=True)),
+        possessed=frozenset(str(x).casefold() for x in d["possessed"]),
+        not_acronyms=frozenset(str(x) for x in d["not_acronyms"]),
+        # words that are heads or start a prefix may open a name ("Centre for ...")
+        not_names=frozenset(str(x) for x in d["not_names"]) - set(_inverse(d["heads"])) - {w[0] for w, _k in prefixes},
+        generic=frozenset(str(x).casefold() for x in d["generic"]),
+        titles=frozenset(str(x).casefold().rstrip(".") for x in p["titles"]),
+        job_titles=tuple(tuple(str(x).split()) for x in p["job_titles"]),
+        first_names=frozenset(str(x) for x in p["first_names"]),
+        surnames=frozenset(str(x) for x in p["surnames"]),
+        places=load_places(),
+    )
+
+
+# ------------------------------------------------------------------ tokens and runs
+
+
+@dataclass(frozen=True)
+class _Tok:
+    text: str  # without a possessive 's
+    start: int
+    end: int
+    poss: bool  # written with 's / ’s
+
+    @property
+    def cap(self) -> bool:
+        return self.text[0].isupper()
+
+
+def _tokens(text: str, cues: Cues) -> list[_Tok]:
+    """Words with offsets; a possessive 's is split off, the dot of an abbreviated
+    legal form ("Corp.", "Co.") is kept."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        w, s, e = m.group(0), m.start(), m.end()
+        poss = bool(re.search(r"['’]s$", w)) and len(w) > 2
+        if poss:
+            w, e = w[:-2], e - 2
+        if text[e:e + 1] == "." and w + "." in cues.legal_forms:
+            w, e = w + ".", e + 1
+        out.append(_Tok(w, s, e, poss))
+    return out
+
+
+def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
+    """Runs of capitalised words separated by single spaces, with lower-case joiners
+    ("of", "for", "and", "de", ...) between them; a possessive ends a run."""
+    runs: list[list[_Tok]] = []
+    cur: list[_Tok] = []
+
+    def flush() -> None:
+        while cur and not cur[-1].cap:
+            cur.pop()
+        if cur:
+            runs.append(list(cur))
+        cur.clear()
+
+    for t in toks:
+        glued = bool(cur) and not cur[-1].poss and re.fullmatch(r"[ \t\u00a0]+", text[cur[-1].end:t.start]) is not None
+        if t.cap or (glued and t.text.lower() in _JOINERS):
+            if not glued:
+                flush()
+            cur.append(t)
+        else:
+            flush()
+    flush()
+    return runs
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    return bool(_SENTENCE_END.search(text[max(0, pos - 4):pos])) or not text[:pos].strip()
+
+
+def _is_acronym(w: str) -> bool:
+    letters = [ch for ch in w if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters) and w[0].isalpha() and "." not in w.rstrip(".")
+
+
+# ------------------------------------------------------------------ deciding
+
+
+@dataclass
+class _Cand:
+    start: int  # absolute offsets
+    end: int
+    surface: str
+    cue: str
+    kind: str
+    structural: bool = False
+    alias_of: int | None = None  # index of the finding this acronym abbreviates
+
+
+class _Scanner:
+    """Scans the segments of one document, remembering people, non-organization
+    acronyms and the findings so far."""
+
+    def __init__(self, text: str, registry: Registry, linker: Linker, cues: Cues, page_country: str | None = None):
+        self.text = text.translate(_NO_SUPERSCRIPTS)  # endnote markers are no part of a name (same length)
+        self.lower_words = set(re.findall(r"\b[a-z][a-z-]+\b", self.text))
+        self.registry, self.linker, self.cues = registry, linker, cues
+        self.page_country = page_country
+        self.persons: set[str] = set()
+        self.not_org_acronyms: set[str] = set()
+        self.found: list[_Cand] = []
+        self.countries: dict[int, tuple[int, str]] = {}  # start -> (end, code) of country mentions
+        self.known: list[tuple[int, int]] = []  # registered organization spans
+        self.country_spans: list[tuple[int, int]] = []
+        self.capitalised_mid: set[str] = set()
+        self._offset = 0
+        self.segments: list[tuple[int, int]] = []
+        self.registered_forms: set[str] = set()  # names that hold a registered name
+        self.pending: list[tuple[int, int]] = []  # bare names without a cue (yet)
+
+    def scan(self, start: int, end: int) -> None:
+        """Find candidates in the segment ``start:end`` of the document text."""
+        text, offset = self.text[start:end], start
+        self.segments.append((start, end))
+        mentions, rejects = self.linker.link_with_rejects(text, offset)
+        for m in mentions:
+            if m.entity_type == "organization":
+                self.known.append((m.char_start, m.char_end))
+            elif m.entity_type == "country":
+                self.country_spans.append((m.char_start, m.char_end))
+                self.countries[m.char_start] = (m.char_end, m.entity_key)
+        for r in rejects:
+            if "alias" in r.reason or "organization" in r.reason:
+                self.known.append((r.char_start, r.char_end))
+        self._offset = offset
+        toks = _tokens(text, self.cues)
+        for t in toks:
+            if t.cap and not _sentence_start(text, t.start):
+                self.capitalised_mid.add(t.text)
+        for run in _runs(text, toks):
+            self._run(text, offset, run)
+
+    # -------------------------------------------------------------- one run
+
+    def _run(self, text: str, offset: int, run: list[_Tok]) -> None:
+        """Split a run at coordinators and titles, then judge each part."""
+        run = self._trim(run)
+        if not run:
+            return
+        if self._prefix(run) is not None:
+            self._part(text, offset, run)
+            return
+        parts, cur = [], []
+        keep_and = self._field_list(run)
+        for k, t in enumerate(run):
+            coord = (t.text in ("and", "und", "y", "et", "e") and not keep_and) or t.text in _PREPOSITIONS
+            title = k > 0 and t.cap and t.text.casefold().rstrip(".") in self.cues.titles
+            if coord or title:
+                if cur:
+                    parts.append(cur)
+                cur = [] if coord else [t]
+                continue
+            cur.append(t)
+        if cur:
+            parts.append(cur)
+        for part in parts:
+            part = self._trim(part)
+            if part:
+                self._part(text, offset, part)
+
+    def _field_list(self, run: list[_Tok]) -> bool:
+        """"Post and Telecom Authority", "Trade and Industry Ministry": words joined by
+        "and" before a public-body head, none of them a head or registered."""
+        words = [t.text for t in run]
+        if not ("and" in words or "und" in words) or words[-1] not in self.cues.heads:
+            return False
+        if self.cues.heads[words[-1]] == "company":
+            return False
+        before = words[: max(i for i, w in enumerate(words) if w in ("and", "und"))]
+        return not any(self.cues.heads.get(w, "company") != "company" for w in before) and not any(
+            s <= self._offset + run[0].start < e for s, e in self.known)
+
+    def _trim(self, run: list[_Tok]) -> list[_Tok]:
+        """Drop leading sentence openers/articles and trailing joiners."""
+        while run and (run[0].text in self.cues.not_names or not run[0].cap) and not run[0].poss:
+            run = run[1:]
+        while run and not run[-1].cap:
+            run = run[:-1]
+        return run
+
+    def _prefix(self, run: list[_Tok]) -> tuple[int, str, str] | None:
+        """(index, prefix, kind) of the first organization prefix in the run that is
+        followed by a capitalised word."""
+        words = [t.text for t in run]
+        for k in range(len(words)):
+            for pw, kind in self.cues.prefixes:
+                n = len(pw)
+                if tuple(words[k:k + n]) != pw:
+                    continue
+                nxt = k + n + (1 if k + n < len(words) and words[k + n] in ("the", "la", "le", "der", "die", "das") else 0)
+                if nxt < len(words) and run[nxt].cap:
+                    return k, " ".join(pw), kind
+        return None
+
+    def _part(self, text: str, offset: int, part: list[_Tok]) -> None:
+        """Judge one part: structure first, then acronym, then context."""
+        cand = self._structural(text, offset, part)
+        if cand is None and len(part) == 1 and _is_acronym(part[0].text):
+            cand = self._acronym(text, offset, part[0])
+            w = part[0].text
+            if cand is None and (w in self.cues.not_acronyms or w in self.not_org_acronyms
+                                 or not w.isalpha() or w in self.registry.countries):
+                return
+        if cand is None:
+            part = self._unplace(offset, part)
+            if not part or self._person(text, part) or len(part) > 4:
+                return
+            cue = self._context(text, part)
+            if cue is None:
+                if len(part) == 1 and not self._not_a_name(text, part, part[0].text):
+                    self.pending.append((offset + part[0].start, offset + part[-1].end))
+                return
+            s, e = part[0].start, part[-1].end
+            cand = _Cand(offset + s, offset + e, text[s:e], cue[0], cue[1])
+        if self._excluded(cand):
+            return
+        prev = self.found[-1] if self.found else None
+        if (prev and cand.alias_of is None and " " not in cand.surface and text[:part[0].start].endswith("(")
+                and re.fullmatch(r"\s*\(", self.text[prev.end:cand.start])):
+            cand = _Cand(cand.start, cand.end, cand.surface, f"alias-of:{prev.surface}", prev.kind, True,
+                         alias_of=len(self.found) - 1)  # "Federal Network Agency (Bundesnetzagentur)"
+        self.found.append(cand)
+
+    def _structural(self, text: str, offset: int, part: list[_Tok]) -> _Cand | None:
+        """Prefix ("Ministry of ..."), legal form, head word, or German compound."""
+        words = [t.text for t in part]
+        pre = self._prefix(part)
+        if pre is not None:
+            k, prefix, kind = pre
+            j = k  # leading capitalised words belong to the name ("European Court of Justice")
+            while j > 0 and part[j - 1].cap and not part[j - 1].poss and not self._title_word(part[j - 1].text):
+                j -= 1
+            if j > 0 and part[0].cap:
+                self._person(text, part[:j])  # "Anna Schmidt of the Kiel Institute ..."
+            s, e = part[j].start, _extend_list(text, part[-1].end)
+            return _Cand(offset + s, offset + e, text[s:e], f"prefix:{prefix}", kind, True)
+        s = part[0].start
+        if len(part) >= 2 and words[-1] in self.cues.legal_forms:
+            e = part[-1].end
+            return _Cand(offset + s, offset + e, text[s:e], f"legal:{words[-1]}", "company", True)
+        if len(part) >= 2 and words[0] in self.cues.first_heads and part[1].cap:
+            e = part[-1].end
+            return _Cand(offset + s, offset + e, text[s:e], f"first-head:{words[0]}", self.cues.first_heads[words[0]], True)
+        h = len(part) - 1
+        two = f"{words[h - 1]} {words[h]}" if h else ""
+        head = two if two in self.cues.heads else words[h] if words[h] in self.cues.heads else None
+        if head and h and any(t.cap for t in part[:h]) and text[s:part[h].end].casefold() not in self.cues.generic:
+            k = next((i + 1 for i, w in enumerate(words[:h]) if w in ("of", "at") and i and self._title_word(words[0])), 0)
+            k += 1 if k and words[k] in ("the",) else 0
+            if self._job_title(words[k: h + 1]) or (self.cues.heads[head] == "company" and not self._distinctive(part[k:h])):
+                return None
+            return _Cand(offset + part[k].start, offset + part[h].end, text[part[k].start:part[h].end],
+                         f"head:{head}", self.cues.heads[head], True)
+        last = part[-1]  # a German compound is a name of one word ("Angaben des Bundeskanzleramts")
+        if len(last.text) > 6 and (len(part) == 1 or not part[-2].cap):
+            low = last.text.casefold()
+            for suffix, kind in self.cues.compounds:
+                if low.endswith(suffix):
+                    return _Cand(offset + last.start, offset + last.end, last.text, f"compound:{suffix}", kind, True)
+        return None
+
+    def _distinctive(self, toks: list[_Tok]) -> bool:
+        """A word that makes a company-like phrase a name: an acronym, a word with a digit,
+        hyphen or inner capital, a country or place, or a word the text never writes in
+        lower case ("Kestrel Robotics" yes, "Critical Raw Materials" no)."""
+        for t in toks:
+            w = t.text
+            if _is_acronym(w) or any(ch.isdigit() for ch in w) or "-" in w or any(ch.isupper() for ch in w[1:]):
+                return True
+            if w in self.cues.places or w in _country_words(self.registry) or w.lower() not in self.lower_words:
+                return True
+        return False
+
+    def _title_word(self, w: str) -> bool:
+        return w.casefold().rstrip(".") in self.cues.titles or w in self.cues.first_names or w in self.persons
+
+    def _unplace(self, offset: int, part: list[_Tok]) -> list[_Tok]:
+        """Drop leading countries and places from a bare name ("in China UCAS is")."""
+        while len(part) > 1 and (part[0].text in self.cues.places or any(
+                s == offset + part[0].start for s, _e in self.country_spans)):
+            part = part[1:]
+        return part
+
+    def _job_title(self, words: list[str]) -> bool:
+        """The words are (or start with) a job title ("Chief Financial Officer")."""
+        return any(tuple(words[: len(j)]) == j for j in self.cues.job_titles if len(j) > 1)
+
+    def _acronym(self, text: str, offset: int, t: _Tok) -> _Cand | None:
+        """An acronym: the alias of the finding just before "(ACR)", not an organization
+        when it abbreviates a non-organization phrase, else a finding of 3+ letters."""
+        w = t.text
+        if w in self.cues.not_acronyms or w in self.not_org_acronyms or w in self.registry.countries:
+            return None
+        before = text[:t.start]
+        if before.endswith("(") and text[t.end:t.end + 1] == ")":
+            prev = self.found[-1] if self.found else None
+            name_end = offset + len(before.rstrip("( "))
+            if prev and prev.end == name_end:
+                return _Cand(offset + t.start, offset + t.end, w, f"alias-of:{prev.surface}", prev.kind, True,
+                             alias_of=len(self.found) - 1)
+            if any(e == name_end for _s, e in self.known):
+                return None
+            if re.search(r"[A-Z][\w-]*\s*\($", before):
+                self.not_org_acronyms.add(w)
+                return None
+        return None  # a stand-alone acronym needs a context cue like any bare name
+
+    def _person(self, text: str, part: list[_Tok]) -> bool:
+        """A person's name: after a title or role word, starting with a first name or a
+        title, a family name alone, or words of a person seen earlier. Remembered."""
+        words = [t.text for t in part]
+        prev = re.findall(r"[\w.-]+", text[max(0, part[0].start - 40):part[0].start])
+        prev_word = prev[-1].casefold().rstrip(".") if prev else ""
+        person = (
+            prev_word in self.cues.titles
+            or words[0] in self.cues.first_names
+            or words[0].casefold().rstrip(".") in self.cues.titles
+            or (len(words) <= 3 and any(w in self.cues.surnames for w in words) and not any(_is_acronym(w) for w in words))
+            or all(w in self.persons for w in words)
+        )
+        if person:
+            self.persons.update(w for w in words if w.casefold().rstrip(".") not in self.cues.titles)
+        return person
+
+    def _context(self, text: str, part: list[_Tok]) -> tuple[str, str] | None:
+        """(cue, kind) from the words around a bare name, or None."""
+        s, e = part[0].start, part[-1].end
+        surface = text[s:e]
+        if self._not_a_name(text, part, surface):
+            return None
+        before, after = text[max(0, s - 100):s], text[e:e + 100]
+        prev = re.findall(r"[\w-]+", before)
+        for n in (2, 1):
+            d = " ".join(prev[-n:]).casefold()
+            if len(prev) >= n and d in self.cues.descriptors and re.search(r"[\w-]\s+$", before):
+                return f"descriptor:{d}", self.cues.descriptors[d]
+        m = re.match(r",\s+(?:a|an|the|one of the|ein|eine|un|une|una|uno)\s+([^,.;:()]{1,60})", after)
+        for w in (m.group(1).split()[:5] if m else []):
+            d = w.casefold()
+            d = d if d in self.cues.descriptors else d[:-1] if d[:-1] in self.cues.descriptors else None
+            if d:
+                return f"apposition:{w}", self.cues.descriptors[d]
+        nxt = re.match(r"\s+(?:[a-z]+ly\s+)?([a-z]+)\b", after)
+        initial = _sentence_start(text, s)
+        single = len(part) == 1  # two or three bare capitalised words are mostly a person
+        plain = single and part[0].text.isalpha() and part[0].text[1:].islower()
+        if initial and plain and part[0].text not in self.capitalised_mid:
+            single = bool(nxt) and nxt.group(1) in _REPORTING  # "Vehicles produced" is no actor
+        if single and nxt and not part[-1].poss and (nxt.group(1) in self.cues.verbs or (
+                nxt.group(1) in self.cues.weak_verbs and not initial)):
+            return f"verb:{nxt.group(1)}", "company"
+        low_before = before.casefold()
+        for phrase in self.cues.preceding:
+            if re.search(r"(?<![\w-])" + re.escape(phrase.casefold()) + r"\s+(?:the\s+)?$", low_before):
+                return f"preceding:{phrase}", "company"
+        if single and part[-1].poss:
+            owned = re.match(r"['’]s\s+(?:[a-z-]+\s+){0,2}?([a-zA-Z]+)\b", after)
+            if owned and owned.group(1).casefold() in self.cues.possessed:
+                return f"possessive:{owned.group(1)}", "company"
+        group = re.search(r"\b([A-Za-zäöüéèáíóúñ]+)\s+(?:such as|like|including|incl\.|wie|como|comme|come|as)\s+"
+                          r"(?:[^.;:()]{0,80}?(?:,|\band\b|\bund\b|\by\b|\bet\b)\s+)?$", before)
+        if group and group.group(1).casefold() in self.cues.group_nouns:
+            return f"group:{group.group(1)}", "company"
+        return self._coordinated(s, e, text) if single else None
+
+    def _coordinated(self, s: int, e: int, text: str) -> tuple[str, str] | None:
+        """"X and <registered organization>" / "<registered organization> and X"."""
+        return ("coordinated", "company") if self._next_to(self._offset + s, self._offset + e, self.known) else None
+
+    def _next_to(self, a: int, b: int, spans: list[tuple[int, int]]) -> bool:
+        """The span a:b and one of ``spans`` are joined by "and" or "&" (not a comma:
+        lists of people are written with commas)."""
+        before = re.search(r"(?: and| und| y| et| &)\s+$", self.text[max(0, a - 6):a])
+        after = re.match(r"(?: and| und| y| et| &)\s+", self.text[b:b + 6])
+        return any((before and ke == a - len(before.group(0))) or (after and ks == b + after.end())
+                   for ks, ke in spans)
+
+    def resolve_pending(self) -> None:
+        """Bare names without a cue that are listed with a finding or a registered
+        organization ("Stellantis and Leapmotor signed") are organizations too."""
+        changed = True
+        while changed:
+            changed = False
+            spans = [(c.start, c.end) for c in self.found] + self.known
+            for a, b in list(self.pending):
+                taken = any(x < b and a < y for x, y in spans)
+                if taken or self._next_to(a, b, spans):
+                    self.pending.remove((a, b))
+                    cand = _Cand(a, b, self.text[a:b], "coordinated", "company")
+                    if not taken and not self._excluded(cand):
+                        self.found.append(cand)
+                        changed = True
+
+    def _not_a_name(self, text: str, part: list[_Tok], surface: str) -> bool:
+        """Months, sentence openers and plural agent nouns ("Officials said"), generic
+        words, places and job titles."""
+        words = [t.text for t in part]
+        if any(w in _CALENDAR or w.casefold() in _CALENDAR_CF for w in words):
+            return True
+        if len(words) == 1 and (words[0] in self.cues.not_names or words[0] in self.cues.heads
+                                or words[0] in self.cues.not_acronyms or words[0][:-1] in self.cues.not_acronyms):
+            return True  # also plural terms: "EVs", "MoUs", "OEMs"
+        if surface.casefold() in self.cues.generic or surface in self.cues.places or self._job_title(words):
+            return True
+        a, b = self._offset + part[0].start, self._offset + part[-1].end
+        return any(s <= a and b <= e for s, e in self.country_spans)
+
+    def _excluded(self, c: _Cand) -> bool:
+        """Registered, a country, a place, generic, a person or a job title."""
+        if c.surface.casefold() in self.cues.generic or c.surface in self.cues.places:
+            return True
+        if c.surface in self.persons or all(w in self.persons for w in c.surface.split()):
+            return True
+        if any(s <= c.start and c.end <= e for s, e in self.country_spans):
+            return True
+        if not c.cue.startswith("legal:") and any(
+                re.search(r"\b" + re.escape(" ".join(j)) + r"\s*,\s*$", self.text[max(0, c.start - 60):c.start])
+                for j in self.cues.job_titles if len(j) > 1):
+            return True  # "Chief Financial Officer, Group ...": the scope of a job title
+        paren = re.match(r"\s*\(([^()]{2,12})\)", self.text[c.end:c.end + 16])
+        if paren and any(s == c.end + paren.start(1) for s, _e in self.known):
+            return True  # the long form of a registered acronym: "Long Name (ZTE)"
+        for s, e in self.known:
+            if s < c.end and c.start < e:
+                prefix_owner = c.cue.startswith("prefix:") and s > c.start
+                # "Council Secretariat", "Huawei Foundation": a non-company head after a
+                # registered name makes another organization ("Huawei Technologies" does not)
+                head_owner = c.cue.startswith("head:") and c.kind != "company" and e < c.end and s >= c.start
+                if not (prefix_owner or head_owner):
+                    self.registered_forms.add(c.surface)
+                    return True
+        return False
+
+
+def _extend_list(text: str, end: int) -> int:
+    """Extend a prefix name over a list of capitalised parts ("Ministerio de Industria,
+    Comercio y Turismo", "Department for Business, Energy & Industrial Strategy")."""
+    cap = r"[A-ZÀ-Ý][\w-]*(?:\s+[A-ZÀ-Ý][\w-]*)*"
+    m = re.match(rf"(?:,\s+{cap})+,?\s+(?:and|y|und|et|e|&)\s+{cap}", text[end:])
+    return end + m.end() if m else end
+
+
+# ------------------------------------------------------------------ the document
+
+
+def _propagate(sc: _Scanner) -> None:
+    """Other occurrences of a found name in the scanned segments are findings too."""
+    taken = [(c.start, c.end) for c in sc.found] + sc.known
+    for c in list(sc.found):
+        if len(c.surface) < 3:
+            continue
+        rx = re.compile(r"(?<![\w-])" + re.escape(c.surface) + r"(?![\w-])")
+        for s, e in sc.segments:
+            for m in rx.finditer(sc.text, s, e):
+                a, b = m.span()
+                if not any(x < b and a < y for x, y in taken):
+                    sc.found.append(_Cand(a, b, c.surface, "repeat", c.kind, c.structural))
+                    taken.append((a, b))
+
+
+def _guess_country(sc: _Scanner, c: _Cand) -> str | None:
+    """Country of a finding: a country or place in its name, a country word just
+    before it ("China's X", "Dutch company X") or in an apposition after it ("X, a
+    Chinese firm"), the language of a ministry's name, and for public bodies the
+    country of the page's dateline."""
+    for s, (e, code) in sorted(sc.countries.items()):
+        if c.start <= s and e <= c.end and code != "EU":
+            return code
+    for w in c.surface.replace("-", " ").split():
+        code = sc.cues.places.get(w) or _country_words(sc.registry).get(w)
+        if code and code != "EU":
+            return code
+    for _s, (e, code) in sorted(sc.countries.items(), reverse=True):
+        if c.start - 45 <= e <= c.start and re.fullmatch(r"(?:['’]s)?(?:\s+[a-z][\w-]*){0,4}\s+", sc.text[e:c.start]):
+            return code
+    m = re.match(r",\s+(?:a|an|the)\s+", sc.text[c.end:c.end + 12])
+    if m:
+        for s, (_e, code) in sc.countries.items():
+            if c.end + m.end() <= s <= c.end + m.end() + 25:
+                return code
+    first = c.surface.split()[0]
+    if first in _LANG_COUNTRY:
+        return _LANG_COUNTRY[first]
+    if c.cue.startswith("compound:"):
+        return "DE"
+    return sc.page_country if c.kind in ("government_body", "agency") else None
+
+
+_COUNTRY_WORDS: dict[int, tuple[Registry, dict[str, str]]] = {}
+
+
+def _country_words(registry: Registry) -> dict[str, str]:
+    """One-word country names and adjectives of the registry ("Chinese" -> CN)."""
+    hit = _COUNTRY_WORDS.get(id(registry))
+    if hit is None or hit[0] is not registry:
+        words = {a.surface: a.code for a in registry.country_aliases
+                 if a.form in ("name", "adjective") and " " not in a.surface and not a.surface.endswith("-")}
+        words.update({c.name: c.code for c in registry.countries.values() if " " not in c.name})
+        hit = (registry, words)
+        _COUNTRY_WORDS.clear()
+        _COUNTRY_WORDS[id(registry)] = hit
+    return hit[1]
+
+
+def _slug(s: str) -> str:
+    ascii_ = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+
+
+def _drop_registered_variants(sc: _Scanner) -> None:
+    """A finding that is part of a registered name written in the same document is
+    a short form of that organization ("EV Motors" beside "Ebro-EV Motors")."""
+    registered = {sc.text[s:e] for s, e in sc.known} | sc.registered_forms
+    sc.found = [
+        c for c in sc.found
+        if not any(c.surface != r and re.search(r"(?<![\w])" + re.escape(c.surface) + r"(?![\w])", r.replace("-", " ")
+                                                   if " " in c.surface else r) for r in registered)
+    ]
+
+
+def _groups(sc: _Scanner) -> list[UnknownOrg]:
+    """One proposed entry per name (its acronym and repeats joined to it), and the
+    findings as :class:`UnknownOrg` occurrences carrying that entry."""
+    owner: dict[int, int] = {}
+    by_surface: dict[str, int] = {}
+    for i, c in enumerate(sc.found):
+        if c.alias_of is not None:
+            owner[i] = owner.get(c.alias_of, c.alias_of)
+        else:
+            owner[i] = by_surface.setdefault(c.surface, i)
+    for i, c in enumerate(sc.found):  # an acronym seen before its definition
+        if c.alias_of is None and c.surface in {sc.found[j].surface for j in owner if sc.found[j].alias_of is not None}:
+            owner[i] = next(owner[j] for j in owner if sc.found[j].alias_of is not None and sc.found[j].surface == c.surface)
+    entries: dict[int, dict] = {}
+    for i, c in enumerate(sc.found):
+        g = entries.setdefault(owner[i], {"names": [], "acronyms": [], "kind": None, "country": None, "sure": False})
+        (g["acronyms"] if c.alias_of is not None else g["names"]).append(c.surface)
+        if g["kind"] is None or (c.structural and not g["sure"]):  # a structural cue decides the kind
+            g["kind"], g["sure"] = c.kind, c.structural
+        g["country"] = g["country"] or _guess_country(sc, c)
+    out = []
+    for i, c in enumerate(sc.found):
+        g = entries[owner[i]]
+        out.append(_finding(c, g))
+    return sorted(out, key=lambda f: f.char_start)
+
+
+def _finding(c: _Cand, g: dict) -> UnknownOrg:
+    names = list(dict.fromkeys(g["names"])) or list(dict.fromkeys(g["acronyms"]))
+    name = max(names, key=len)
+    acr = next(iter(dict.fromkeys(g["acronyms"])), None)
+    full = f"{name} ({acr})" if acr and acr != name else name
+    short = acr or name
+    key = _slug(short)
+    if g["kind"] in ("government_body", "agency") and g["country"] and g["country"] != "EU":
+        key = f"{g['country'].lower()}-{key}"
+    aliases = tuple(dict.fromkeys([*(a for a in g["acronyms"]), *(n for n in names if n != name)]))
+    if acr and name not in aliases:
+        aliases = (*aliases, name)
+    return UnknownOrg(c.surface, c.start, c.end, c.cue, key, full, g["kind"] or "other", g["country"], aliases)
+
+
+_cache: dict[int, tuple[Registry, Linker]] = {}
+
+
+def _linker_for(registry: Registry) -> Linker:
+    hit = _cache.get(id(registry))
+    if hit is None or hit[0] is not registry:
+        _cache.clear()
+        hit = (registry, Linker(registry))
+        _cache[id(registry)] = hit
+    return hit[1]
+
+
+def find_unknown_organizations(
+    text: str, registry: Registry, *, offset: int = 0, linker: Linker | None = None, country: str | None = None
+) -> list[UnknownOrg]:
+    """Unregistered organization names in one text (a passage); offsets are shifted
+    by ``offset``. ``country`` is the page's country (e.g. from its dateline), used as
+    the country guess of public bodies that give no other hint."""
+    sc = _Scanner(text, registry, linker or _linker_for(registry), load_cues(), country)
+    sc.scan(0, len(text))
+    _propagate(sc)
+    sc.resolve_pending()
+    _propagate(sc)
+    _drop_registered_variants(sc)
+    found = _groups(sc)
+    if offset:
+        found = [_shift(f, offset) for f in found]
+    return found
+
+
+def _shift(f: UnknownOrg, offset: int) -> UnknownOrg:
+    from dataclasses import replace
+
+    return replace(f, char_start=f.char_start + offset, char_end=f.char_end + offset)
+
+
+def detect_in_document(text: str, doc, registry: Registry, *, linker: Linker | None = None) -> list[UnknownOrg]:
+    """Unregistered organization names in a parsed document: every passage segment is
+    scanned; names found there are also found in the title and the headings. Offsets
+    index the stored ``text``. ``doc`` is an extract.model.ParsedDocument."""
+    sc = _Scanner(text, registry, linker or _linker_for(registry), load_cues(), _page_country(text, doc))
+    for p in doc.passages:
+        for s, e in p.segments:
+            sc.scan(s, e)
+    body = list(sc.segments)
+    extra = [(m.char_start, m.char_end) for m in doc.metadata_spans if m.field == "title"]
+    extra += [(h.char_start, h.char_start + len(h.title)) for h in doc.sections if h.kind == "heading"]
+    for s, e in extra:
+        if text[s:e] and not any(a <= s < b for a, b in body):
+            mentions = (sc.linker.link(text[s:e], s))
+            sc.known.extend((m.char_start, m.char_end) for m in mentions if m.entity_type == "organization")
+            sc.segments.append((s, e))
+    _propagate(sc)
+    sc.resolve_pending()
+    _propagate(sc)
+    _drop_registered_variants(sc)
+    return _groups(sc)
+
+
+def _page_country(text: str, doc) -> str | None:
+    """Country of the place in the page's wire dateline ("BRUSSELS, ... (Reuters) -")."""
+    places = load_cues().places
+    for r in getattr(doc, "removed", ()):
+        if r.rule_id == "metadata-dateline":
+            for w in re.findall(r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)?", text[r.char_start:r.char_end]):
+                for cand in (w, w.title(), w.split()[0], w.split()[0].title()):
+                    if places.get(cand):
+                        return places[cand]
+    return None
+
+
+# ------------------------------------------------------------------ proposals
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A registry entry ready to paste (docs/curation.md §5), with its evidence."""
+
+    key: str
+    name: str
+    kind: str
+    country: str | None
+    aliases: tuple[str, ...]
+    surfaces: tuple[str, ...]
+    cues: tuple[str, ...]
+    count: int
+    documents: tuple[str, ...] = ()
+
+
+def propose(findings: list[UnknownOrg], document: str | None = None) -> list[Proposal]:
+    """One proposal per key, in order of first occurrence (``document`` is noted as
+    evidence). Proposals from several documents can be merged with :func:`merge`."""
+    out: dict[str, Proposal] = {}
+    for f in findings:
+        p = out.get(f.key)
+        if p is None:
+            out[f.key] = Proposal(f.key, f.name, f.kind, f.country, f.aliases, (f.surface,), (f.cue,), 1,
+                                  (document,) if document else ())
+        else:
+            out[f.key] = Proposal(
+                p.key, p.name, p.kind, p.country or f.country, p.aliases,
+                tuple(dict.fromkeys([*p.surfaces, f.surface])), tuple(dict.fromkeys([*p.cues, f.cue])),
+                p.count + 1, p.documents,
+            )
+    return list(out.values())
+
+
+def merge(proposals: list[Proposal]) -> list[Proposal]:
+    """Proposals of several documents merged by key (aliases, surfaces, cues, counts
+    and documents joined)."""
+    out: dict[str, Proposal] = {}
+    for p in proposals:
+        q = out.get(p.key)
+        if q is None:
+            out[p.key] = p
+            continue
+        join = (lambda a, b: tuple(dict.fromkeys([*a, *b])))  # noqa: E731
+        out[p.key] = Proposal(q.key, max(q.name, p.name, key=len), q.kind, q.country or p.country,
+                              join(q.aliases, p.aliases), join(q.surfaces, p.surfaces), join(q.cues, p.cues),
+                              q.count + p.count, join(q.documents, p.documents))
+    return list(out.values())
+
+
+def _scalar(value: object) -> str:
+    if value is None:
+        return "null"
+    dumped = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
+    return dumped[:-4].strip() if dumped.endswith("\n...") else dumped
+
+
+def to_registry_yaml(proposals: list[Proposal], *, evidence: bool = True) -> str:
+    """The proposals as entries of etl/reference/organizations/*.yaml (the format of
+    docs/curation.md §5), each preceded by a comment with its evidence. ``parent``,
+    ``ownership`` and ``sectors`` are left for the curator (null / unknown / [])."""
+    lines: list[str] = []
+    for p in proposals:
+        if evidence:
+            docs = f" in {', '.join(p.documents)}" if p.documents else ""
+            lines.append(f"# found {p.count}x as {', '.join(repr(s) for s in p.surfaces)}{docs}; cues: {', '.join(p.cues)}")
+        lines += [
+            f"- key: {_scalar(p.key)}",
+            f"  name: {_scalar(p.name)}",
+            f"  kind: {p.kind}",
+            f"  country: {_scalar(p.country)}",
+            "  parent: null",
+            "  ownership: unknown",
+            "  sectors: []",
+            f"  aliases: [{', '.join(_scalar(a) for a in p.aliases)}]",
+        ]
+    return "\n".join(lines) + ("\n" if lines else "")

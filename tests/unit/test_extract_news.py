@@ -1,0 +1,245 @@
+"""News intake on short page fragments written for these tests: the page's own metadata
+(title, date, publisher) and page debris removed as data (every removal recorded).
+
+Each fragment reproduces one feature of saved news pages (a wire dateline, a store date
+line, a ticker headline above the real one, a caption with a photo credit, ...); the
+real evaluation pages stay out of the repository (scripts/news_quality.py measures them).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from etnc_db.extract import parse_document, render_segments
+from etnc_db.extract.junk import load_rules
+from etnc_db.extract.metadata import detect_metadata, find_date, load_metadata_rules
+
+
+def _parse(text: str):
+    return parse_document(text, kind="news_article", file_name="fragment.txt")
+
+
+def _texts(doc) -> list[str]:
+    return [p.text for p in doc.passages]
+
+
+def _rules(doc, text: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for r in doc.removed:
+        out.setdefault(r.rule_id, []).append(text[r.char_start:r.char_end])
+    return out
+
+
+def _check_invariants(doc, text: str) -> None:
+    """Removals are recorded with a rule and a reason and never overlap a passage."""
+    for r in doc.removed:
+        assert r.rule_id and r.reason and 0 <= r.char_start < r.char_end <= len(text)
+    for p in doc.passages:
+        assert render_segments(text, p.segments, p.separators) == p.text
+        for s, e in p.segments:
+            assert not any(r.char_start < e and s < r.char_end for r in doc.removed), (p.text, text[s:e])
+
+
+WIRE = (
+    "Markets wrap: European shares edge higher as banks rally\n\n"
+    "EU opens anti-subsidy probe into Chinese wind turbine makers\n\n"
+    "BRUSSELS, 18 November 2022 (Reuters) - The European Commission opened an investigation into "
+    "Chinese wind turbine makers on Tuesday, saying subsidies may distort the market for wind farms.\n\n"
+    "The probe covers suppliers bidding for projects in Spain, Greece, France and Romania.\n\n"
+    "The Commission said it would decide within months whether the turbine makers must"
+)
+
+
+def test_wire_dateline_gives_date_and_publisher_and_is_cut():
+    d = _parse(WIRE)
+    assert (d.published, d.published_precision, d.publisher) == ("2022-11-18", "day", "Reuters")
+    assert d.title == "EU opens anti-subsidy probe into Chinese wind turbine makers"
+    assert _texts(d)[0].startswith("The European Commission opened")
+    removed = _rules(d, WIRE)
+    assert removed["metadata-dateline"] == ["BRUSSELS, 18 November 2022 (Reuters) - "]
+    assert removed["before-title"] == ["Markets wrap: European shares edge higher as banks rally"]
+    _check_invariants(d, WIRE)
+
+
+def test_truncated_last_line_stays_a_passage():
+    d = _parse(WIRE)
+    assert _texts(d)[-1] == "The Commission said it would decide within months whether the turbine makers must"
+    assert not [s for s in d.sections if s.kind == "heading"]
+
+
+def test_heading_needs_body_text_after_it():
+    text = ("Chinese carmaker opens research centre in Munich\n\n"
+            "The carmaker said the centre in Munich would employ 300 engineers.\n\n"
+            "Software first\n\n"
+            "The carmaker wants to write software for cars sold in Europe.\n\n"
+            "Engineers from the centre will")
+    d = _parse(text)
+    assert [s.title for s in d.sections if s.kind == "heading"] == ["Software first"]
+    assert _texts(d)[-1] == "Engineers from the centre will"
+
+
+DATE_LINE = (
+    "Advertisement\n"
+    "Ultra-pure gas delivery systems for fabs | Semigas\n\n"
+    "Chinese battery maker picks Hungary for second European plant\n\n"
+    "Friday, November 15, 2024\n\n"
+    "By Jane Doe\n\n"
+    "A Chinese battery maker said it would build its second European plant in Hungary, investing "
+    "7 billion euros in a site near Debrecen.\n\n"
+    "The plant will start production on 1 March 2026, the battery maker said.\n\n"
+    "Share on Facebook\nTweet\nEmail\n\n"
+    "Reading time: 3 min\n\n"
+    "Related articles\n"
+    "China warns EU over tariffs\n"
+    "Hungary courts Asian investors"
+)
+
+
+def test_date_line_ad_labels_byline_and_share_bar():
+    d = _parse(DATE_LINE)
+    assert (d.published, d.published_precision) == ("2024-11-15", "day")
+    assert d.title == "Chinese battery maker picks Hungary for second European plant"
+    assert _texts(d) == [
+        "A Chinese battery maker said it would build its second European plant in Hungary, investing "
+        "7 billion euros in a site near Debrecen.",
+        "The plant will start production on 1 March 2026, the battery maker said.",
+    ]
+    removed = _rules(d, DATE_LINE)
+    assert removed["advertisement-label"] == ["Advertisement"]
+    assert removed["metadata-date-line"] == ["Friday, November 15, 2024"]
+    assert removed["byline"] == ["By Jane Doe"]
+    assert len(removed["share-bar"]) == 3 and removed["reading-time"] == ["Reading time: 3 min"]
+    assert "Hungary courts Asian investors" in removed["related-list"]
+    _check_invariants(d, DATE_LINE)
+
+
+def test_store_date_line_glued_to_headline():
+    text = (" date 2024-07-08 Chinese EV maker to build plant in Turkey\n"
+            "The EV maker signed a deal with the Turkish government on Monday to build a plant in Turkey.\n"
+            "The plant will employ 5,000 people when it opens in late 2026.")
+    d = _parse(text)
+    assert d.title == "Chinese EV maker to build plant in Turkey"
+    assert (d.published, d.published_precision) == ("2024-07-08", "day")
+    spans = {m.field: text[m.char_start:m.char_end] for m in d.metadata_spans}
+    assert spans == {"title": d.title, "published": "2024-07-08"}
+    assert _rules(d, text)["store-date-prefix"] == [" date 2024-07-08 "]
+
+
+def test_store_month_on_a_caption_line():
+    text = (" date 2023-06 Workers assemble a chip machine at a plant in the south of the country (Jane Doe/AP)\n\n"
+            "Dutch makers of chip machines will need an export licence from September, the government said.\n\n"
+            "The rule is seen as part of a policy aimed at restricting China's access to such machines.")
+    d = _parse(text)
+    assert (d.published, d.published_precision, d.title, d.publisher) == ("2023-06", "month", None, None)
+    assert _texts(d)[0].startswith("Dutch makers")
+    assert "photo-credit-parenthesis" in _rules(d, text)
+
+
+def test_issue_line_and_source_line():
+    text = ("Issue 47 | November 2024\n\n"
+            "EU imposes provisional duties on Chinese electric cars\n\n"
+            "05 July 2024\n\n"
+            "The European Commission imposed provisional countervailing duties on imports of electric cars "
+            "from China after an investigation into subsidies.\n\n"
+            "Source: European Commission")
+    d = _parse(text)
+    assert d.title == "EU imposes provisional duties on Chinese electric cars"
+    assert (d.published, d.publisher) == ("2024-07-05", "European Commission")
+    assert len(d.passages) == 1
+
+
+@pytest.mark.parametrize("text, date, publisher", [
+    ("Huawei va construire une usine en Alsace\n\nPublié le 12 mars 2024 à 10h30\n\n"
+     "Le groupe chinois Huawei a annoncé jeudi la construction d'une usine de 200 millions d'euros en Alsace.",
+     "2024-03-12", None),
+    ("Berlin, 28. April 2023 (Reuters) - Die Bundesregierung plant keine Exportverbote für Chip-Chemikalien "
+     "nach China.\n\nDas Wirtschaftsministerium äußerte sich zunächst nicht.", "2023-04-28", "Reuters"),
+    ("Envision construirá una gigafactoría en Extremadura\n\nActualizado 28/02/2024 10:00\n\n"
+     "La empresa china Envision construirá una fábrica de baterías en Extremadura con una inversión de "
+     "2.500 millones de euros.", "2024-02-28", None),
+    ("Portugal bans high-risk suppliers from 5G networks\n\n(Bloomberg) -- Portugal will prohibit operators "
+     "from using equipment from suppliers considered high risk.", None, "Bloomberg"),
+    ("Updated: November 25, 2024 Source: Xinhua News Agency\n\nBARCELONA, Nov. 23 (Xinhua) -- A joint venture "
+     "started car production in Barcelona on Saturday.", "2024-11-25", "Xinhua News Agency"),
+])
+def test_dates_and_publishers_in_several_languages(text, date, publisher):
+    d = _parse(text)
+    assert (d.published, d.publisher) == (date, publisher)
+    _check_invariants(d, text)
+
+
+def test_no_year_no_date_and_body_dates_are_not_publication_dates():
+    afp = ("LONDON, Nov 29: Britain removed a Chinese state nuclear company from a power plant project on "
+           "Tuesday, the government said.")
+    assert _parse(afp).published is None
+    body = ("Chinese firm to open plant in Spain\n\nThe firm said the plant will open on 1 March 2026 and "
+            "employ 1,000 people.\n\nIt signed the agreement on 12 January 2024 in Madrid.")
+    d = _parse(body)
+    assert d.published is None and d.title == "Chinese firm to open plant in Spain"
+    ticker = "Dow Jones12-11\n\nBy Jane Doe\n\nThe EU opened a probe into a Chinese scanner maker on Thursday."
+    d = _parse(ticker)
+    assert d.published is None and _rules(d, ticker)["ticker-date"] == ["Dow Jones12-11"]
+
+
+def test_captions_credits_and_repeats():
+    caption = ("A man walks past the logo of a Chinese telecoms company at a trade fair in Barcelona, where "
+               "the company showed its newest network equipment to operators from across Europe and Asia "
+               "on the first day of the fair, which runs until Thursday")
+    assert len(caption) > 200
+    text = ("Operators told to remove Chinese parts from 5G networks\n\n"
+            f"{caption}\n\n{caption}\n\n"
+            "The government told operators to remove Chinese components from their 5G core networks by 2026.\n\n"
+            "Workers install an antenna on a mast. Photo: Jane Doe\n\n"
+            "Workers install an antenna on a mast (Photo/Xinhua)\n\n"
+            "A worker checks a cable. Image: Jane Doe / Getty Images\n\n"
+            "The operators have until 2029 to replace parts in the radio access network.\n\n"
+            "The government told operators to remove Chinese components from their 5G core networks by 2026.")
+    d = _parse(text)
+    assert _texts(d) == [
+        "The government told operators to remove Chinese components from their 5G core networks by 2026.",
+        "The operators have until 2029 to replace parts in the radio access network.",
+    ]
+    removed = _rules(d, text)
+    assert removed["repeated-captions"][:2] == [caption, caption]  # a repeated caption loses every copy
+    assert removed["repeated-captions"][-1].startswith("The government told")  # a repeated paragraph: first kept
+    assert {"photo-credit-label", "photo-credit-parenthesis"} <= set(removed)
+    _check_invariants(d, text)
+
+
+def test_cookie_banner_newsletter_prompt_and_comment_form():
+    text = ("We use cookies to improve your experience. Accept all cookies\nManage preferences\n\n"
+            "Netherlands restricts exports of chip machines\n\n"
+            "The Dutch government said on Friday that chip machine makers will need a licence to export.\n\n"
+            "Sign up for our newsletter\n\n"
+            "The rules on chip machine exports take effect in September.\n\n"
+            "Leave a Reply\n\nYour email address will not be published.\n\nCancel reply")
+    d = _parse(text)
+    assert d.title == "Netherlands restricts exports of chip machines"
+    assert len(d.passages) == 2
+    removed = _rules(d, text)
+    assert {"cookie-notice", "subscription-prompt", "comment-form"} <= set(removed)
+    assert "Cancel reply" in removed["comment-form"]
+
+
+def test_title_repeated_under_a_label_and_site_name_as_publisher():
+    text = (" date 2024-07-09 Gulf News Monitor\nclear\nFree Subscription\nGulf News Monitor\n\n"
+            "Creating new perspectives since 2009\n\nGulf News Monitor\n\n"
+            "Chinese carmaker signs $1bn factory deal in Turkiye\n\n"
+            "July 9, 2024 at 11:35 pm\n\n"
+            "A Chinese carmaker has agreed a $1 billion deal to build a car factory in Turkiye, the carmaker said.\n\n"
+            "The factory deal was signed in Istanbul.\n\n"
+            "Article: Chinese carmaker signs $1bn factory deal in Turkiye")
+    d = _parse(text)
+    assert d.title == "Chinese carmaker signs $1bn factory deal in Turkiye"
+    assert (d.published, d.publisher) == ("2024-07-09", "Gulf News Monitor")
+    assert len(d.passages) == 2
+    assert _rules(d, text)["title-repeat"] == ["Article: Chinese carmaker signs $1bn factory deal in Turkiye"]
+
+
+def test_detect_metadata_directly_and_rules_load():
+    meta = detect_metadata("Chinese chip firm opens Dresden office\n\nThe chip firm opened an office "
+                           "in Dresden on Monday, the chip firm said.", "news_article")
+    assert meta.title == "Chinese chip firm opens Dresden office" and meta.title_line == 0
+    assert find_date("Updated 12:05 GMT, 4 June 2024", load_metadata_rules().languages)[:2] == ("2024-06-04", "day")
+    actions = {r.action for r in load_rules().rules}
+    assert {"drop_rest", "drop_before_title", "drop_title_repeat", "drop_repeated"} <= actions

@@ -31,7 +31,7 @@ CORE_TABLES = (
 )
 # The derived tables as they stand in schema v2 (emptied before the downgrade).
 V2_TABLES = (
-    "evidence_citations", "evidence", "fact_relations", "fact_sectors", "agreement_parties", "agreements",
+    "removed_text", "evidence_citations", "evidence", "fact_relations", "fact_sectors", "agreement_parties", "agreements",
     "investments", "policy_measure_targets", "policy_measures", "facts", "fx_rates", "mentions",
     "citation_markers", "table_rows", "citations", "passages", "document_sections", "documents", "companies",
     "organization_sectors", "organization_aliases", "organizations", "sectors", "countries",
@@ -734,12 +734,44 @@ def upgrade() -> None:
     op.add_column('changes', sa.Column('row_count', sa.Integer(), server_default='1', nullable=False, comment='Rows the entry stands for: 1, or every row a first build inserted into an empty table (business_key *).'), schema='etl')
     op.alter_column('changes', 'business_key', existing_type=sa.Text(), existing_nullable=False, comment='Business key of the row; * for the one entry of a first build\'s inserts into an empty table.', existing_comment='Business key of the row.', schema='etl')
     op.create_table_comment('changes', 'Change log: every business key a run updated or deleted, every key it inserted into a table that already had rows, and one entry per table for a first build\'s inserts.', existing_comment='Change log: every business key a run inserted, updated or deleted.', schema='etl')
+    op.create_table('removed_text',
+    sa.Column('removed_text_id', sa.Integer(), sa.Identity(always=False), nullable=False, comment='Surrogate key used for joins; not stable across rebuilds.'),
+    sa.Column('removed_text_key', sa.Text(), nullable=False, comment='Business key: document_key@start-end.'),
+    sa.Column('document_id', sa.Integer(), nullable=False, comment='Document the text was removed from.'),
+    sa.Column('char_start', sa.Integer(), nullable=False, comment='Start offset in documents.content.'),
+    sa.Column('char_end', sa.Integer(), nullable=False, comment='End offset in documents.content.'),
+    sa.Column('rule_id', sa.Text(), nullable=False, comment='The junk rule (etl/reference/junk_rules.yaml) or metadata step that removed it.'),
+    sa.Column('reason', sa.Text(), nullable=False, comment='Why the rule removes such text.'),
+    sa.CheckConstraint('char_start >= 0 AND char_end >= char_start', name=op.f('ck_removed_text_span_valid')),
+    sa.ForeignKeyConstraint(['document_id'], ['core.documents.document_id'], name=op.f('fk_removed_text_document_id_documents'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('removed_text_id', name=op.f('pk_removed_text')),
+    sa.UniqueConstraint('removed_text_key', name=op.f('uq_removed_text_removed_text_key')),
+    schema='core',
+    comment='Text the parser removed as page debris (site chrome, captions, credits, ads, repeated lines), with the rule that removed it: review it to spot a wrong rule.'
+    )
+    op.create_index(op.f('ix_removed_text_document_id'), 'removed_text', ['document_id'], unique=False, schema='core')
+    op.add_column('documents', sa.Column('detected_metadata', postgresql.JSONB(astext_type=sa.Text()), server_default=sa.text("'{}'::jsonb"), nullable=False, comment="Title, publication date and publisher as found in the text, each with the offsets it came from and the rule that found it (the manifest's values win over them)."), schema='core')
+    op.alter_column('documents', 'fingerprint',
+               existing_type=sa.VARCHAR(length=64),
+               comment='Hash of content, parser version, reference data and manifest entry: unchanged means nothing to re-derive.',
+               existing_comment='Hash of content, parser version and reference data: unchanged means nothing to re-derive.',
+               existing_nullable=False,
+               schema='core')
     # ### end Alembic commands ###
     _after_upgrade()
 
 
 def downgrade() -> None:
     _before_downgrade()
+    op.alter_column('documents', 'fingerprint',
+               existing_type=sa.VARCHAR(length=64),
+               comment='Hash of content, parser version and reference data: unchanged means nothing to re-derive.',
+               existing_comment='Hash of content, parser version, reference data and manifest entry: unchanged means nothing to re-derive.',
+               existing_nullable=False,
+               schema='core')
+    op.drop_column('documents', 'detected_metadata', schema='core')
+    op.drop_index(op.f('ix_removed_text_document_id'), table_name='removed_text', schema='core')
+    op.drop_table('removed_text', schema='core')
     op.drop_column('changes', 'row_count', schema='etl')
     op.alter_column('changes', 'business_key', existing_type=sa.Text(), existing_nullable=False, comment='Business key of the row.', schema='etl')
     op.create_table_comment('changes', 'Change log: every business key a run inserted, updated or deleted.', schema='etl')

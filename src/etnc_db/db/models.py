@@ -253,7 +253,23 @@ class Document(Base):
     published_precision: Mapped[str] = mapped_column(Text, nullable=False, default="unknown", comment="Precision of published_date: day, month, year or unknown.")
     document_kind: Mapped[str] = mapped_column(Text, nullable=False, comment="report, news_article, newsletter or article.")
     content: Mapped[str] = mapped_column(Text, nullable=False, comment="The stored text (the file decoded as UTF-8, unchanged).")
-    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False, comment="Hash of content, parser version and reference data: unchanged means nothing to re-derive.")
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False, comment="Hash of content, parser version, reference data and manifest entry: unchanged means nothing to re-derive.")
+    detected_metadata: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"), comment="Title, publication date and publisher as found in the text, each with the offsets it came from and the rule that found it (the manifest's values win over them).")
+
+
+class RemovedText(Base):
+    __tablename__ = "removed_text"
+    __table_args__ = (
+        *_span(),
+        {"schema": "core", "comment": "Text the parser removed as page debris (site chrome, captions, credits, ads, repeated lines), with the rule that removed it: review it to spot a wrong rule."},
+    )
+    removed_text_id: Mapped[int] = _pk()
+    removed_text_key: Mapped[str] = _bkey("Business key: document_key@start-end.")
+    document_id: Mapped[int] = _fk("core.documents.document_id", nullable=False, comment="Document the text was removed from.")
+    char_start: Mapped[int] = mapped_column(Integer, nullable=False, comment="Start offset in documents.content.")
+    char_end: Mapped[int] = mapped_column(Integer, nullable=False, comment="End offset in documents.content.")
+    rule_id: Mapped[str] = mapped_column(Text, nullable=False, comment="The junk rule (etl/reference/junk_rules.yaml) or metadata step that removed it.")
+    reason: Mapped[str] = mapped_column(Text, nullable=False, comment="Why the rule removes such text.")
 
 
 class DocumentSection(Base):

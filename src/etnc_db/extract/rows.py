@@ -14,7 +14,7 @@ from etnc_db.tables import TableLoad
 
 # The tables a document's rows go to, parents first.
 DOCUMENT_TABLES = ("core.documents", "core.document_sections", "core.passages", "core.citations",
-                   "core.citation_markers", "core.table_rows", "core.mentions")
+                   "core.citation_markers", "core.table_rows", "core.mentions", "core.removed_text")
 
 
 class MentionLike(Protocol):
@@ -65,11 +65,15 @@ class DocumentRows:
         published, precision = partial_date(meta.published or parsed.published)
         self.rows["core.documents"].append({
             "document_key": dk, "file_name": meta.file_name, "sha256": meta.sha256, "byte_size": meta.size,
-            "title": meta.title or parsed.title, "publisher": meta.publisher or getattr(parsed, "publisher", None),
+            "title": meta.title or parsed.title, "publisher": meta.publisher or parsed.publisher,
             "published_date": published, "published_precision": precision, "document_kind": parsed.kind,
-            "content": text, "fingerprint": meta.fingerprint,
+            "content": text, "fingerprint": meta.fingerprint, "detected_metadata": detected_metadata(parsed),
         })
         self._structure(dk, parsed)
+        for r in {(r.char_start, r.char_end): r for r in reversed(parsed.removed)}.values():
+            self.rows["core.removed_text"].append({
+                "removed_text_key": f"{dk}@{r.char_start}-{r.char_end}", "document_key": dk,
+                "char_start": r.char_start, "char_end": r.char_end, "rule_id": r.rule_id, "reason": r.reason})
         for section_key, passage_key, m in mentions:
             self.rows["core.mentions"].append(_mention_row(dk, section_key, passage_key, m))
         self.warnings.extend(f"{meta.file_name}: {w}" for w in parsed.warnings)
@@ -131,6 +135,17 @@ def normalize_url(url: str | None) -> str | None:
     parts = urlsplit(url)
     path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def detected_metadata(parsed: ParsedDocument) -> dict[str, Any]:
+    """What the text itself says about the document, with where it says it."""
+    found: dict[str, Any] = {}
+    for m in parsed.metadata_spans:
+        found.setdefault(m.field, {"value": m.value, "char_start": m.char_start, "char_end": m.char_end,
+                                   "rule": m.rule})
+    if parsed.published_precision and "published" in found:
+        found["published"]["precision"] = parsed.published_precision
+    return found
 
 
 def _citation_row(dk: str, c, target=None) -> dict[str, Any]:

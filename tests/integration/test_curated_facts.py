@@ -43,8 +43,9 @@ CASES = {
     "quote not found": (GOOD_INVESTMENT.replace("{quote}", "This sentence is not in the report at all."), 17,
                         "quote not found"),
     "bad currency": (GOOD_INVESTMENT.replace("{currency}", "XYZ"), 12, "'XYZ' is not an ISO 4217 code"),
-    "bad date": (GOOD_INVESTMENT.replace("{date}", "2024-13"), 14, "'2024-13' is not YYYY, YYYY-MM or YYYY-MM-DD"),
-    "negative amount": (GOOD_INVESTMENT.replace("{amount}", "-5"), 4, "amount must be positive"),
+    "bad date": (GOOD_INVESTMENT.replace("{date}", "2024-13"), 14, "date: '2024-13' is not a real date"),
+    # a rule across fields is a CHECK of the schema, reported at the record's line
+    "negative amount": (GOOD_INVESTMENT.replace("{amount}", "-5"), 4, "violates investments_amount_range"),
     "unknown field": (GOOD_INVESTMENT.replace("    location: Debrecen\n", "    locaton: Debrecen\n"), 8, "locaton"),
     "malformed yaml": (GOOD_INVESTMENT.replace("    title: Test", "   title: [Test"), 5, "malformed YAML"),
 }

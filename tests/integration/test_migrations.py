@@ -12,6 +12,7 @@ from pytest_alembic.tests import (  # noqa: F401 - collected as tests
 )
 
 from etnc_db.db.models import metadata
+from etnc_db.config import Settings
 from etnc_db.db.session import downgrade, upgrade
 
 
@@ -30,7 +31,7 @@ def test_downgrade_to_base_and_upgrade_again_on_a_populated_database(built_db):
     assert set(metadata.tables) <= _relations(built_db)
     downgrade(built_db, "base")
     assert _relations(built_db) <= {"etl.alembic_version"}
-    upgrade(built_db)
+    upgrade(built_db, Settings.from_env().views_dir)
     rels = _relations(built_db)
     assert set(metadata.tables) <= rels
     assert {"mart.fct_investment", "mart.dim_document", "mart.fct_evidence"} <= rels

@@ -69,7 +69,9 @@ def test_a_removed_file_is_removed_with_everything_derived(built_db, settings, c
     (corpus_copy / "battery-lab.txt").write_text(NEWS, encoding="utf-8")
     run(built_db, settings, RunOptions(corpus_dir=corpus_copy))
     (corpus_copy / "battery-lab.txt").unlink()
-    result = run(built_db, settings, RunOptions(corpus_dir=corpus_copy))
+    with pytest.raises(RunFailed, match=r"1 loaded document\(s\) are not in this folder and would be removed \(battery-lab\)"):
+        run(built_db, settings, RunOptions(corpus_dir=corpus_copy))
+    result = run(built_db, settings, RunOptions(corpus_dir=corpus_copy, prune=True))
     assert {d["document_key"]: d["action"] for d in result.documents}["battery-lab"] == "removed"
     with psycopg.connect(built_db) as conn:
         left = conn.execute(

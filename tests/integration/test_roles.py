@@ -63,14 +63,10 @@ def test_reader_cannot_read_core_or_etl_or_write_anything(built_db, reader, stat
 
 
 def test_reader_keeps_access_after_views_are_rebuilt(built_db, reader):
-    from sqlalchemy import create_engine
+    from etnc_db.config import Settings
+    from etnc_db.db.views import apply_views
 
-    from etnc_db.config import to_sqlalchemy_url
-    from etnc_db.db.views import create_views
-
-    engine = create_engine(to_sqlalchemy_url(built_db))
-    with engine.begin() as conn:
-        create_views(conn)
-    engine.dispose()
+    with psycopg.connect(built_db) as conn:
+        assert apply_views(conn, Settings.from_env().views_dir, force=True)
     with as_role(built_db, reader) as conn:
         assert conn.execute("SELECT count(*) FROM mart.dim_country").fetchone()[0] >= 249

@@ -80,7 +80,7 @@ def runs(url: str) -> list[tuple]:
         ).fetchall()
 
 
-@pytest.mark.parametrize("stage", ["documents_load", "facts", "invariants", "validate", "commit"])
+@pytest.mark.parametrize("stage", ["documents_load", "facts", "gate", "commit"])
 def test_sigkill_at_any_stage_leaves_data_unchanged(built_db, changed_corpus, settings, stage):
     before = table_checksums(built_db, schemas=("core", "mart"))
     proc = start_load(built_db, changed_corpus, f"{stage}:kill")
@@ -112,7 +112,7 @@ def test_exception_rolls_back_and_is_recorded(built_db, changed_corpus):
 
 def test_ctrl_c_rolls_back_and_is_recorded(built_db, changed_corpus):
     before = table_checksums(built_db, schemas=("core", "mart"))
-    proc = start_load(built_db, changed_corpus, "invariants:sleep=600")
+    proc = start_load(built_db, changed_corpus, "gate:sleep=600")
     wait_for_fault(proc)
     proc.send_signal(signal.SIGINT)
     try:
@@ -126,6 +126,24 @@ def test_ctrl_c_rolls_back_and_is_recorded(built_db, changed_corpus):
     assert table_checksums(built_db, schemas=("core", "mart")) == before
     last = runs(built_db)[-1]
     assert last[2] == "failed" and "interrupted" in last[3]
+
+
+def test_lost_data_connection_is_recorded_with_its_reason(built_db, changed_corpus):
+    """The server ends the run's connection mid-run: the run exits 1, nothing is
+    published, and the ledger says why (recorded on a fresh connection)."""
+    before = table_checksums(built_db, schemas=("core", "mart"))
+    proc = start_load(built_db, changed_corpus, "gate:sleep=5")  # the gate's queries run after the sleep
+    wait_for_fault(proc)
+    with psycopg.connect(built_db, autocommit=True) as conn:
+        ended = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name = 'etnc-db' AND pid <> pg_backend_pid()").fetchall()
+    assert ended
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert table_checksums(built_db, schemas=("core", "mart")) == before
+    last = runs(built_db)[-1]
+    assert last[2] == "failed" and "terminat" in last[3].lower()
 
 
 def test_concurrent_runs_wait_or_refuse_and_never_interleave(built_db, changed_corpus):

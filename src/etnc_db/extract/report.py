@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from . import citations as C
 from .authors import fold, parse_byline
@@ -23,6 +21,11 @@ from .model import (
     Section,
     TableRow,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from .errata import EndnoteDuplicate
 
 COUNTRIES = {
     "eu": "EU", "austria": "AT", "belgium": "BE", "bulgaria": "BG", "croatia": "HR",
@@ -64,7 +67,10 @@ def _bigrams(s: str) -> set[tuple[str, str]]:
     return set(zip(w, w[1:], strict=False))
 
 
-def parse_report(text: str, *, file_name: str, title: str | None = None) -> ParsedDocument:
+def parse_report(
+    text: str, *, file_name: str, title: str | None = None,
+    errata: Collection[EndnoteDuplicate] = frozenset(),
+) -> ParsedDocument:
     spans = line_spans(text)
     lines = [text[s:e] for s, e in spans]
     n = len(lines)
@@ -284,7 +290,7 @@ def parse_report(text: str, *, file_name: str, title: str | None = None) -> Pars
             while e > s and text[e - 1].isspace():
                 e -= 1
             variant = 0
-            if num == prev_num and _erratum(file_name, p.key, num):
+            if num == prev_num and (Path(file_name).name, p.key, num) in errata:
                 variant = sum(1 for c in cits if c.section_key == p.key and c.number == num)
                 warnings.append(
                     f"{p.key}: endnote {num} is numbered twice in the source (line {li + 1}); "
@@ -321,19 +327,6 @@ def parse_report(text: str, *, file_name: str, title: str | None = None) -> Pars
         sections=tuple(sections), passages=tuple(passages), citations=tuple(cits),
         markers=tuple(markers), table_rows=tuple(rows), warnings=tuple(warnings),
     )
-
-
-@lru_cache(maxsize=1)
-def _errata() -> frozenset[tuple[str, str, int]]:
-    path = Path(__file__).with_name("errata.yaml")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return frozenset(
-        (e["file"], e["chapter"], int(e["number"])) for e in data.get("endnote_duplicates") or []
-    )
-
-
-def _erratum(file_name: str, chapter: str, number: int) -> bool:
-    return (Path(file_name).name, chapter, number) in _errata()
 
 
 def _add_marker(markers, warnings, passage_key, chapter, s, e, nums, numbers, location):

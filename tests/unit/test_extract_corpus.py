@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -140,12 +139,6 @@ def test_tables(report):
     assert len(nl) >= 2
     row_spans = {(r.char_start) for r in report.table_rows}
     assert not any(p.char_start in row_spans for p in report.passages)
-
-
-def test_report_speed(report_text):
-    t0 = time.perf_counter()
-    parse_document(report_text, kind="report", file_name=REPORT, errata=ERRATA)
-    assert time.perf_counter() - t0 < 1.0
 
 
 def test_report_errata_are_passed_in(report, report_text):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import citations as C
 from .authors import fold, parse_byline
@@ -37,8 +37,8 @@ COUNTRIES = {
     "sweden": "SE", "united kingdom": "GB", "uk": "GB", "norway": "NO", "switzerland": "CH",
     "european union": "EU",
 }
+FRONT_KEY = "front"  # the section key of the front matter (its passages carry no markers)
 _NOTE = re.compile(r"^\s*-\s*(\d+)\s*\|\s?")
-_TERMINAL = tuple('.!?:;"”’)…')
 # a line ending like this is a paragraph cut by a page break, never a heading
 _FRAGMENT_END = re.compile(
     r"(?:[,\-–]|\b(?:which|that|the|a|an|and|or|of|to|in|on|for|with|by|as|at|from|its|their|is|are|was|were|be|has|have|had|this|these|who|whose|while|into|than|but|not)\s*)$"
@@ -213,26 +213,23 @@ def parse_report(
         all_debris |= p.debris
     all_debris.discard("")
 
-    sections: list[Section] = []
-    passages: list[Passage] = []
-    cits: list[Citation] = []
-    markers: list[CitationMarker] = []
-    rows: list[TableRow] = []
-
+    out = _Output(warnings)
+    src = _Lines(text, spans)
     front_end = spans[parts[0].start_line][0]
-    sections.append(Section("front", None, "front_matter", doc_title or "", None, None, editors, 0, front_end, 0))
+    front = Section(FRONT_KEY, None, "front_matter", doc_title or "", None, None, editors, 0, front_end, 0)
+    out.sections.append(front)
     # front matter: passages for its paragraphs, contents as a table
     front_items = []
     for i in range(parts[0].start_line):
         if not lines[i].strip() or i in dropped or i == first:
             continue
         front_items.append(Item("table" if "\t" in lines[i] else "para", i))
-    _emit(text, spans, lines, front_items, "front", "front", sections, passages, rows, markers, {}, warnings)
+    _PartEmitter(src, front, _MarkerCollector(text, FRONT_KEY, set(), out), out).emit(front_items)
 
     for ordinal, p in enumerate(parts, start=1):
         cs, ce = spans[p.start_line][0], (spans[p.end_line][0] if p.end_line < n else len(text))
         sec = Section(p.key, None, p.kind, p.title, p.subtitle, p.country, p.authors, cs, ce, ordinal)
-        sections.append(sec)
+        out.sections.append(sec)
         items: list[Item] = []
         notes: list[tuple[int, int, int, int]] = []  # (number, line, start, end)
         mode = "body"
@@ -291,7 +288,7 @@ def parse_report(
                 e -= 1
             variant = 0
             if num == prev_num and (Path(file_name).name, p.key, num) in errata:
-                variant = sum(1 for c in cits if c.section_key == p.key and c.number == num)
+                variant = sum(1 for c in out.citations if c.section_key == p.key and c.number == num)
                 warnings.append(
                     f"{p.key}: endnote {num} is numbered twice in the source (line {li + 1}); "
                     f"kept as variant {variant} (known erratum)"
@@ -309,7 +306,7 @@ def parse_report(
             d, prec = C.parse_date(raw)
             t, o = C.title_outlet(raw)
             ib = C.ibid_target(raw, num, earlier)
-            cits.append(Citation(p.key, num, raw, urls, urls[0] if urls else None, t, o, d, prec, ib, s, e, variant))
+            out.citations.append(Citation(p.key, num, raw, urls, urls[0] if urls else None, t, o, d, prec, ib, s, e, variant))
             earlier.append((num, raw))
             numbers.add(num)
         # title line and by-line markers
@@ -317,23 +314,12 @@ def parse_report(
         if p.title_line is not None:
             extra.append((p.title_line, "title"))
         extra += [(k, "byline") for k in p.byline_lines]
+        markers = _MarkerCollector(text, p.key, numbers, out)
         for li, loc in extra:
-            for ms, me_, nums in C.find_markers(text, spans[li][0], spans[li][1]):
-                _add_marker(markers, warnings, p.key, p.key, ms, me_, nums, numbers, loc)
-        _emit(text, spans, lines, items, p.key, p.key, sections, passages, rows, markers, {"numbers": numbers}, warnings)
+            markers.collect(spans[li][0], spans[li][1], p.key, loc)
+        _PartEmitter(src, sec, markers, out).emit(items)
 
-    return ParsedDocument(
-        title=doc_title, published=published, kind="report",
-        sections=tuple(sections), passages=tuple(passages), citations=tuple(cits),
-        markers=tuple(markers), table_rows=tuple(rows), warnings=tuple(warnings),
-    )
-
-
-def _add_marker(markers, warnings, passage_key, chapter, s, e, nums, numbers, location):
-    unresolved = tuple(x for x in nums if x not in numbers)
-    for x in unresolved:
-        warnings.append(f"{chapter}: marker {x} at char {s} points at no endnote")
-    markers.append(CitationMarker(passage_key, chapter, s, e, tuple(nums), unresolved, location))
+    return out.document(doc_title, published)
 
 
 def _classify_shorts(items: list[Item], lines: list[str]) -> None:
@@ -372,73 +358,138 @@ def _classify_shorts(items: list[Item], lines: list[str]) -> None:
                 it.kind = "pullquote"
 
 
-def _emit(text, spans, lines, items, part_key, chapter_key, sections, passages, rows, markers, ctx, warnings):
-    numbers = ctx.get("numbers", set())
-    part_idx = next(i for i, s in enumerate(sections) if s.key == part_key)
-    part = sections[part_idx]
-    builder = PassageBuilder(text, part_key)
-    current = part_key
-    heading_no = 0
-    table_no = 0
-    row_no = 0
-    in_table = False
-    head_idx: list[int] = []
-    for it in items:
-        kind = it.kind
-        s, e = spans[it.line]
-        if kind == "junk" or kind == "pullquote":
-            builder.transparent()
-            continue
-        if kind == "table":
-            builder.flush()
-            if not in_table:
-                table_no += 1
-                row_no = 0
-                in_table = True
-            row_no += 1
-            cells = tuple(c.strip() for c in text[s:e].rstrip("\r").split("\t"))
-            while cells and not cells[-1]:
-                cells = cells[:-1]
-            rows.append(TableRow(f"{chapter_key}/t{table_no}", current, row_no, cells, s, e))
-            for ms, me_, nums in C.find_markers(text, s, e):
-                _add_marker(markers, warnings, current, chapter_key, ms, me_, nums, numbers, "table")
-            continue
-        in_table = False
-        if kind == "endnotes":
-            builder.flush()
-            # close the current heading at the Endnotes line
-            if head_idx:
-                h = sections[head_idx[-1]]
-                sections[head_idx[-1]] = _replace_end(h, s)
-                head_idx.clear()
-            current = part_key
-            continue
-        if kind == "heading":
-            builder.heading()
-            heading_no += 1
-            key = f"{part_key}/{heading_no}"
-            if head_idx:
-                sections[head_idx[-1]] = _replace_end(sections[head_idx[-1]], s)
-            st = text[s:e].strip()
-            sections.append(Section(key, part_key, "heading", C.MARKER_RE.sub("", st).strip(), None,
-                                    part.country_code, (), s + (len(text[s:e]) - len(text[s:e].lstrip())), part.char_end, heading_no))
-            head_idx.append(len(sections) - 1)
-            current = key
-            for ms, me_, nums in C.find_markers(text, s, e):
-                _add_marker(markers, warnings, key, chapter_key, ms, me_, nums, numbers, "heading")
-            continue
-        # paragraph
-        builder.add_line(s, e, current)
-    builder.flush()
-    for psg in builder.passages:
-        passages.append(psg)
-        if chapter_key != "front":
-            for seg_s, seg_e in psg.segments:
-                for ms, me_, nums in C.find_markers(text, seg_s, seg_e):
-                    _add_marker(markers, warnings, psg.key, chapter_key, ms, me_, nums, numbers, "passage")
+class _Lines(NamedTuple):
+    """The stored text and the (start, end) span of each of its lines."""
+
+    text: str
+    spans: list[tuple[int, int]]
 
 
-def _replace_end(sec: Section, end: int) -> Section:
-    from dataclasses import replace
+@dataclass
+class _Output:
+    """Everything the parse emits, in emission order."""
 
-    return replace(sec, char_end=end)
+    warnings: list[str]
+    sections: list[Section] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    markers: list[CitationMarker] = field(default_factory=list)
+    table_rows: list[TableRow] = field(default_factory=list)
+
+    def document(self, title: str | None, published: str | None) -> ParsedDocument:
+        """The emitted pieces as a report :class:`ParsedDocument`."""
+        return ParsedDocument(
+            title=title, published=published, kind="report",
+            sections=tuple(self.sections), passages=tuple(self.passages), citations=tuple(self.citations),
+            markers=tuple(self.markers), table_rows=tuple(self.table_rows), warnings=tuple(self.warnings),
+        )
+
+
+@dataclass
+class _MarkerCollector:
+    """Records the note markers found in a part against the part's endnote numbers
+    (a number with no endnote is unresolved and warned about)."""
+
+    text: str
+    chapter_key: str
+    endnote_numbers: set[int]
+    out: _Output
+
+    def collect(self, start: int, end: int, passage_key: str, location: str) -> None:
+        """Record every marker in ``text[start:end]`` as held by ``passage_key``."""
+        for marker_start, marker_end, numbers in C.find_markers(self.text, start, end):
+            unresolved = tuple(x for x in numbers if x not in self.endnote_numbers)
+            for x in unresolved:
+                self.out.warnings.append(f"{self.chapter_key}: marker {x} at char {marker_start} points at no endnote")
+            self.out.markers.append(
+                CitationMarker(passage_key, self.chapter_key, marker_start, marker_end, tuple(numbers), unresolved,
+                               location)
+            )
+
+
+class _PartEmitter:
+    """Turns one part's classified lines into passages, heading sections, table rows
+    and their markers (headings are flat child sections of the part)."""
+
+    def __init__(self, src: _Lines, section: Section, markers: _MarkerCollector, out: _Output):
+        """Start emitting the part whose (already emitted) section is ``section``."""
+        self.src, self.section, self.markers, self.out = src, section, markers, out
+        self.builder = PassageBuilder(src.text, section.key)
+        self.current = section.key  # the deepest open section: the part or its last heading
+        self.heading_count = 0
+        self.table_count = 0
+        self.row_count = 0
+        self.in_table = False
+        self.open_heading: int | None = None  # index in out.sections of the last heading
+
+    def emit(self, items: list[Item]) -> None:
+        """Emit the items in order, then the passages they make up."""
+        for item in items:
+            start, end = self.src.spans[item.line]
+            if item.kind in ("junk", "pullquote"):
+                self.builder.transparent()
+                continue
+            if item.kind == "table":
+                self._table_row(start, end)
+                continue
+            self.in_table = False
+            if item.kind == "endnotes":
+                self._endnotes(start)
+            elif item.kind == "heading":
+                self._heading(start, end)
+            else:  # a paragraph line
+                self.builder.add_line(start, end, self.current)
+        self._passages()
+
+    def _table_row(self, start: int, end: int) -> None:
+        """A tab-separated line: a row of the current table (consecutive rows make one)."""
+        self.builder.flush()
+        if not self.in_table:
+            self.table_count += 1
+            self.row_count = 0
+            self.in_table = True
+        self.row_count += 1
+        cells = tuple(c.strip() for c in self.src.text[start:end].rstrip("\r").split("\t"))
+        while cells and not cells[-1]:
+            cells = cells[:-1]
+        table_key = f"{self.section.key}/t{self.table_count}"
+        self.out.table_rows.append(TableRow(table_key, self.current, self.row_count, cells, start, end))
+        self.markers.collect(start, end, self.current, "table")
+
+    def _endnotes(self, start: int) -> None:
+        """The 'Endnotes' line: it ends the open heading; what follows belongs to the part."""
+        self.builder.flush()
+        self._close_heading(start)
+        self.open_heading = None
+        self.current = self.section.key
+
+    def _heading(self, start: int, end: int) -> None:
+        """A heading line: a new child section of the part, open until the next heading,
+        the Endnotes line or the end of the part."""
+        self.builder.heading()
+        self.heading_count += 1
+        key = f"{self.section.key}/{self.heading_count}"
+        self._close_heading(start)
+        line = self.src.text[start:end]
+        title = C.MARKER_RE.sub("", line.strip()).strip()
+        self.out.sections.append(Section(key, self.section.key, "heading", title, None, self.section.country_code, (),
+                                         start + (len(line) - len(line.lstrip())), self.section.char_end,
+                                         self.heading_count))
+        self.open_heading = len(self.out.sections) - 1
+        self.current = key
+        self.markers.collect(start, end, key, "heading")
+
+    def _close_heading(self, end: int) -> None:
+        """End the open heading section (if any) at ``end``."""
+        if self.open_heading is not None:
+            heading = self.out.sections[self.open_heading]
+            self.out.sections[self.open_heading] = replace(heading, char_end=end)
+
+    def _passages(self) -> None:
+        """Emit the part's passages and (outside the front matter) their markers."""
+        self.builder.flush()
+        for passage in self.builder.passages:
+            self.out.passages.append(passage)
+            if self.section.key != FRONT_KEY:
+                for seg_start, seg_end in passage.segments:
+                    self.markers.collect(seg_start, seg_end, passage.key, "passage")

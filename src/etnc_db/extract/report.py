@@ -56,6 +56,7 @@ _PUBLISHED = re.compile(
 _EDITED_BY = re.compile(r"(?m)^Edited by:\s*(.+)$")
 _EDITOR_SEPARATOR = re.compile(r",\s*|\s+and\s+")
 _BY_NOT_AUTHOR = re.compile(r"By\s+(?:\d|early|late|mid|the end|and large)")  # 'By 2030, …' is body text
+_COLON_HEADING = re.compile(r"^[^:]{2,60}:\s")  # 'Label: …'
 # a line ending like this is a paragraph cut by a page break, never a heading
 _FRAGMENT_END = re.compile(
     r"(?:[,\-–]|\b(?:which|that|the|a|an|and|or|of|to|in|on|for|with|by|as|at|from|its|their|is|are|was|were|be|has|have|had|this|these|who|whose|while|into|than|but|not)\s*)$"
@@ -715,8 +716,16 @@ def _bigrams(s: str) -> set[tuple[str, str]]:
 
 def _classify_shorts(items: list[Item], lines: list[str]) -> None:
     """Decide heading vs pull-quote for short unpunctuated lines (a pull-quote repeats
-    words of a paragraph in the same part; a heading does not)."""
+    words of a paragraph in the same part; a heading does not), then mark short
+    full-sentence paragraphs that repeat another paragraph as pull-quotes."""
     paras = [(k, _bigrams(lines[it.line])) for k, it in enumerate(items) if it.kind == "para"]
+    _classify_short_lines(items, lines, paras)
+    _find_sentence_pullquotes(items, lines, paras)
+
+
+def _classify_short_lines(items: list[Item], lines: list[str], paras: list[tuple[int, set]]) -> None:
+    """Each 'short' item becomes 'pullquote' (its bigrams recur in a paragraph, or it
+    interrupts a sentence and partly recurs), 'heading', or 'junk' (no words)."""
     for k, it in enumerate(items):
         if it.kind != "short":
             continue
@@ -725,25 +734,30 @@ def _classify_shorts(items: list[Item], lines: list[str]) -> None:
             it.kind = "junk"
             continue
         best = max((len(bg & pb) / len(bg) for _, pb in paras), default=0.0)
-        st = lines[it.line].strip()
-        colon_heading = bool(re.match(r"^[^:]{2,60}:\s", st))
-        # interrupting a sentence: the paragraph before is open and the next starts lowercase
-        prev = next((items[j] for j in range(k - 1, -1, -1) if items[j].kind not in ("junk",)), None)
-        nxt_ = next((items[j] for j in range(k + 1, len(items)) if items[j].kind not in ("junk",)), None)
-        interrupts = (
-            prev is not None and prev.kind == "para" and is_open(lines[prev.line].strip())
-            and nxt_ is not None and nxt_.kind == "para" and lines[nxt_.line].strip()[:1].islower()
-        )
+        colon_heading = bool(_COLON_HEADING.match(lines[it.line].strip()))
         threshold = 0.85 if colon_heading else 0.5
-        if best >= threshold or (interrupts and best >= 0.3):
+        if best >= threshold or (_interrupts_sentence(items, k, lines) and best >= 0.3):
             it.kind = "pullquote"
         else:
             it.kind = "heading"
-    # full-sentence pull-quotes: a short punctuated line whose words all recur in a paragraph
+
+
+def _interrupts_sentence(items: list[Item], k: int, lines: list[str]) -> bool:
+    """True when item ``k`` sits inside a sentence: the paragraph before it (junk
+    aside) is open and the paragraph after it starts lowercase."""
+    prev = next((items[j] for j in range(k - 1, -1, -1) if items[j].kind != "junk"), None)
+    following = next((items[j] for j in range(k + 1, len(items)) if items[j].kind != "junk"), None)
+    return (
+        prev is not None and prev.kind == "para" and is_open(lines[prev.line].strip())
+        and following is not None and following.kind == "para" and lines[following.line].strip()[:1].islower()
+    )
+
+
+def _find_sentence_pullquotes(items: list[Item], lines: list[str], paras: list[tuple[int, set]]) -> None:
+    """Full-sentence pull-quotes: a short punctuated paragraph (at least 5 bigrams) whose
+    bigrams nearly all (90%) recur in another paragraph becomes 'pullquote'."""
     for k, it in enumerate(items):
         if it.kind == "para" and len(lines[it.line].strip()) <= 250:
             bg = _bigrams(lines[it.line])
-            if len(bg) >= 5 and any(
-                kk != k and len(bg & pb) / len(bg) >= 0.9 for kk, pb in paras
-            ):
+            if len(bg) >= 5 and any(kk != k and len(bg & pb) / len(bg) >= 0.9 for kk, pb in paras):
                 it.kind = "pullquote"

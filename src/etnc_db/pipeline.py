@@ -165,6 +165,7 @@ class _Run:
         self.log = RunLog(result.run_id)
         self.state = dict(conn.execute("SELECT stage, fingerprint FROM etl.stage_state").fetchall())
         self.registry = None
+        self.errata = None
         self.touched: list[str] = []
         self.changed = {"reference": False, "documents": False, "facts": False}
 
@@ -193,6 +194,14 @@ class _Run:
             with self.timed("registry"):
                 self.registry = load_registry(self.settings.reference_dir)
         return self.registry
+
+    def load_errata(self):
+        """The known source errata (etl/reference/errata.yaml) the parsers tolerate."""
+        if self.errata is None:
+            from etnc_db.extract.errata import load_errata
+
+            self.errata = load_errata(self.settings.reference_dir)
+        return self.errata
 
     def set_state(self, stage: str, fingerprint: str) -> None:
         self.conn.execute(
@@ -287,7 +296,7 @@ class _Run:
 
         try:
             with self.timed("parse"):
-                text, parsed = ds.parse_source(source)
+                text, parsed = ds.parse_source(source, self.load_errata())
         except CorpusError as exc:
             if not self.options.skip_bad:
                 raise

@@ -15,6 +15,7 @@ import psycopg
 import yaml
 
 from etnc_db.extract import parse_document
+from etnc_db.extract.errata import EndnoteDuplicate
 from etnc_db.extract.model import CorpusError, ParsedDocument
 from etnc_db.extract.reader import read_source
 
@@ -135,7 +136,11 @@ def plan_documents(conn: psycopg.Connection, files: list[SourceFile], reference_
     return plan
 
 
-def parse_source(source: SourceFile) -> tuple[str, ParsedDocument]:
+def parse_source(
+    source: SourceFile, errata: frozenset[EndnoteDuplicate] = frozenset()
+) -> tuple[str, ParsedDocument]:
+    """Read and parse one corpus file; ``errata`` are the known source errors to
+    tolerate (``load_errata(settings.reference_dir)``)."""
     text = read_source(source.path)
-    parsed = parse_document(text, kind=source.kind, file_name=source.file_name, title=source.title)
+    parsed = parse_document(text, kind=source.kind, file_name=source.file_name, title=source.title, errata=errata)
     return text, parsed

@@ -166,6 +166,7 @@ class _Run:
         self.log = RunLog(result.run_id)
         self.state = dict(conn.execute("SELECT stage, fingerprint FROM etl.stage_state").fetchall())
         self.registry = None
+        self.errata = None
         self.touched: list[str] = []
         self.rejects: list[tuple[str, int | None, str]] = []
         self.changed = {"reference": False, "documents": False, "facts": False}
@@ -195,6 +196,14 @@ class _Run:
             with self.timed("registry"):
                 self.registry = load_registry(self.settings.reference_dir)
         return self.registry
+
+    def load_errata(self):
+        """The known source errata (etl/reference/errata.yaml) the parsers tolerate."""
+        if self.errata is None:
+            from etnc_db.extract.errata import load_errata
+
+            self.errata = load_errata(self.settings.reference_dir)
+        return self.errata
 
     def set_state(self, stage: str, fingerprint: str) -> None:
         self.conn.execute(
@@ -307,7 +316,8 @@ class _Run:
         try:
             with self.timed("parse"):
                 text = corpus_folder.read_document(source)
-                parsed = parse_document(text, kind=source.kind, file_name=source.file_name, title=source.title)
+                parsed = parse_document(text, kind=source.kind, file_name=source.file_name, title=source.title,
+                                        errata=self.load_errata())
         except CorpusError as exc:
             if not self.options.skip_bad:
                 raise

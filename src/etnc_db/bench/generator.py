@@ -61,16 +61,14 @@ def _shift_date(value: Any, rng: random.Random) -> str | None:
 
 
 def _errata_duplicates() -> dict[str, set[int]]:
-    """Endnote numbers the parser tolerates twice, by real file name (extract/errata.yaml).
+    """Endnote numbers the parser tolerates twice, by real file name (etl/reference/errata.yaml).
     The errata are keyed by file name, so a synthetic copy under a new name must not
     repeat the defect: its second note of that number is dropped."""
-    path = Path(__file__).resolve().parents[1] / "extract" / "errata.yaml"
-    if not path.exists():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    from etnc_db.extract.errata import load_errata
+
     out: dict[str, set[int]] = {}
-    for e in data.get("endnote_duplicates") or []:
-        out.setdefault(e["file"], set()).add(int(e["number"]))
+    for e in load_errata(Path(__file__).resolve().parents[3] / "etl" / "reference"):
+        out.setdefault(e.file, set()).add(e.number)
     return out
 
 

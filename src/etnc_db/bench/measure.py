@@ -44,6 +44,7 @@ def loaders(url: str, corpus: str) -> dict:
     import psycopg
 
     from etnc_db.config import Settings
+    from etnc_db.extract.errata import load_errata
     from etnc_db.link.linker import Linker
     from etnc_db.load import bulk
     from etnc_db.load import document_stage as ds
@@ -56,8 +57,9 @@ def loaders(url: str, corpus: str) -> dict:
     files = ds.scan_corpus(Path(corpus))
     rows = ds.DocumentRows()
     linker = Linker(registry)
+    errata = load_errata(settings.reference_dir)
     for f in files:
-        text, parsed = ds.parse_source(f)
+        text, parsed = ds.parse_source(f, errata)
         rows.add(f, text, parsed, linker, "bench")
     keys = [f.key for f in files]
     out: dict = {"documents": len(files)}

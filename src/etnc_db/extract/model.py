@@ -91,7 +91,7 @@ class Citation:
     ibid_of: int | None
     char_start: int
     char_end: int
-    variant: int = 0  # >0 only for a number the source lists twice (see extract/errata.yaml)
+    variant: int = 0  # >0 only for a number the source lists twice (etl/reference/errata.yaml)
 
 
 @dataclass(frozen=True)

@@ -122,15 +122,17 @@ def unknown_entities(settings, corpus=None, document: str | None = None) -> list
 
     from etnc_db.extract import parse_document
     from etnc_db.extract.corpus import read_document, scan_corpus
+    from etnc_db.extract.errata import load_errata
     from etnc_db.reference.registry import load_registry
 
     registry = load_registry(settings.reference_dir)
+    errata = load_errata(settings.reference_dir)
     rows = []
     for source in scan_corpus(corpus or settings.corpus_dir).files:
         if document and source.key != document:
             continue
         text = read_document(source)
-        parsed = parse_document(text, kind=source.kind, file_name=source.file_name, title=source.title)
+        parsed = parse_document(text, kind=source.kind, file_name=source.file_name, title=source.title, errata=errata)
         counts: Counter[tuple[str, str]] = Counter()
         for passage in parsed.passages:
             for start, end in passage.segments:

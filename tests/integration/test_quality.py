@@ -1,5 +1,7 @@
-"""Great Expectations suites: the built database passes them all; a run whose data
-fails one rolls back, is recorded failed, and keeps its dq results."""
+"""The in-transaction Great Expectations suites of a load (quality/spec.py, suites.py):
+the build records passing pre/post-load results; a run whose data fails one rolls back,
+is recorded failed, and keeps its dq results. `etnc-db check` no longer uses these
+suites: it is tested in test_gx_checks.py."""
 
 from __future__ import annotations
 
@@ -9,10 +11,8 @@ import shutil
 import psycopg
 import pytest
 from test_safety import CHANGED_DOC, change_document
-from typer.testing import CliRunner
 
 from conftest import table_checksums
-from etnc_db.cli import app
 from etnc_db.load.pipeline import RunFailed, RunOptions, run
 from etnc_db.load.upsert import TableLoad
 from etnc_db.quality import spec, suites
@@ -45,43 +45,6 @@ def test_build_recorded_passing_pre_and_post_load_results(built_db_readonly):
         by_phase.setdefault(phase, set()).add(table)
     assert by_phase["pre_load"] >= {"core.countries", "core.documents", "core.investments", "core.evidence"}
     assert by_phase["post_load"] == set(spec.CORE) | set(spec.MART)
-
-
-def test_check_passes_on_the_built_database_and_status_shows_it(built_db, tmp_path):
-    report = tmp_path / "dq.md"
-    res = CliRunner().invoke(app, ["check", "--report", str(report)], env={"DATABASE_URL": built_db})
-    assert res.exit_code == 0, res.output
-    assert ", 0 failed" in res.output
-    text = report.read_text()
-    assert "Nothing failed." in text and "core.investments" in text and "mart.fct_evidence" in text
-    with psycopg.connect(built_db) as conn:
-        run_id, status = conn.execute("SELECT run_id, status FROM etl.runs WHERE command = 'check'").fetchone()
-        phases = conn.execute("SELECT DISTINCT phase FROM etl.dq_results WHERE run_id = %s", (run_id,)).fetchall()
-        counts = conn.execute(
-            "SELECT count(*) FROM etl.dq_results WHERE run_id = %s AND expectation = %s", (run_id, suites.ROW_COUNT)
-        ).fetchone()[0]
-    assert status == "succeeded" and phases == [("check",)]
-    assert counts == len(spec.CORE)  # compared with the last load's published row counts
-    res = CliRunner().invoke(app, ["status"], env={"DATABASE_URL": built_db})
-    assert res.exit_code == 0
-    assert f"data quality (run {run_id}):" in res.output and ", 0 failed" in res.output
-
-
-def test_check_fails_and_reports_when_published_data_breaks_a_rule(built_db, tmp_path):
-    with psycopg.connect(built_db) as conn:  # out-of-band damage a constraint does not catch
-        conn.execute("UPDATE core.investments SET currency = 'ZZZ' WHERE currency = 'USD'")
-    report = tmp_path / "dq.md"
-    res = CliRunner().invoke(app, ["check", "--report", str(report)], env={"DATABASE_URL": built_db})
-    assert res.exit_code == 1
-    text = report.read_text()
-    assert "## Failed" in text and "ZZZ" in text
-    with psycopg.connect(built_db) as conn:
-        row = conn.execute(
-            "SELECT table_name, column_name, unexpected_sample FROM etl.dq_results WHERE NOT success"
-        ).fetchall()
-    assert ("core.investments", "currency", ["ZZZ"] * len(row[0][2])) in row
-
-
 
 
 def test_failing_expectation_rolls_back_and_keeps_failed_run_and_results(built_db, settings, corpus_copy, monkeypatch):

@@ -170,3 +170,18 @@ def test_a_suite_whose_relation_is_gone_fails_every_expectation_with_the_error(b
     assert status == "failed"
     assert {s for s, _, _ in failed} == {"mart.dim_country"}
     assert len(failed) == len(next(s for s in SUITES if s.name == "mart.dim_country").expectations)
+
+
+def test_the_check_gives_back_gx_global_context(built_db, tmp_path):
+    """GX resolves suites through a process-wide "current context"; a check must not leave
+    its own there, or GX code that runs later in the same process (the load's validation)
+    would find the check's suites under the same names."""
+    from etnc_db.quality.gx_checks import import_gx
+
+    gx = import_gx()
+    from great_expectations.data_context.data_context.context_factory import project_manager
+
+    mine = gx.get_context(mode="ephemeral")
+    res, _, _ = _check(built_db, tmp_path)
+    assert res.exit_code == 0, res.output
+    assert project_manager.get_current_project() is mine

@@ -219,7 +219,8 @@ def _context(gx, docs_dir: Path | None):
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def _gx_suite(gx, suite: Suite):
+def gx_suite(gx, suite: Suite):
+    """The GX ExpectationSuite of a parsed suite (GX validates the keyword arguments)."""
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     expectations = []
@@ -247,6 +248,12 @@ def validate(url: str, suites: list[Suite], parameters: dict[str, dict[str, Any]
     t = time.perf_counter()
     gx = import_gx()
     timings["gx_import"] = time.perf_counter() - t
+    from great_expectations.data_context.data_context.context_factory import project_manager
+
+    try:  # GX keeps the last context in a global that suites resolve their store through;
+        previous = project_manager.get_current_project()  # give back the one we found
+    except Exception:  # noqa: BLE001 - DataContextRequiredError: there was none
+        previous = None
     gx_log = logging.getLogger("great_expectations")
     level = gx_log.level
     gx_log.setLevel(logging.CRITICAL)  # failures are in the results; GX need not log them too
@@ -270,9 +277,9 @@ def validate(url: str, suites: list[Suite], parameters: dict[str, dict[str, Any]
                         schema, table = suite.table.split(".", 1)
                         asset = source.add_table_asset(suite.name, table_name=table, schema_name=schema)
                     batch = asset.add_batch_definition_whole_table("all rows")
-                    gx_suite = context.suites.add(_gx_suite(gx, suite))
+                    added = context.suites.add(gx_suite(gx, suite))
                     vd = context.validation_definitions.add(
-                        gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite))
+                        gx.ValidationDefinition(name=suite.name, data=batch, suite=added))
                     definitions.append((suite, vd))
                 except Exception as exc:  # noqa: BLE001 - recorded as the suite's failure
                     results += _failed_suite(suite, _first_line(exc))
@@ -300,6 +307,7 @@ def validate(url: str, suites: list[Suite], parameters: dict[str, dict[str, Any]
         gx_log.setLevel(level)
         if source is not None:
             _close(source)
+        project_manager.set_project(previous)
     order = {s.name: i for i, s in enumerate(suites)}
     results.sort(key=lambda r: (order[r.suite], r.index))
     return Validation(results, {k: round(v, 3) for k, v in timings.items()}, index)

@@ -227,7 +227,7 @@ def check(report: Path = typer.Option(Path("reports/data-quality.md"), "--report
             err.print(f"failed: {message}", highlight=False, soft_wrap=True)
         if len(summary.failures) > 20:
             err.print(f"({len(summary.failures) - 20} more failures; see {report})", highlight=False)
-        docs = f"; data docs: {summary.data_docs}" if summary.data_docs else ""
+        docs = f"; data docs: {data_docs / 'index.html'}" if summary.data_docs else ""
         out.print(f"data quality (run {summary.run_id}): {summary.passed} passed, {summary.failed} failed "
                   f"in {summary.suites} suites; report: {report}{docs}", highlight=False, soft_wrap=True)
         if summary.failed:

@@ -211,7 +211,7 @@ def changes(run_id: int | None = typer.Option(None, "--run", help="Run number (d
 
 @app.command()
 def check(report: Path = typer.Option(Path("reports/data-quality.md"), "--report", help="Where to write the Markdown report."),
-          data_docs: Path = typer.Option(Path("reports/data-docs"), "--data-docs", help="Folder for the GX Data Docs (index.html)."),
+          data_docs: Path | None = typer.Option(None, "--data-docs", help="Folder for the GX Data Docs (default: data-docs/ beside the report)."),
           accept_row_drop: bool = typer.Option(False, "--accept-row-drop", help=(
               "Accept the current row counts after a deliberate drop (a forced load): the row-count guards "
               "pass and, if everything else does, this check becomes the new baseline.")),
@@ -222,6 +222,7 @@ def check(report: Path = typer.Option(Path("reports/data-quality.md"), "--report
 
         url = _url()
         _require_schema(url)
+        data_docs = data_docs or report.parent / "data-docs"
         summary = run_check(url, report, data_docs, accept_row_drop=accept_row_drop, wait_seconds=wait)
         for message in summary.failures[:20]:
             err.print(f"failed: {message}", highlight=False, soft_wrap=True)

@@ -182,6 +182,7 @@ def test_the_check_gives_back_gx_global_context(built_db, tmp_path):
     from great_expectations.data_context.data_context.context_factory import project_manager
 
     mine = gx.get_context(mode="ephemeral")
-    res, _, _ = _check(built_db, tmp_path)
+    res = CliRunner().invoke(app, ["check", "--report", str(tmp_path / "out" / "dq.md")], env={"DATABASE_URL": built_db})
     assert res.exit_code == 0, res.output
     assert project_manager.get_current_project() is mine
+    assert (tmp_path / "out" / "data-docs" / "index.html").is_file()  # Data Docs go beside the report

@@ -130,3 +130,12 @@ def test_the_cli_and_the_check_import_neither_gx_nor_the_old_quality_modules():
             "or m in ('etnc_db.quality.suites', 'etnc_db.quality.spec', 'etnc_db.quality.frames')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_modules_gx_imports_but_sql_checks_never_use_load_on_first_use():
+    code = ("import sys; from etnc_db.quality.gx_checks import import_gx; import_gx(); "
+            "lazy = type(sys.modules['scipy.stats']).__name__; "
+            "from scipy import stats; import altair; "
+            "print(lazy, round(float(stats.entropy([0.5, 0.5], [0.25, 0.75])), 3), altair.Chart.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["_LazyModule", "0.144", "Chart"]

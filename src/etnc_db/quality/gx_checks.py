@@ -21,7 +21,6 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ DATA_SOURCE = "etnc"
 DOCS_SITE = "etnc"
 _RESULT_KEYS = ("observed_value", "element_count", "unexpected_count", "unexpected_percent", "missing_count",
                 "details")
-_DEFERRED = ("scipy.stats", "altair")  # imported by GX at import time, used only by expectations we do not run
+_DEFERRED = ("scipy.stats", "altair")  # GX imports them eagerly; only KS/KL-divergence expectations use them
 
 
 @dataclass
@@ -336,7 +335,3 @@ def _close(source) -> None:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else exc.__class__.__name__
-
-
-def today_parameter(today: date | None = None) -> str:
-    return (today or date.today()).isoformat()

@@ -224,16 +224,29 @@ def changes(run_id: int | None = typer.Option(None, "--run", help="Run number (d
 
 
 @app.command()
-def check(report: Path = typer.Option(Path("reports/data-quality.md"), "--report", help="Where to write the Markdown report.")) -> None:
-    """Run every expectation suite on the published tables and write a readable report."""
+def check(report: Path = typer.Option(Path("reports/data-quality.md"), "--report", help="Where to write the Markdown report."),
+          data_docs: Path | None = typer.Option(None, "--data-docs", help="Folder for the GX Data Docs (default: data-docs/ beside the report)."),
+          accept_row_drop: bool = typer.Option(False, "--accept-row-drop", help=(
+              "Accept the current row counts after a deliberate drop (a forced load): the row-count guards "
+              "pass and, if everything else does, this check becomes the new baseline.")),
+          wait: float = typer.Option(60.0, "--wait", help="Seconds to wait for a running load to finish.")) -> None:
+    """Run the expectation suites (etl/expectations/*.yaml) inside PostgreSQL on the published data; write a report and Data Docs."""
     with failures():
-        from etnc_db.quality.suites import check_database
+        from etnc_db.quality.check import run_check
 
         url = _url()
         _require_schema(url)
-        summary = check_database(url, report)
-        out.print(f"data quality: {summary['passed']} passed, {summary['failed']} failed; report: {report}")
-        if summary["failed"]:
+        data_docs = data_docs or report.parent / "data-docs"
+        summary = run_check(url, report, data_docs, suites_dir=_settings().expectations_dir,
+                            accept_row_drop=accept_row_drop, wait_seconds=wait)
+        for message in summary.failures[:20]:
+            err.print(f"failed: {message}", highlight=False, soft_wrap=True)
+        if len(summary.failures) > 20:
+            err.print(f"({len(summary.failures) - 20} more failures; see {report})", highlight=False)
+        docs = f"; data docs: {data_docs / 'index.html'}" if summary.data_docs else ""
+        out.print(f"data quality (run {summary.run_id}): {summary.passed} passed, {summary.failed} failed "
+                  f"in {summary.suites} suites; report: {report}{docs}", highlight=False, soft_wrap=True)
+        if summary.failed:
             raise typer.Exit(1)
 
 

@@ -1,113 +1,72 @@
-"""Great Expectations suites: the built database passes them all; a run whose data
-fails one rolls back, is recorded failed, and keeps its dq results."""
+"""The in-transaction gate (quality/gate.py): each kind of check fails the run, leaves the
+data as it was, and keeps the failed run and the gate's results; constraints refuse what
+they can state, naming the source line. (Great Expectations on published data:
+test_gx_checks.py.)"""
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 
 import psycopg
 import pytest
 from test_safety import CHANGED_DOC, change_document
-from typer.testing import CliRunner
 
 from conftest import table_checksums
-from etnc_db.cli import app
 from etnc_db.pipeline import RunFailed, RunOptions, run
-from etnc_db.load.upsert import TableLoad
-from etnc_db.quality import spec, suites
-from etnc_db.quality.frames import load_shape_sql
+from etnc_db.quality import gate
 
 
-def test_load_shape_of_published_tables_matches_the_loads(built_db_readonly, settings):
-    from etnc_db.facts import stage as facts_stage
-    from etnc_db.load.reference_stage import reference_loads
-    from etnc_db.reference.registry import load_registry
-
-    registry = load_registry(settings.reference_dir)
+def test_build_recorded_passing_gate_results(built_db_readonly):
     with psycopg.connect(built_db_readonly) as conn:
-        loads = reference_loads(registry) + facts_stage.fact_loads(conn, settings.curated_dir, registry)
-    for load in loads:
-        assert set(load_shape_sql(load.table)[1]) == set(load.columns), load.table
-    assert set(spec.CORE) >= {load.table for load in loads}
-
-
-def test_build_recorded_passing_pre_and_post_load_results(built_db_readonly):
-    with psycopg.connect(built_db_readonly) as conn:
-        run_id = conn.execute("SELECT max(run_id) FROM etl.runs WHERE status = 'succeeded'").fetchone()[0]
         rows = conn.execute(
-            "SELECT phase, table_name, bool_and(success), count(*) FROM etl.dq_results WHERE run_id = %s GROUP BY 1, 2",
-            (run_id,),
-        ).fetchall()
-    by_phase = {}
-    for phase, table, ok, _n in rows:
-        assert ok, (phase, table)
-        by_phase.setdefault(phase, set()).add(table)
-    assert by_phase["pre_load"] >= {"core.countries", "core.documents", "core.investments", "core.evidence"}
-    assert by_phase["post_load"] == set(spec.CORE) | set(spec.MART)
+            "SELECT d.phase, d.success FROM etl.dq_results d JOIN etl.runs r USING (run_id) "
+            "WHERE r.command = 'test-build'").fetchall()
+    assert rows and {p for p, _ in rows} == {"gate"} and all(ok for _, ok in rows)
 
 
-def test_check_passes_on_the_built_database_and_status_shows_it(built_db, tmp_path):
-    report = tmp_path / "dq.md"
-    res = CliRunner().invoke(app, ["check", "--report", str(report)], env={"DATABASE_URL": built_db})
-    assert res.exit_code == 0, res.output
-    assert ", 0 failed" in res.output
-    text = report.read_text()
-    assert "Nothing failed." in text and "core.investments" in text and "mart.fct_evidence" in text
-    with psycopg.connect(built_db) as conn:
-        run_id, status = conn.execute("SELECT run_id, status FROM etl.runs WHERE command = 'check'").fetchone()
-        phases = conn.execute("SELECT DISTINCT phase FROM etl.dq_results WHERE run_id = %s", (run_id,)).fetchall()
-        counts = conn.execute(
-            "SELECT count(*) FROM etl.dq_results WHERE run_id = %s AND expectation = %s", (run_id, suites.ROW_COUNT)
-        ).fetchone()[0]
-    assert status == "succeeded" and phases == [("check",)]
-    assert counts == len(spec.CORE)  # compared with the last load's published row counts
-    res = CliRunner().invoke(app, ["status"], env={"DATABASE_URL": built_db})
-    assert res.exit_code == 0
-    assert f"data quality (run {run_id}):" in res.output and ", 0 failed" in res.output
+def failed_run(conn, run_id):
+    status, error = conn.execute("SELECT status, error FROM etl.runs WHERE run_id = %s", (run_id,)).fetchone()
+    failed = conn.execute("SELECT expectation FROM etl.dq_results WHERE run_id = %s AND NOT success",
+                          (run_id,)).fetchall()
+    passed = conn.execute("SELECT count(*) FROM etl.dq_results WHERE run_id = %s AND success", (run_id,)).fetchone()[0]
+    return status, error, [f for (f,) in failed], passed
 
 
-def test_check_fails_and_reports_when_published_data_breaks_a_rule(built_db, tmp_path):
-    with psycopg.connect(built_db) as conn:  # out-of-band damage a constraint does not catch
-        conn.execute("UPDATE core.investments SET currency = 'ZZZ' WHERE currency = 'USD'")
-    report = tmp_path / "dq.md"
-    res = CliRunner().invoke(app, ["check", "--report", str(report)], env={"DATABASE_URL": built_db})
-    assert res.exit_code == 1
-    text = report.read_text()
-    assert "## Failed" in text and "ZZZ" in text
-    with psycopg.connect(built_db) as conn:
-        row = conn.execute(
-            "SELECT table_name, column_name, unexpected_sample FROM etl.dq_results WHERE NOT success"
-        ).fetchall()
-    assert ("core.investments", "currency", ["ZZZ"] * len(row[0][2])) in row
-
-
-
-
-def test_failing_expectation_rolls_back_and_keeps_failed_run_and_results(built_db, settings, corpus_copy, monkeypatch):
+def test_a_failing_cross_table_rule_rolls_back_and_keeps_the_failed_run_and_results(built_db, settings, corpus_copy,
+                                                                                   monkeypatch):
     change_document(corpus_copy)
-    before = table_checksums(built_db, schemas=("core",))
-    # a threshold no real document meets: every document is "too long"
-    monkeypatch.setitem(spec.CORE, "core.documents", spec.CORE["core.documents"] + [("between", "byte_size", 1, 10)])
-    with pytest.raises(RunFailed, match="data-quality check failed") as info:
+    before = table_checksums(built_db, schemas=("core", "mart"))
+    # a rule every document breaks
+    monkeypatch.setitem(gate.RULES, "every document is short", ("core.documents",
+                        "SELECT document_key FROM core.documents WHERE byte_size > 10"))
+    with pytest.raises(RunFailed, match="check failed: every document is short") as info:
         run(built_db, settings, RunOptions(command="test", corpus_dir=corpus_copy))
-    assert table_checksums(built_db, schemas=("core",)) == before
+    assert table_checksums(built_db, schemas=("core", "mart")) == before
     with psycopg.connect(built_db) as conn:
-        status, error = conn.execute("SELECT status, error FROM etl.runs WHERE run_id = %s", (info.value.run_id,)).fetchone()
-        failed = conn.execute(
-            "SELECT phase, table_name, column_name FROM etl.dq_results WHERE run_id = %s AND NOT success ORDER BY 1",
-            (info.value.run_id,),
-        ).fetchall()
-        passed = conn.execute("SELECT count(*) FROM etl.dq_results WHERE run_id = %s AND success",
-                              (info.value.run_id,)).fetchone()[0]
-    assert status == "failed" and "byte_size" in error
-    # the frames are validated before they are written: the run stops there
-    assert failed == [("pre_load", "core.documents", "byte_size")]
-    assert passed > 20
+        status, error, failed, passed = failed_run(conn, info.value.run_id)
+    assert status == "failed" and "every document is short" in error
+    assert failed == ["every document is short"] and passed > 5
+
+
+def test_a_span_that_does_not_reproduce_its_text_fails_the_gate(built_db):
+    """The span check reads back what a run wrote for the documents it touched."""
+    with psycopg.connect(built_db) as conn:
+        assert all(c.success for c in gate._span_checks(conn, ["etnc-2026-report"], evidence=True))
+        conn.execute("UPDATE core.mentions SET surface = surface || 'x' WHERE mention_key = "
+                     "(SELECT min(mention_key) FROM core.mentions m JOIN core.documents d USING (document_id) "
+                     " WHERE d.document_key = 'etnc-2026-report')")
+        checks = gate._span_checks(conn, ["etnc-2026-report"], evidence=False)
+        untouched = gate._span_checks(conn, [], evidence=False)
+        conn.rollback()
+    bad = [c for c in checks if not c.success]
+    assert [c.table for c in bad] == ["core.mentions"] and bad[0].sample
+    assert all(c.success for c in untouched)  # a document the run did not touch is not read
 
 
 def test_a_load_that_drops_many_rows_fails_unless_forced(built_db, settings, corpus_copy, tmp_path, monkeypatch):
-    # remove one of the five documents (its manifest entry, its empty curated file): 20 % of core.documents goes
+    import dataclasses
+
+    # remove one of the five documents (its manifest entry, its curated file): 20 % of core.documents goes
     curated = tmp_path / "curated"
     shutil.copytree(settings.curated_dir, curated)
     shutil.rmtree(curated / "cgtn-eu-batteries-6g-autonomous-driving")
@@ -118,36 +77,39 @@ def test_a_load_that_drops_many_rows_fails_unless_forced(built_db, settings, cor
     start = text.index(f"  - file: {CHANGED_DOC}")
     end = text.index("  - file:", start + 1)
     manifest.write_text(text[:start] + text[end:], encoding="utf-8")
-    monkeypatch.setattr(spec, "MAX_ROW_DROP", 0.10)
-    monkeypatch.setattr(spec, "MIN_ROW_DROP", 0)  # the real corpus is small: no absolute floor here
+    monkeypatch.setattr(gate, "MAX_ROW_DROP", 0.10)
+    monkeypatch.setattr(gate, "MIN_ROW_DROP", 0)  # the real corpus is small: no absolute floor here
     before = table_checksums(built_db, schemas=("core",))
-    with pytest.raises(RunFailed, match="expect_table_row_count_to_be_between") as info:
-        run(built_db, settings, RunOptions(command="test", corpus_dir=corpus_copy))
+    with pytest.raises(RunFailed, match="row count does not drop") as info:
+        run(built_db, settings, RunOptions(command="test", corpus_dir=corpus_copy, prune=True))
     assert "core.documents" in str(info.value)
     assert table_checksums(built_db, schemas=("core",)) == before
-    result = run(built_db, settings, RunOptions(command="test", corpus_dir=corpus_copy, force=True))
+    result = run(built_db, settings, RunOptions(command="test", corpus_dir=corpus_copy, prune=True, force=True))
     assert result.status == "succeeded"
     assert result.tables["core.documents"]["deleted"] == 1
 
 
-def test_pre_load_frames_are_validated_before_they_are_written(built_db):
-    cols = ["country_code", "alpha3", "numeric_code", "name", "official_name", "region", "sub_region",
-            "is_eu_member", "eu_accession_date", "eu_exit_date", "is_supranational"]
-    bad = TableLoad("core.countries", "country_code", cols,
-                    [("QQ", "QQQ", None, "Nowhere", None, None, None, False, None, None, False),
-                     ("QQ", "QQR", None, "Twice", None, None, None, False, None, None, False)])
-    with psycopg.connect(built_db) as conn:
-        run_id = conn.execute("SELECT max(run_id) FROM etl.runs").fetchone()[0]
-        failures = suites.validate_run(conn, run_id, {"reference": [bad]})
-        conn.rollback()
-    text = "\n".join(failures)
-    assert "core.countries: expect_column_values_to_be_in_set(country_code) failed [pre_load]" in text
-    assert "core.countries: expect_column_values_to_be_unique(country_code) failed [pre_load]" in text
-    assert not any("[post_load]" in f for f in failures)  # the published tables are fine
+def test_a_row_a_constraint_refuses_is_reported_at_its_source_line(built_db, settings, tmp_path):
+    """Rules across fields are CHECK constraints of the schema, stated once; the loader
+    reports the record that breaks one at its curated file and line."""
+    import dataclasses
 
-
-def test_row_drop_limit_has_a_share_and_an_absolute_floor():
-    # a tiny table may lose a few rows; a large one may lose at most MAX_ROW_DROP of them
-    assert suites._limit(2, force=False)["min"] == 0
-    assert suites._limit(1000, force=False)["min"] == 1000 - int(1000 * spec.MAX_ROW_DROP)
-    assert suites._limit(1000, force=True)["min"] == 0
+    curated = tmp_path / "curated"
+    shutil.copytree(settings.curated_dir, curated)
+    path = curated / "etnc-2026-report" / "hu.yaml"
+    text = path.read_text(encoding="utf-8")
+    target = "- id: hu-catl-debrecen\n"
+    assert target in text
+    # an upper bound below the amount: the schema's amount_max_range rule
+    block = text.index(target)
+    amount_line = text.index("  amount: ", block)
+    text = text[:amount_line] + "  amount_max: 1000\n" + text[amount_line:]
+    path.write_text(text, encoding="utf-8")
+    settings = dataclasses.replace(settings, curated_dir=curated)
+    before = table_checksums(built_db, schemas=("core",))
+    with pytest.raises(RunFailed) as info:
+        run(built_db, settings, RunOptions(command="test"))
+    line = text[:block].count("\n") + 1
+    assert str(info.value).startswith(f"{path}:{line}:") or f"hu.yaml:{line}:" in str(info.value)
+    assert "amount_max_range" in str(info.value)
+    assert table_checksums(built_db, schemas=("core",)) == before

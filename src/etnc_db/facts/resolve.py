@@ -372,6 +372,8 @@ def _evidence_rows(ctx: _Context, rec: Record) -> tuple[list[dict], list[dict], 
         for marker in doc.cited(match.start, match.end):
             cited.append({"evidence_citation_key": f"{key}#{marker.citation_key}", "evidence_key": key,
                           "citation_key": marker.citation_key, ORIGIN: origin})
-            if marker.cited_date is not None:
+            # a date outside the database's period is a year named in a title ("since 1917"),
+            # not when the source was published
+            if marker.cited_date is not None and schema.YEARS[0] <= marker.cited_date.year <= schema.YEARS[1]:
                 dates.append((marker.cited_date, marker.cited_precision))
     return evidence, cited, dates

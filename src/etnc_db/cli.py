@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -32,7 +33,10 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print one error line (any password in it masked) and exit with `code`."""
+    from etnc_db.config import mask_url
+
+    err.print(f"[bold red]error:[/] {escape(mask_url(message))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -43,7 +47,7 @@ def failures():
         yield
     except typer.Exit:
         raise
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         fail("interrupted", 130)
     except Exception as exc:  # noqa: BLE001 - the CLI's job is to report it in one line
         text = str(exc).strip().splitlines()
@@ -247,7 +251,9 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision (base
 def db_start() -> None:
     """Start the embedded PostgreSQL (data under .etnc/) and print its URL."""
     with failures():
-        out.print(_url(), highlight=False, soft_wrap=True)
+        from etnc_db.config import mask_url
+
+        out.print(mask_url(_url()), highlight=False, soft_wrap=True)
 
 
 @db_app.command("stop")
@@ -262,9 +268,11 @@ def db_stop() -> None:
 
 @db_app.command("url")
 def db_url() -> None:
-    """Print the database URL (DATABASE_URL, else the embedded server, started if needed)."""
+    """Print the database URL (DATABASE_URL, else the embedded server, started if needed); a password shows as ***."""
     with failures():
-        print(_url())
+        from etnc_db.config import mask_url
+
+        print(mask_url(_url()))
 
 
 @db_app.command("create-reader")

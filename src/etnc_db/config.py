@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +43,39 @@ class Settings:
         )
 
 
+# `scheme://user:password@host`: the password runs to the `@` after which no other `@`
+# comes before the end of the host (so it may hold `@`, `/`, quotes or spaces; when in
+# doubt more is masked, never less); and `password=value` in a URL query or a libpq
+# key/value string
+_URL_PASSWORD = re.compile(
+    r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:@/?#'\"]*):(?P<pw>[^\r\n]*?)@(?=[^@/?#\s'\"]*(?:[/?#\s'\"]|$))")
+_PARAM_PASSWORD = re.compile(r"(?i)(?P<head>\bpassword\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'|[^\s&#'\"]+)")
+
+# schemes whose URL libpq (psycopg 3) understands once the +driver suffix is dropped
+LIBPQ_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"}
+
+
+def mask_url(text: str) -> str:
+    """`text` (a URL, or a message that may contain URLs or libpq key/value strings) with
+    every password replaced by `***`, whatever the URL scheme."""
+    text = _URL_PASSWORD.sub(lambda m: m.group("head") + ":***@", text)
+    return _PARAM_PASSWORD.sub(lambda m: m.group("head") + "***", text)
+
+
+def check_url(url: str, name: str = "DATABASE_URL") -> str:
+    """`url` as a libpq URL; a URL of another database or driver is refused in one line
+    naming it (masked)."""
+    url = url.strip()
+    match = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*)://", url)
+    if match is None or match.group(1).lower() not in LIBPQ_SCHEMES:
+        shown = mask_url(url) if match else mask_url("x://" + url)[4:]  # `user:password@host` too
+        raise ValueError(f"{name} {shown} is not a PostgreSQL URL: use postgresql://user:password@host:port/database")
+    return to_libpq_url(url)
+
+
 def to_sqlalchemy_url(url: str) -> str:
-    """Use the psycopg 3 driver for plain postgresql:// URLs."""
-    for prefix in ("postgresql://", "postgres://"):
+    """Use the psycopg 3 driver for plain postgresql:// (and psycopg2) URLs."""
+    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
@@ -52,7 +83,10 @@ def to_sqlalchemy_url(url: str) -> str:
 
 def to_libpq_url(url: str) -> str:
     """The URL psql, psycopg.connect and BI tools understand (no +driver)."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+    for prefix in ("postgresql+psycopg://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url[len(prefix):]
+    return url
 
 
 class EmbeddedServer:
@@ -106,6 +140,6 @@ def database_url(settings: Settings | None = None) -> str:
     (started if it is not running)."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        return to_libpq_url(url)
+        return check_url(url)
     settings = settings or Settings.from_env()
     return EmbeddedServer(settings.state_dir).start()

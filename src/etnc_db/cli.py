@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
-import warnings
+import os
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -14,8 +14,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-
-warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 app = typer.Typer(
     help="etnc-db: build and query the Europe–China technology relations database.",
@@ -247,22 +245,45 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision (base
         out.print(f"database at {revision}")
 
 
+LISTEN = typer.Option(None, "--listen", metavar="[HOST:]PORT|off", help=(
+    "Also accept TCP connections on HOST:PORT (127.0.0.1 when only a port is given) with scram-sha-256 "
+    "passwords, for BI tools; the superuser stays on the Unix socket. Kept for later starts; `off` turns it off."))
+
+
+def _server():
+    from etnc_db.db.server import EmbeddedServer
+
+    return EmbeddedServer(_settings().state_dir)
+
+
+def _embedded() -> bool:
+    return not os.environ.get("DATABASE_URL")
+
+
 @db_app.command("start")
-def db_start() -> None:
-    """Start the embedded PostgreSQL (data under .etnc/) and print its URL."""
+def db_start(listen: str | None = LISTEN) -> None:
+    """Start the embedded PostgreSQL (data under .etnc/, private to you) and print its URL."""
     with failures():
         from etnc_db.config import mask_url
 
-        out.print(mask_url(_url()), highlight=False, soft_wrap=True)
+        if not _embedded():
+            if listen is not None:
+                fail("--listen applies to the embedded server, and DATABASE_URL is set")
+            out.print(mask_url(_url()), highlight=False, soft_wrap=True)
+            return
+        server = _server()
+        out.print(mask_url(server.start(listen=listen)), highlight=False, soft_wrap=True)
+        tcp = server.listen()
+        if tcp is not None:
+            err.print(f"readers (scram-sha-256, database etnc): {tcp}; the superuser only on the socket",
+                      highlight=False, soft_wrap=True)
 
 
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded PostgreSQL."""
     with failures():
-        from etnc_db.config import EmbeddedServer
-
-        stopped = EmbeddedServer(_settings().state_dir).stop()
+        stopped = _server().stop()
         out.print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
 
 

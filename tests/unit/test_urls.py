@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from etnc_db.config import check_url, mask_url, to_libpq_url, to_sqlalchemy_url
+from etnc_db.db.roles import reader_url
 
 SECRET = "s3cr3t"
 
@@ -63,3 +64,11 @@ def test_accepted_schemes(url, libpq, sqlalchemy):
     assert check_url(url) == libpq == to_libpq_url(url)
     assert to_sqlalchemy_url(url) == sqlalchemy
 
+
+def test_reader_url_forms():
+    assert reader_url("postgresql://postgres@/etnc?host=/p/.etnc/run", "bi", ("127.0.0.1", 5433)) \
+        == "postgresql://bi:***@127.0.0.1:5433/etnc"
+    assert reader_url("postgresql://postgres@/etnc?host=/p/.etnc/run&port=5433", "bi") \
+        == "postgresql://bi:***@/etnc?host=/p/.etnc/run&port=5433"
+    assert reader_url("postgresql://admin:s3cr3t@db.example.org:6543/etnc?password=s3cr3t&sslmode=require", "bi") \
+        == "postgresql://bi:***@db.example.org:6543/etnc?sslmode=require"

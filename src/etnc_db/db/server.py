@@ -38,9 +38,11 @@ import json
 import os
 import pwd
 import re
+import signal
 import stat
 import subprocess
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -416,7 +418,7 @@ class EmbeddedServer:
         if self.pgdata.exists() and not self.pgdata.is_symlink():
             owner = self.pgdata.stat().st_uid
             if owner != account.uid and owner != os.geteuid() and os.geteuid() == 0:
-                self._stop_as(Account.of_uid(owner))
+                self._shutdown()
                 _chown_tree(self.pgdata, account)
         _private_dir(self.pgdata, account)
 
@@ -468,7 +470,7 @@ class EmbeddedServer:
             changed = self._write_config(account, wanted, socket_dir)
             running = read_postmaster(self.pgdata)
             if running is not None and not _is_set_up(running, wanted, socket_dir):
-                self._stop_as(account)
+                self._shutdown()
                 running = None
             if running is None:
                 self._pg_ctl_start(bin_dir, account)
@@ -519,20 +521,33 @@ class EmbeddedServer:
         if not (self.pgdata / "PG_VERSION").exists() or self.running() is None:
             return False
         with self._locked():
-            owner = self.pgdata.stat().st_uid
-            account = Account.of_uid(owner) if os.geteuid() == 0 else server_account()
-            return self._stop_as(account)
+            return self._shutdown()
 
-    def _stop_as(self, account: Account) -> bool:
-        """pg_ctl stop (fast) as the data directory's owner; remove a hashed socket directory."""
+    def _shutdown(self) -> bool:
+        """Fast shutdown, as `pg_ctl -m fast stop` does it: SIGINT to the postmaster, then
+        wait until it has removed its pid file. Works whichever user the server runs as
+        (pg_ctl would have to reach the data directory as that user); removes a hashed
+        socket directory afterwards."""
         running = self.running()
         if running is None:
             return False
-        _run_as(account, [wheel_dir() / "bin" / "pg_ctl", "-D", self.pgdata, "-m", "fast", "-w", "-t", "60", "stop"])
-        hashed = self.socket_dir(account)
-        if running.socket_dir == hashed and hashed.parent != self.state_dir:
+        try:
+            os.kill(running.pid, signal.SIGINT)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            raise ServerError(f"the embedded PostgreSQL (pid {running.pid}) runs as another user: "
+                              "stop it as that user or as root") from None
+        deadline = time.monotonic() + 60
+        while (self.pgdata / "postmaster.pid").exists():
+            if time.monotonic() > deadline:
+                raise ServerError(f"the embedded PostgreSQL (pid {running.pid}) did not stop within 60 s")
+            time.sleep(0.05)
+        directory = running.socket_dir
+        if directory is not None and directory.parent.parent == RUNTIME_BASE \
+                and directory.parent.name.startswith("etnc-db-"):
             try:
-                hashed.rmdir()
+                directory.rmdir()
             except OSError:
                 pass
         return True

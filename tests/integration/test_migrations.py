@@ -11,8 +11,8 @@ from pytest_alembic.tests import (  # noqa: F401 - collected as tests
     test_upgrade,
 )
 
-from etnc_db.db.models import metadata
 from etnc_db.config import Settings
+from etnc_db.db.models import metadata
 from etnc_db.db.session import downgrade, upgrade
 
 

@@ -14,9 +14,8 @@ from typing import Literal, NamedTuple
 
 import ahocorasick_rs
 
-from etnc_db.reference.registry import LinkingRules, Registry, organization_surfaces
-
 from etnc_db.reference.fold import fold, fold_keep_case, fold_with_origin, original_span
+from etnc_db.reference.registry import LinkingRules, Registry, organization_surfaces
 
 EntityType = Literal["country", "organization", "sector"]
 _TargetType = Literal["country", "organization", "sector", "none"]

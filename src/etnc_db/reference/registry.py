@@ -21,9 +21,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from .fold import fold
-
 from .countries import Country, load_countries
+from .fold import fold
 from .vocabularies import Vocabularies, VocabularyError, load_vocabularies
 from .yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -75,9 +74,9 @@ class ReportCase:
         self.raws = extract(self.doc, self.rules)
         self.items = label_items(self.raws, self.truth, lambda r: r.sentences[0].passage.chapter_key or "?")
 
-    def evaluate(self, method: str):
-        kept = loco(self.items, self.truth, method, self.hand)
-        return score([(it.raw.fact_type, it.raw.evidence, it.raw.proposed) for it in kept], self.truth)
+    def evaluate(self, method: str, calibrate: bool = True):
+        kept = loco(self.items, self.truth, method, self.hand, calibrate=calibrate)
+        return score([(it.raw.fact_type, it.raw.evidence, proposed) for it, proposed in kept], self.truth)
 
 
 def print_scores(title: str, s, out=sys.stdout) -> None:

@@ -33,4 +33,5 @@ def propose(document: ProposeInput, rules: Rules | None = None, weights: Weights
     raws = extract(document, rules)
     scores = [weights.score(r.fact_type, r.features) for r in raws]
     version = extractor_version(rules, weights.fingerprint)
-    return finalize(document, raws, scores, version, None if keep_all else weights.thresholds)
+    proposed = [weights.calibrate(r.fact_type, r.proposed, r.meta) for r in raws]
+    return finalize(document, raws, scores, version, None if keep_all else weights.thresholds, proposed)

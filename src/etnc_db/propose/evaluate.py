@@ -50,6 +50,7 @@ class Item:
     raw: RawCandidate
     group: str
     label: int
+    truth: Truth | None = None  # the curated fact it overlaps most
 
 
 def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -57,14 +58,47 @@ def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 
 def label_items(raws: list[RawCandidate], truth: list[Truth], group_of) -> list[Item]:
-    spans = defaultdict(list)
+    by_type = defaultdict(list)
     for t in truth:
-        spans[t.fact_type].extend(t.spans)
+        by_type[t.fact_type].append(t)
     items = []
     for r in raws:
-        hit = any(overlap(e, s) for e in r.evidence for s in spans[r.fact_type])
-        items.append(Item(r, group_of(r), int(hit)))
+        best, best_ov = None, 0
+        for t in by_type[r.fact_type]:
+            ov = sum(overlap(e, s) for e in r.evidence for s in t.spans)
+            if ov > best_ov:
+                best, best_ov = t, ov
+        items.append(Item(r, group_of(r), int(best is not None), best))
     return items
+
+
+MIN_SUPPORT = 3
+
+
+def fit_calibration(items: list[Item]) -> dict[str, dict[str, dict[str, str]]]:
+    """Per type and field, the curated value most often found for each rule-output key
+    (at least MIN_SUPPORT training facts and a majority)."""
+    from .confidence import calibration_keys
+
+    counts: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(int))))
+    for it in items:
+        if it.truth is None:
+            continue
+        for name, keys in calibration_keys(it.raw.fact_type, it.raw.meta).items():
+            value = it.truth.fields.get(name)
+            if not isinstance(value, str):
+                continue
+            for key in keys:
+                counts[it.raw.fact_type][name][key][value] += 1
+    table: dict[str, dict[str, dict[str, str]]] = {}
+    for t, fields in counts.items():
+        for name, keys in fields.items():
+            for key, values in keys.items():
+                total = sum(values.values())
+                value, n = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+                if total >= MIN_SUPPORT and n * 2 > total:
+                    table.setdefault(t, {}).setdefault(name, {})[key] = value
+    return table
 
 
 # ----------------------------------------------------------------------------- fitting
@@ -98,7 +132,8 @@ def pick_threshold(scored: list[tuple[float, Item]], n_facts: int, budget: float
     return (ordered[keep - 1] + ordered[keep]) / 2 if ordered[keep - 1] > ordered[keep] else ordered[keep - 1] + 1e-9
 
 
-def fit(items: list[Item], truth: list[Truth], method: str, hand: Weights, budget: float = BUDGET) -> Weights:
+def fit(items: list[Item], truth: list[Truth], method: str, hand: Weights, budget: float = BUDGET,
+        calibrate: bool = True) -> Weights:
     weights = {}
     thresholds = {}
     for t in FACT_TYPES:
@@ -108,18 +143,20 @@ def fit(items: list[Item], truth: list[Truth], method: str, hand: Weights, budge
         scored = [(provisional.score(t, it.raw.features), it) for it in items if it.raw.fact_type == t]
         n = sum(1 for f in truth if f.fact_type == t)
         thresholds[t] = pick_threshold(scored, n, budget)
-    return Weights(method, weights, thresholds)
+    return Weights(method, weights, thresholds, calibration=fit_calibration(items) if calibrate else {})
 
 
-def loco(items: list[Item], truth: list[Truth], method: str, hand: Weights, budget: float = BUDGET) -> list[Item]:
-    """Kept items when each group is scored by weights fitted on the other groups."""
+def loco(items: list[Item], truth: list[Truth], method: str, hand: Weights, budget: float = BUDGET,
+         calibrate: bool = True) -> list[tuple[Item, dict]]:
+    """Kept items, with their calibrated proposed fields, when each group is scored by
+    weights, thresholds and calibration fitted on the other groups only."""
     kept = []
     for g in sorted({it.group for it in items} | {t.group for t in truth}):
         train = [it for it in items if it.group != g]
-        w = fit(train, [t for t in truth if t.group != g], method, hand, budget)
+        w = fit(train, [t for t in truth if t.group != g], method, hand, budget, calibrate)
         for it in items:
             if it.group == g and w.score(it.raw.fact_type, it.raw.features) >= w.thresholds[it.raw.fact_type]:
-                kept.append(it)
+                kept.append((it, w.calibrate(it.raw.fact_type, it.raw.proposed, it.raw.meta)))
     return kept
 
 

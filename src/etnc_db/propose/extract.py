@@ -144,11 +144,16 @@ _LOC_BEFORE = re.compile(r"\b(?:in|at|near|into|across|throughout|within|outside
 _HOST_BEFORE = re.compile(r"\b(?:in|into|to)\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
 _BY_BEFORE = re.compile(r"\b(?:by|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _OBJ_BEFORE = re.compile(r"\b(?:of|in|into|acquired|acquire|acquires|acquiring|bought|buy|buys|purchased|took over|take over|takes over|stake in|shares in)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
-_DESC_NOUN = re.compile(r"^[\s-]*(?:(?:state-owned|private|leading|major|large|big|tech|technology|telecom|telecoms|automotive|battery|EV|electric vehicle|solar|research|academic|industrial|energy)\s+){0,2}(?:companies|company|firms?|investors?|buyers?|partners?|universit(?:y|ies)|institutions?|enterprises?|entities|manufacturers?|carmakers?|automakers?|chipmakers?|vendors?|suppliers?|counterparts?|researchers?|scientists?|actors?|capital|ownership|owners?|groups?|consortium|players?|operators?|equipment|technology|products?|goods|imports?|EVs?|electric vehicles?|cars?|students?|nationals?|citizens?)\b", re.IGNORECASE)
+_DESC_NOUN = re.compile(r"^[\s-]*(?:(?:state-owned|private|leading|major|large|big|tech|technology|telecom|telecoms|automotive|battery|EV|electric vehicle|solar|research|academic|industrial|energy)\s+){0,2}(?:companies|company|firms?|investors?|buyers?|partners?|universit(?:y|ies)|institutions?|enterprises?|entities|manufacturers?|carmakers?|automakers?|chipmakers?|vendors?|suppliers?|counterparts?|researchers?|scientists?|actors?|owners?|groups?|consortium|players?|operators?|students?|nationals?|citizens?|governments?|authorities|side|delegations?|providers?)\b", re.IGNORECASE)
+_GOODS_NOUN = re.compile(r"^[\s-]*(?:[\w-]+\s+){0,2}?(?:equipment|technolog(?:y|ies)|products?|goods|imports?|exports?|EVs?|electric vehicles?|cars?|capital|ownership|investments?|investors?|drones?|cameras?|components?|modules?|inverters?|apps?|software|hardware|systems?|platforms?)\b", re.IGNORECASE)
 _HEDGE = re.compile(r"\b(?:could|might|may|potential(?:ly)?|possible|possibly|should|hypothetical|whether|if)\b", re.IGNORECASE)
 _GENERIC = re.compile(r"\b(?:such as|for example|e\.g\.|including|many|several|various|numerous|increasingly|growing|general(?:ly)?|often|typically|remain(?:s|ed)?|overall|broader|trend|debate|discourse|narrative|perceived|perception)\b", re.IGNORECASE)
 _CAPWORD_LOC = re.compile(r"\b(?:in|near|at)\s+((?:[A-Z][a-zà-žß'’-]+)(?:[ -](?:[A-Z][a-zà-žß'’-]+)){0,2})")
 _NOT_PLACE = set(slots.MONTHS) | {"the", "china", "europe", "addition", "particular", "general", "turn", "fact", "response", "this", "that", "its", "their", "january"}
+# Agreement types concluded by governments: when the sentence names no party, the
+# chapter's country and China are the likely signatories (a chapter tells its
+# country's relations with China).
+GOVERNMENT_AGREEMENTS = {"st_agreement", "strategic_partnership", "joint_declaration", "framework_agreement"}
 GOV_KINDS = {"government_body", "agency", "international_organization", "party"}
 
 
@@ -183,7 +188,7 @@ def _description(s: Sentence, rules: Rules, country_start: int | None = None) ->
     for cue in rules.unnamed_actor:
         for m in cue.regex.finditer(s.text):
             country = None
-            for a, b, cm in _countries(s):
+            for a, _b, cm in _countries(s):
                 if m.start() <= a < m.end():
                     country = cm.entity_key
             if country is not None or country_start is None:
@@ -276,7 +281,7 @@ def _agreement(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_valu
     parties: list[dict] = []
     seen = set()
     descs = _country_descriptions(s)
-    for a, b, m in sorted(s.mentions, key=lambda x: x[0]):
+    for a, _b, m in sorted(s.mentions, key=lambda x: x[0]):
         if m.entity_type == "organization":
             value = _org_value(m)
             if ("o", value) in seen:
@@ -291,12 +296,17 @@ def _agreement(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_valu
                 seen.add(("d", desc[2]))
                 parties.append({"description": desc[2], "country": desc[3], "role": "partner"})
                 continue
-            if _LOC_BEFORE.search(_ctx_before(s, a, 20)) and m.rule == "country-name":
+            if m.rule == "country-adjective" or (_LOC_BEFORE.search(_ctx_before(s, a, 20)) and m.rule == "country-name"):
                 continue
             if ("c", m.entity_key) in seen:
                 continue
             seen.add(("c", m.entity_key))
             parties.append({"country": m.entity_key, "role": "signatory"})
+    if type_value in GOVERNMENT_AGREEMENTS and not any("organization" in x for x in parties):
+        for code in (s.passage.chapter_country, "CN"):
+            if code and code != "EU" and ("c", code) not in seen:
+                seen.add(("c", code))
+                parties.append({"country": code, "role": "signatory"})
     return {"parties": parties, "agreement_type": type_value or "other"}
 
 
@@ -314,6 +324,7 @@ def _policy(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: 
         if _POSSESSIVE.match(after) or _GOV_AFTER.match(after):
             rank = 3
         elif b <= hit.start + 1 and not _TARGET_BEFORE.search(before) and not _DESC_NOUN.match(after) \
+                and not _GOODS_NOUN.match(after) \
                 and not (m.rule == "country-adjective" and m.entity_key == "CN"):
             rank = 2
         elif not _TARGET_BEFORE.search(before) and not _DESC_NOUN.match(after) and m.entity_key != "CN":
@@ -338,7 +349,7 @@ def _policy(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: 
         jurisdiction = s.passage.chapter_country
     targets: list[dict] = []
     seen = set()
-    for a, b, m in _orgs(s):
+    for _a, _b, m in _orgs(s):
         if issuer is not None and m.entity_key == issuer.entity_key:
             continue
         if m.entity_key and doc.organizations.get(m.entity_key) and doc.organizations[m.entity_key].kind in GOV_KINDS:
@@ -350,12 +361,11 @@ def _policy(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: 
     for a, b, m in _countries(s):
         if m.entity_key == jurisdiction:
             continue
-        if _TARGET_BEFORE.search(_ctx_before(s, a)) or _DESC_NOUN.match(_after(s, b)) or m.entity_key == "CN":
+        if _TARGET_BEFORE.search(_ctx_before(s, a)) or _DESC_NOUN.match(_after(s, b)) \
+                or _GOODS_NOUN.match(_after(s, b)) or m.entity_key == "CN":
             if ("c", m.entity_key) not in seen:
                 seen.add(("c", m.entity_key))
                 targets.append({"country": m.entity_key})
-    for key in _sectors(s):
-        targets.append({"sector": key})
     if stance is None:
         stance = slots.first_cue(rules.stance_cues, s.text) or "neutral"
     return {"jurisdiction": jurisdiction, "issuer": issuer.entity_key if issuer else None,
@@ -387,6 +397,7 @@ class RawCandidate:
     proposed: dict
     features: dict[str, float]
     title: str
+    meta: dict[str, str] = field(default_factory=dict)  # rule-level outputs, keys of the calibration tables
 
     @property
     def evidence(self) -> tuple[tuple[int, int], ...]:
@@ -484,8 +495,11 @@ def extract(doc: ProposeInput, rules: Rules) -> list[RawCandidate]:
             proposed = {k: proposed[k] for k in FIELD_ORDER[fact_type] if k in proposed}
             other = sum(1 for t in FACT_TYPES if t != fact_type and hits[t])
             feats = _features(s, th, proposed, fact_type, doc, other, status_cue, amount, date)
+            meta = {"anchor": anchor.trigger.regex.pattern, "type": proposed.get(type_key) or "other",
+                    "status": status, "stance": proposed.get("stance") or "",
+                    "hit": s.text[anchor.start:anchor.end]}
             out.append(RawCandidate(fact_type, used, proposed, feats,
-                                    _title(fact_type, proposed, s.text[anchor.start:anchor.end])))
+                                    _title(fact_type, proposed, s.text[anchor.start:anchor.end]), meta))
     return out
 
 
@@ -511,10 +525,11 @@ def extractor_version(rules: Rules, weights_fingerprint: str = "") -> str:
 
 
 def finalize(doc: ProposeInput, raws: list[RawCandidate], scores: list[float], version: str,
-             thresholds: dict[str, float] | None = None) -> list[Candidate]:
+             thresholds: dict[str, float] | None = None, proposed: list[dict] | None = None) -> list[Candidate]:
     out: list[Candidate] = []
     used: dict[str, int] = {}
-    for raw, score in zip(raws, scores, strict=True):
+    proposed = proposed or [r.proposed for r in raws]
+    for raw, score, fields in zip(raws, scores, proposed, strict=True):
         if thresholds is not None and score < thresholds.get(raw.fact_type, 0.0):
             continue
         text = " ".join(doc.text[a:b] for a, b in raw.evidence)
@@ -523,6 +538,7 @@ def finalize(doc: ProposeInput, raws: list[RawCandidate], scores: list[float], v
         used[key] = n + 1
         if n:
             key = f"{key}-{n + 1}"
-        out.append(Candidate(key, doc.document_key, raw.fact_type, raw.evidence, raw.proposed, raw.title,
+        out.append(Candidate(key, doc.document_key, raw.fact_type, raw.evidence, fields,
+                             _title(raw.fact_type, fields, raw.meta.get("hit", "")),
                              round(score, 4), version, dict(raw.features)))
     return out

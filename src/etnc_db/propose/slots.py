@@ -106,7 +106,10 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 # A bare year right after a capitalised word is a name ("Horizon 2020", "Made in China 2025").
 _NAME_BEFORE = re.compile(r"(?:[A-Z][\w-]*|\d+|[A-Z]{2,})\s+$")
 _NOT_NAME = {"In", "Since", "From", "By", "Until", "Before", "After", "During", "Of", "And", "Or", "The", "Early",
-             "Late", "Mid", "Spring", "Summer", "Autumn", "Winter", "Between", "Through", "Around", "On", "At", "Until"}
+             "Late", "Mid", "Spring", "Summer", "Autumn", "Winter", "Between", "Through", "Around", "On", "At"}
+
+
+_DEADLINE = re.compile(r"\b(?:by|until|till|through|to|towards|horizon|vision|goals? for|targets? for|up to)\s+(?:the end of\s+|end-)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,9 @@ def find_dates(sentence: str, published: str | None) -> list[DateValue]:
                         word = prev.group(0).strip()
                         if word[:1].isupper() and not re.fullmatch(_MONTH, word):
                             continue
+                if _DEADLINE.search(sentence[:m.start()]):
+                    taken.append((m.start(), m.end()))
+                    continue  # "by 2030", "until 2035": a target year, not the event's date
                 found.append(DateValue(year, "year", m.start(), m.end()))
             elif precision == "relative":
                 if base is None:

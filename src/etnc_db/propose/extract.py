@@ -145,7 +145,7 @@ _HOST_BEFORE = re.compile(r"\b(?:in|into|to)\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.I
 _BY_BEFORE = re.compile(r"\b(?:by|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _OBJ_BEFORE = re.compile(r"\b(?:of|in|into|acquired|acquire|acquires|acquiring|bought|buy|buys|purchased|took over|take over|takes over|stake in|shares in)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
 _DESC_NOUN = re.compile(r"^[\s-]*(?:(?:state-owned|private|leading|major|large|big|tech|technology|telecom|telecoms|automotive|battery|EV|electric vehicle|solar|research|academic|industrial|energy)\s+){0,2}(?:companies|company|firms?|investors?|buyers?|partners?|universit(?:y|ies)|institutions?|enterprises?|entities|manufacturers?|carmakers?|automakers?|chipmakers?|vendors?|suppliers?|counterparts?|researchers?|scientists?|actors?|owners?|groups?|consortium|players?|operators?|students?|nationals?|citizens?|governments?|authorities|side|delegations?|providers?)\b", re.IGNORECASE)
-_GOODS_NOUN = re.compile(r"^[\s-]*(?:[\w-]+\s+){0,2}?(?:equipment|technolog(?:y|ies)|products?|goods|imports?|exports?|EVs?|electric vehicles?|cars?|capital|ownership|investments?|investors?|drones?|cameras?|components?|modules?|inverters?|apps?|software|hardware|systems?|platforms?)\b", re.IGNORECASE)
+_GOODS_NOUN = re.compile(r"^[\s-]*(?:[\w-]+\s+)?(?:equipment|technolog(?:y|ies)|products?|goods|imports?|exports?|EVs?|electric vehicles?|cars?|capital|ownership|investments?|investors?|drones?|cameras?|components?|modules?|inverters?|apps?|software|hardware|systems?|platforms?)\b", re.IGNORECASE)
 _HEDGE = re.compile(r"\b(?:could|might|may|potential(?:ly)?|possible|possibly|should|hypothetical|whether|if)\b", re.IGNORECASE)
 _GENERIC = re.compile(r"\b(?:such as|for example|e\.g\.|including|many|several|various|numerous|increasingly|growing|general(?:ly)?|often|typically|remain(?:s|ed)?|overall|broader|trend|debate|discourse|narrative|perceived|perception)\b", re.IGNORECASE)
 _CAPWORD_LOC = re.compile(r"\b(?:in|near|at)\s+((?:[A-Z][a-zà-žß'’-]+)(?:[ -](?:[A-Z][a-zà-žß'’-]+)){0,2})")
@@ -155,6 +155,11 @@ _NOT_PLACE = set(slots.MONTHS) | {"the", "china", "europe", "addition", "particu
 # country's relations with China).
 GOVERNMENT_AGREEMENTS = {"st_agreement", "strategic_partnership", "joint_declaration", "framework_agreement"}
 GOV_KINDS = {"government_body", "agency", "international_organization", "party"}
+
+
+def _describes(m: MentionInput, after: str) -> bool:
+    """A country adjective that describes actors or goods ("Chinese vendors", "Chinese-made EVs")."""
+    return m.rule == "country-adjective" and bool(_DESC_NOUN.match(after) or _GOODS_NOUN.match(after))
 
 
 def _ctx_before(s: Sentence, start: int, n: int = 40) -> str:
@@ -232,6 +237,10 @@ def _investment(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_val
         if a >= hit.start and _OBJ_BEFORE.search(_ctx_before(s, a)):
             target = (a, b, m)
             break
+    if target is None and investor is not None and investor[0] >= hit.start:
+        before = [x for x in orgs if x[1] <= hit.start and x[2] is not investor[2]]
+        if before:
+            target = before[-1]
     if investor is None and orgs:
         investor = orgs[0]
         if target is not None and target[2] is investor[2]:
@@ -323,11 +332,10 @@ def _policy(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: 
         after, before = _after(s, b), _ctx_before(s, a)
         if _POSSESSIVE.match(after) or _GOV_AFTER.match(after):
             rank = 3
-        elif b <= hit.start + 1 and not _TARGET_BEFORE.search(before) and not _DESC_NOUN.match(after) \
-                and not _GOODS_NOUN.match(after) \
+        elif b <= hit.start + 1 and not _TARGET_BEFORE.search(before) and not _describes(m, after) \
                 and not (m.rule == "country-adjective" and m.entity_key == "CN"):
             rank = 2
-        elif not _TARGET_BEFORE.search(before) and not _DESC_NOUN.match(after) and m.entity_key != "CN":
+        elif not _TARGET_BEFORE.search(before) and not _describes(m, after) and m.entity_key != "CN":
             rank = 1
         else:
             continue
@@ -361,8 +369,7 @@ def _policy(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: 
     for a, b, m in _countries(s):
         if m.entity_key == jurisdiction:
             continue
-        if _TARGET_BEFORE.search(_ctx_before(s, a)) or _DESC_NOUN.match(_after(s, b)) \
-                or _GOODS_NOUN.match(_after(s, b)) or m.entity_key == "CN":
+        if _TARGET_BEFORE.search(_ctx_before(s, a)) or _describes(m, _after(s, b)) or m.entity_key == "CN":
             if ("c", m.entity_key) not in seen:
                 seen.add(("c", m.entity_key))
                 targets.append({"country": m.entity_key})

@@ -40,3 +40,16 @@ def build_input(document_key: str, text: str, *, kind: str, published: str | Non
             for k in sorted(keys) if k in registry.organizations}
     mentions.sort(key=lambda m: (m.char_start, m.char_end))
     return ProposeInput(document_key, text, parsed.published or published, tuple(passages), tuple(mentions), orgs)
+
+
+def input_from_text(text: str, linker: Linker, *, document_key: str = "text", published: str | None = None,
+                    chapter_key: str | None = None, chapter_country: str | None = None) -> ProposeInput:
+    """A one-passage input for a plain fragment (tests, quick looks): no parsing, the
+    whole text is one passage, linked with ``linker``."""
+    mentions = tuple(MentionInput(m.char_start, m.char_end, m.surface, m.entity_type, m.entity_key, m.rule)
+                     for m in linker.link(text))
+    reg = linker.registry
+    orgs = {m.entity_key: OrganizationInfo(reg.organizations[m.entity_key].country, reg.organizations[m.entity_key].kind)
+            for m in mentions if m.entity_type == "organization" and m.entity_key in reg.organizations}
+    passage = PassageInput("p1", text, ((0, len(text)),), (), chapter_key, chapter_country)
+    return ProposeInput(document_key, text, published, (passage,), mentions, dict(sorted(orgs.items())))

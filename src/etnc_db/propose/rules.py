@@ -1,0 +1,290 @@
+"""The extraction rules as data: ``etl/extraction/triggers.yaml`` and
+``etl/extraction/slots.yaml`` (format in docs/extraction.md). ``load_rules`` validates
+them and raises :class:`RulesError` listing every ``file:line: reason`` (unknown key,
+bad regex, unknown vocabulary value, wrong type)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from etnc_db import vocab
+from etnc_db.reference.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
+
+FACT_TYPES = ("investment", "agreement", "policy_measure")
+# docs/curation.md §2 (etl/reference/vocabularies.yaml may not exist yet): state_aid is a
+# measure type there, and a jurisdiction may be `multilateral`.
+MEASURE_TYPES = tuple(dict.fromkeys((*vocab.MEASURE_TYPES, "state_aid")))
+STATUSES = {"investment": vocab.INVESTMENT_STATUSES, "agreement": vocab.AGREEMENT_STATUSES,
+            "policy_measure": vocab.POLICY_STATUSES}
+TYPE_FIELD = {"investment": ("investment_type", vocab.INVESTMENT_TYPES),
+              "agreement": ("agreement_type", vocab.AGREEMENT_TYPES),
+              "policy_measure": ("measure_type", MEASURE_TYPES)}
+RULE_FILES = ("triggers.yaml", "slots.yaml")
+
+
+class RulesError(Exception):
+    """Rule files are invalid; ``problems`` lists every ``file:line: reason``."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        super().__init__(problems[0] + more)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    fact_type: str
+    regex: re.Pattern[str]
+    weight: float
+    type_value: str | None  # investment_type / agreement_type / measure_type
+    stance: str | None
+    status: str | None
+    where: str  # file:line, also the trigger's id in features
+
+    @property
+    def rule_id(self) -> str:
+        return self.where
+
+
+@dataclass(frozen=True)
+class Cue:
+    regex: re.Pattern[str]
+    value: Any
+    where: str
+
+
+@dataclass
+class Rules:
+    triggers: dict[str, list[Trigger]]
+    blockers: dict[str, list[Cue]]
+    status_default: dict[str, str]
+    status_cues: dict[str, list[Cue]]
+    stance_cues: list[Cue]
+    scales: list[Cue]
+    currencies: list[Cue]
+    qualifiers: list[Cue]
+    jurisdiction: list[Cue]
+    unnamed_actor: list[Cue]
+    fingerprint: str = ""
+    files: list[str] = field(default_factory=list)
+
+
+class _Checker:
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[str] = []
+
+    def where(self, line: int) -> str:
+        return f"{self.path}:{line}"
+
+    def problem(self, line: int, reason: str) -> None:
+        self.problems.append(f"{self.where(line)}: {reason}")
+
+    def mapping(self, node: Any, line: int, what: str) -> LineDict | None:
+        if not isinstance(node, LineDict):
+            self.problem(getattr(node, "line", line), f"{what} must be a mapping")
+            return None
+        return node
+
+    def keys(self, node: LineDict, allowed: set[str], what: str, required: tuple[str, ...] = ()) -> bool:
+        ok = True
+        for key in node:
+            if key not in allowed:
+                self.problem(node.line_of(key), f"unknown key {key!r} in {what} (allowed: {', '.join(sorted(allowed))})")
+                ok = False
+        for key in required:
+            if key not in node:
+                self.problem(node.line, f"{what} needs {key!r}")
+                ok = False
+        return ok
+
+    def regex(self, node: LineDict, key: str = "pattern") -> re.Pattern[str] | None:
+        pattern = node.get(key)
+        if not isinstance(pattern, str) or not pattern:
+            self.problem(node.line_of(key), f"{key} must be a non-empty string")
+            return None
+        flags = 0 if node.get("case_sensitive") is True else re.IGNORECASE
+        if "case_sensitive" in node and not isinstance(node["case_sensitive"], bool):
+            self.problem(node.line_of("case_sensitive"), "case_sensitive must be true or false")
+        try:
+            return re.compile(pattern, flags)
+        except re.error as exc:
+            self.problem(node.line_of(key), f"bad regex {pattern!r}: {exc}")
+            return None
+
+    def vocab(self, node: LineDict, key: str, values: tuple[str, ...] | set[str], what: str) -> str | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        if value not in values:
+            self.problem(node.line_of(key), f"unknown {what} {value!r} (allowed: {', '.join(sorted(values))})")
+            return None
+        return value
+
+    def entries(self, node: Any, line: int, what: str) -> list[LineDict]:
+        if node is None:
+            return []
+        if not isinstance(node, list):
+            self.problem(line, f"{what} must be a list")
+            return []
+        out = []
+        for item in node:
+            m = self.mapping(item, line, f"an entry of {what}")
+            if m is not None:
+                out.append(m)
+        return out
+
+    def cues(self, node: Any, line: int, what: str, check_value) -> list[Cue]:
+        out = []
+        for entry in self.entries(node, line, what):
+            self.keys(entry, {"pattern", "value", "case_sensitive", "note"}, f"an entry of {what}", ("pattern", "value"))
+            rx = self.regex(entry)
+            if "value" not in entry:
+                continue
+            value = check_value(entry)
+            if rx is not None and value is not None:
+                out.append(Cue(rx, value, self.where(entry.line)))
+        return out
+
+
+def _load(path: Path, checker: _Checker) -> LineDict | None:
+    try:
+        data = load_yaml_with_lines(path)
+    except YamlSyntaxError as exc:
+        checker.problem(exc.line, exc.reason)
+        return None
+    except OSError as exc:
+        checker.problem(1, f"cannot read: {exc}")
+        return None
+    return checker.mapping(data, 1, "a rule file")
+
+
+def _triggers(data: LineDict, c: _Checker) -> tuple[dict[str, list[Trigger]], dict[str, list[Cue]]]:
+    c.keys(data, {*FACT_TYPES, "blockers"}, "triggers.yaml", FACT_TYPES)
+    triggers: dict[str, list[Trigger]] = {t: [] for t in FACT_TYPES}
+    for fact_type in FACT_TYPES:
+        type_key, type_values = TYPE_FIELD[fact_type]
+        allowed = {"pattern", "weight", type_key, "status", "case_sensitive", "note"}
+        if fact_type == "policy_measure":
+            allowed.add("stance")
+        for entry in c.entries(data.get(fact_type), data.line_of(fact_type), fact_type):
+            c.keys(entry, allowed, f"a {fact_type} trigger", ("pattern",))
+            rx = c.regex(entry)
+            weight = entry.get("weight", 0.5)
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
+                c.problem(entry.line_of("weight"), f"weight must be a number in [0, 1], got {weight!r}")
+                continue
+            type_value = c.vocab(entry, type_key, type_values, type_key)
+            stance = c.vocab(entry, "stance", vocab.STANCES, "stance")
+            status = c.vocab(entry, "status", STATUSES[fact_type], f"{fact_type} status")
+            if rx is not None:
+                triggers[fact_type].append(Trigger(fact_type, rx, float(weight), type_value, stance, status,
+                                                   c.where(entry.line)))
+    blockers: dict[str, list[Cue]] = {t: [] for t in FACT_TYPES}
+    node = data.get("blockers")
+    if node is not None and c.mapping(node, data.line_of("blockers"), "blockers") is not None:
+        c.keys(node, set(FACT_TYPES), "blockers")
+        for fact_type in FACT_TYPES:
+            for entry in c.entries(node.get(fact_type), node.line_of(fact_type), f"blockers.{fact_type}"):
+                c.keys(entry, {"pattern", "case_sensitive", "note"}, "a blocker", ("pattern",))
+                rx = c.regex(entry)
+                if rx is not None:
+                    blockers[fact_type].append(Cue(rx, True, c.where(entry.line)))
+    return triggers, blockers
+
+
+def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
+    c.keys(data, {"status", "stance", "amount", "jurisdiction", "unnamed_actor"}, "slots.yaml",
+           ("status", "stance", "amount", "jurisdiction"))
+    out: dict[str, Any] = {"status_default": {}, "status_cues": {}}
+
+    def vocab_value(values, what):
+        return lambda e: c.vocab(e, "value", values, what)
+
+    status = c.mapping(data.get("status"), data.line_of("status"), "status") if "status" in data else None
+    if status is not None:
+        c.keys(status, set(FACT_TYPES), "status", FACT_TYPES)
+        for fact_type in FACT_TYPES:
+            node = c.mapping(status.get(fact_type), status.line_of(fact_type), f"status.{fact_type}")
+            if node is None:
+                continue
+            c.keys(node, {"default", "cues"}, f"status.{fact_type}", ("default", "cues"))
+            out["status_default"][fact_type] = c.vocab(node, "default", STATUSES[fact_type], f"{fact_type} status")
+            out["status_cues"][fact_type] = c.cues(node.get("cues"), node.line_of("cues"), f"status.{fact_type}.cues",
+                                                   vocab_value(STATUSES[fact_type], f"{fact_type} status"))
+    out["stance"] = c.cues(data.get("stance"), data.line_of("stance"), "stance", vocab_value(vocab.STANCES, "stance"))
+
+    def positive_number(e):
+        v = e.get("value")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+            c.problem(e.line_of("value"), f"a scale must be a positive number, got {v!r}")
+            return None
+        return float(v)
+
+    def currency(e):
+        v = e.get("value")
+        if not (isinstance(v, str) and re.fullmatch(r"[A-Z]{3}", v)):
+            c.problem(e.line_of("value"), f"unknown currency {v!r} (an ISO 4217 code)")
+            return None
+        return v
+
+    amount = c.mapping(data.get("amount"), data.line_of("amount"), "amount") if "amount" in data else None
+    out["scales"] = out["currencies"] = out["qualifiers"] = []
+    if amount is not None:
+        c.keys(amount, {"scales", "currencies", "qualifiers"}, "amount", ("scales", "currencies", "qualifiers"))
+        out["scales"] = c.cues(amount.get("scales"), amount.line_of("scales"), "amount.scales", positive_number)
+        out["currencies"] = c.cues(amount.get("currencies"), amount.line_of("currencies"), "amount.currencies", currency)
+        out["qualifiers"] = c.cues(amount.get("qualifiers"), amount.line_of("qualifiers"), "amount.qualifiers",
+                                   vocab_value(vocab.AMOUNT_QUALIFIERS, "amount_qualifier"))
+
+    def jurisdiction(e):
+        v = e.get("value")
+        if v in ("EU", "multilateral") or (isinstance(v, str) and re.fullmatch(r"[A-Z]{2}", v)):
+            return v
+        c.problem(e.line_of("value"), f"unknown jurisdiction {v!r} (ISO alpha-2, EU or multilateral)")
+        return None
+
+    out["jurisdiction"] = c.cues(data.get("jurisdiction"), data.line_of("jurisdiction"), "jurisdiction", jurisdiction)
+    out["unnamed_actor"] = c.cues(data.get("unnamed_actor"), data.line_of("unnamed_actor"), "unnamed_actor",
+                                  vocab_value(("description",), "unnamed_actor value"))
+    return out
+
+
+def load_rules(directory: Path) -> Rules:
+    """Read and validate the rule files under ``directory`` (``etl/extraction``)."""
+    directory = Path(directory)
+    problems: list[str] = []
+    digest = hashlib.sha256()
+    parsed: dict[str, tuple[LineDict | None, _Checker]] = {}
+    for name in RULE_FILES:
+        path = directory / name
+        checker = _Checker(path)
+        try:
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            pass
+        parsed[name] = (_load(path, checker), checker)
+    triggers: dict[str, list[Trigger]] = {t: [] for t in FACT_TYPES}
+    blockers: dict[str, list[Cue]] = {t: [] for t in FACT_TYPES}
+    slots: dict[str, Any] = {}
+    data, checker = parsed["triggers.yaml"]
+    if data is not None:
+        triggers, blockers = _triggers(data, checker)
+    data2, checker2 = parsed["slots.yaml"]
+    if data2 is not None:
+        slots = _slots(data2, checker2)
+    for _, c in parsed.values():
+        problems.extend(c.problems)
+    if problems:
+        raise RulesError(problems)
+    return Rules(
+        triggers=triggers, blockers=blockers, status_default=slots["status_default"],
+        status_cues=slots["status_cues"], stance_cues=slots["stance"], scales=slots["scales"],
+        currencies=slots["currencies"], qualifiers=slots["qualifiers"], jurisdiction=slots["jurisdiction"],
+        unnamed_actor=slots["unnamed_actor"], fingerprint=digest.hexdigest(),
+        files=[str(directory / n) for n in RULE_FILES],
+    )

@@ -1,0 +1,200 @@
+"""Slot fillers of the candidate extraction on short fragments written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etnc_db.link.linker import Linker
+from etnc_db.propose import load_weights, propose
+from etnc_db.propose.extract import extract
+from etnc_db.propose.inputs import input_from_text
+from etnc_db.propose.model import ProposeInput
+from etnc_db.propose.rules import load_rules
+from etnc_db.propose.slots import find_amounts, find_dates, status_for
+from etnc_db.reference.registry import load_registry
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules(ROOT / "etl" / "extraction")
+
+
+@pytest.fixture(scope="module")
+def linker():
+    return Linker(load_registry(ROOT / "etl" / "reference"))
+
+
+def doc_of(text: str, linker: Linker, *, published: str | None = "2026-06", country: str | None = None) -> ProposeInput:
+    """One passage holding ``text``, linked with the real registry."""
+    return input_from_text(text, linker, document_key="test-doc", published=published, chapter_key="x",
+                           chapter_country=country)
+
+
+def first(text: str, fact_type: str, rules, linker, **kw) -> dict:
+    found = [r for r in extract(doc_of(text, linker, **kw), rules) if r.fact_type == fact_type]
+    assert found, f"no {fact_type} candidate in {text!r}"
+    return found[0].proposed
+
+
+# ----------------------------------------------------------------------------- amounts
+
+
+@pytest.mark.parametrize("fragment, amount, currency, qualifier", [
+    ("The company will invest EUR 7.3 billion in the plant.", 7.3e9, "EUR", "exact"),
+    ("a deal worth USD 700M was signed", 7e8, "USD", "exact"),
+    ("an investment of about €1.2bn", 1.2e9, "EUR", "approx"),
+    ("3,000 billion forints, i.e. approximately 7.3 billion euros", 3e12, "HUF", "exact"),
+    ("more than $5 billion", 5e9, "USD", "at_least"),
+    ("up to 250 million yuan", 2.5e8, "CNY", "up_to"),
+    ("GBP 40 million", 4e7, "GBP", "exact"),
+])
+def test_amount_forms(rules, fragment, amount, currency, qualifier):
+    found = find_amounts(fragment, rules)
+    assert found, fragment
+    assert found[0].amount == pytest.approx(amount)
+    assert (found[0].currency, found[0].qualifier) == (currency, qualifier)
+
+
+def test_amount_second_form_and_range(rules):
+    both = find_amounts("3,000 billion forints, i.e. approximately 7.3 billion euros", rules)
+    assert [(a.currency, a.qualifier) for a in both] == [("HUF", "exact"), ("EUR", "approx")]
+    rng = find_amounts("between EUR 1-2 billion", rules)[0]
+    assert (rng.amount, rng.amount_max, rng.qualifier) == (1e9, 2e9, "range")
+
+
+def test_no_amount_without_currency(rules):
+    assert find_amounts("a 37% stake and 300 jobs in 2024", rules) == []
+
+
+# ----------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize("fragment, published, value, precision", [
+    ("In 2002, the two countries concluded an agreement.", "2026-06", "2002", "year"),
+    ("It was signed on 5 May 2024 in Rome.", None, "2024-05-05", "day"),
+    ("It was signed on May 5, 2024.", None, "2024-05-05", "day"),
+    ("The plant opened in March 2023.", None, "2023-03", "month"),
+    ("The ministry adopted it last year.", "2026-06", "2025", "year"),
+    ("The ministry adopted it last month.", "2025-03-04", "2025-02", "month"),
+    ("The probe was opened in January.", "2025-03-04", "2025-01", "month"),
+    ("The ban was announced yesterday.", "2025-03-04", "2025-03-03", "day"),
+    ("The ban was announced on Friday.", "2025-03-04", "2025-02-28", "day"),
+])
+def test_dates(fragment, published, value, precision):
+    found = find_dates(fragment, published)
+    assert found, fragment
+    assert (found[0].value, found[0].precision) == (value, precision)
+
+
+def test_dates_not_resolved_without_an_anchor():
+    assert find_dates("The ministry adopted it last year.", None) == []
+    # a month-precise document date cannot resolve a weekday
+    assert find_dates("It was announced on Friday.", "2026-06") == []
+
+
+def test_years_in_names_and_deadlines_are_not_event_dates():
+    assert find_dates("Horizon 2020 and Made in China 2025 are programmes.", "2026-06") == []
+    assert find_dates("AI is to generate ten percent of output by 2030.", "2026-06") == []
+
+
+# ----------------------------------------------------------------------------- status
+
+
+@pytest.mark.parametrize("fact_type, sentence, status", [
+    ("investment", "The company plans to build a factory near the city.", "planned"),
+    ("investment", "The firm is in talks to acquire the port operator.", "planned"),
+    ("investment", "The plant is under construction.", "under_construction"),
+    ("investment", "The factory opened in 2023.", "operational"),
+    ("investment", "The government blocked the takeover.", "blocked"),
+    ("investment", "The buyer withdrew its offer.", "withdrawn"),
+    ("agreement", "The two universities signed a memorandum.", "signed"),
+    ("agreement", "The agreement was suspended in 2022.", "suspended"),
+    ("agreement", "The agreement remains in force.", "in_force"),
+    ("policy_measure", "The ministry proposed a draft law.", "proposed"),
+    ("policy_measure", "The law entered into force in 2021.", "in_force"),
+    ("policy_measure", "The Commission opened an investigation into the subsidies.", "under_review"),
+])
+def test_status_from_verbs_and_hedges(rules, fact_type, sentence, status):
+    assert status_for(fact_type, sentence, rules)[0] == status
+
+
+def test_status_default_when_no_cue(rules):
+    value, cued = status_for("agreement", "A memorandum between the two academies.", rules)
+    assert (value, cued) == (rules.status_default["agreement"], False)
+
+
+# ----------------------------------------------------------------------------- jurisdiction
+
+
+@pytest.mark.parametrize("sentence, jurisdiction", [
+    ("Beijing imposed export controls on gallium and germanium.", "CN"),
+    ("Brussels adopted countervailing duties on electric vehicles.", "EU"),
+    ("The Commission opened an anti-subsidy investigation into wind turbines.", "EU"),
+    ("Italy's golden power rules were used against the buyer.", "IT"),
+    ("The Dutch government imposed export controls on lithography machines.", "NL"),
+    ("Germany introduced a ban on Chinese components in 5G core networks.", "DE"),
+])
+def test_jurisdiction_from_names_adjectives_and_metonyms(rules, linker, sentence, jurisdiction):
+    assert first(sentence, "policy_measure", rules, linker)["jurisdiction"] == jurisdiction
+
+
+def test_jurisdiction_falls_back_to_the_chapter_country(rules, linker):
+    proposed = first("The new screening law covers semiconductors.", "policy_measure", rules, linker, country="HU")
+    assert proposed["jurisdiction"] == "HU"
+
+
+def test_country_after_a_target_preposition_is_a_target_not_the_jurisdiction(rules, linker):
+    proposed = first("Lithuania imposed restrictions on China.", "policy_measure", rules, linker)
+    assert proposed["jurisdiction"] == "LT"
+    assert {"country": "CN"} in proposed["targets"]
+
+
+# ----------------------------------------------------------------------------- roles
+
+
+def test_acquirer_is_investor_and_acquired_is_target(rules, linker):
+    p = first("Geely acquired Volvo Cars in 2010.", "investment", rules, linker)
+    assert (p["investor"], p["target"], p["investment_type"]) == ("geely", "volvo-cars", "acquisition")
+    assert p["date"] == "2010"
+
+
+def test_passive_acquisition_keeps_the_roles(rules, linker):
+    p = first("Volvo Cars was acquired by Geely.", "investment", rules, linker)
+    assert (p["investor"], p["target"]) == ("geely", "volvo-cars")
+
+
+def test_host_country_from_in_and_location(rules, linker):
+    p = first("CATL is building a battery plant in Hungary with EUR 7.3 billion.", "investment", rules, linker)
+    assert p["investor"] == "catl"
+    assert p["host_country"] == "HU"
+    assert (p["amount"], p["currency"]) == (7.3e9, "EUR")
+    assert p["status"] == "under_construction"
+
+
+def test_unnamed_investor_gets_a_description(rules, linker):
+    p = first("A Chinese buyer acquired the port terminal.", "investment", rules, linker)
+    assert p["investor"] is None
+    assert p["investor_description"] == "Chinese buyer"
+    assert p["investor_country"] == "CN"
+
+
+def test_agreement_parties_and_type(rules, linker):
+    p = first("In 2017, Huawei signed a memorandum of understanding with Tsinghua University.", "agreement",
+              rules, linker)
+    assert p["agreement_type"] == "mou"
+    assert [x.get("organization") for x in p["parties"]] == ["huawei", "tsinghua-university"]
+    assert p["date"] == "2017"
+
+
+def test_fact_over_two_sentences_keeps_both_spans(linker, rules):
+    text = "BYD will build a car factory in Szeged. The project is worth EUR 4 billion."
+    doc = doc_of(text, linker)
+    inv = [c for c in propose(doc, rules, load_weights(ROOT / "etl" / "extraction" / "confidence.json"),
+                              keep_all=True) if c.fact_type == "investment"]
+    assert inv and len(inv[0].evidence) == 2
+    assert inv[0].proposed["amount"] == 4e9
+    assert inv[0].proposed["location"] == "Szeged"

@@ -23,6 +23,7 @@ import pytest
 from embedded_helpers import cli, free_port, open_base, stop
 from psycopg import errors, sql
 
+from etnc_db.config import Settings
 from etnc_db.db.session import upgrade
 
 PASSWORD = "Rd-" + secrets.token_urlsafe(12) + " ä'\"$x"  # quotes, a space and non-ASCII on purpose
@@ -48,7 +49,7 @@ def server():
         res = cli(state, "db", "start", "--listen", str(port))
         assert res.returncode == 0, res.stderr
         srv = Server(state, port, res.stdout.strip())
-        upgrade(srv.admin_url)  # the schema and the mart views
+        upgrade(srv.admin_url, Settings.from_env().views_dir)  # the schema and the mart views
         with psycopg.connect(srv.admin_url, autocommit=True) as conn:  # watch what the server logs
             conn.execute("ALTER SYSTEM SET log_statement = 'ddl'")
             conn.execute("SELECT pg_reload_conf()")
@@ -238,7 +239,7 @@ def test_listen_setting_persists_and_turns_off():
     try:
         res = cli(state, "db", "start", "--listen", f"127.0.0.1:{port}")
         assert res.returncode == 0, res.stderr
-        upgrade(res.stdout.strip())
+        upgrade(res.stdout.strip(), Settings.from_env().views_dir)
         assert cli(state, "db", "stop").returncode == 0
         url = cli(state, "db", "url").stdout.strip()  # starts it again, with the saved setting
         with psycopg.connect(url, autocommit=True) as conn:

@@ -10,6 +10,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
+from conftest import CORPUS
 from etnc_db.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +69,8 @@ def test_status_json_reports_runs_documents_and_tables(monkeypatch, built_db):
     last = data["runs"][0]
     assert last["status"] == "succeeded"
     assert {d["action"] for d in last["documents"]} == {"new"}
-    assert last["table_counts"]["core.documents"]["inserted"] == 5
+    documents = [p for p in CORPUS.iterdir() if p.suffix in (".txt", ".md")]
+    assert last["table_counts"]["core.documents"]["inserted"] == len(documents)
     assert data["row_counts"]["core.countries"] >= 249
 
 

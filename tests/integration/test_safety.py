@@ -146,6 +146,20 @@ def test_lost_data_connection_is_recorded_with_its_reason(built_db, changed_corp
     assert last[2] == "failed" and "terminat" in last[3].lower()
 
 
+def _waits_for_the_run_lock(url: str, timeout: float = 60) -> bool:
+    """True once some backend waits on a lock while taking the run lock (seen by the
+    server, not inferred from timing)."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            if conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND query ILIKE 'LOCK TABLE etl.run_lock%')").fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False
+
+
 def test_concurrent_runs_wait_or_refuse_and_never_interleave(built_db, changed_corpus):
     first = start_load(built_db, changed_corpus, "facts:sleep=4")
     wait_for_fault(first)  # holds the lock, documents written but not committed
@@ -156,6 +170,7 @@ def test_concurrent_runs_wait_or_refuse_and_never_interleave(built_db, changed_c
     assert "another etnc-db run is in progress" in refused.output
     # a third one with --wait waits for the first and then finds nothing left to do
     waiting = start_load(built_db, changed_corpus, None, "--wait", "120")
+    assert _waits_for_the_run_lock(built_db), "the --wait run never waited on the run lock"
     out1, err1 = first.communicate(timeout=300)
     out3, err3 = waiting.communicate(timeout=300)
     assert first.returncode == 0, err1

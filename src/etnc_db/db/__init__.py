@@ -1,1 +1,2 @@
-"""Database layer: SQLAlchemy models (the schema's single source), engine, migrations, locks."""
+"""Database layer: the SQLAlchemy models (the schema's single source), migrations and
+the repeatable views, the embedded server, read-only roles."""

@@ -270,16 +270,3 @@ def _complement(s: int, e: int, cuts: list[tuple[int, int]]) -> list[tuple[int, 
     if pos < e:
         out.append((pos, e))
     return out
-
-
-def kept_segments(s: int, e: int, cuts: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
-    """Stored spans of a line after cutting, each trimmed of surrounding whitespace."""
-    out = []
-    for a, b in _complement(s, e, cuts):
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-    return out

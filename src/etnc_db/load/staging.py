@@ -95,7 +95,7 @@ def _check_shape(load: TableLoad, columns: Sequence[str]) -> None:
             raise LoadError(f"{load.table}: row {i} has other columns than the first row ({', '.join(diff)})")
 
 
-def stage(conn: psycopg.Connection, load: TableLoad, info: TableInfo, columns: Sequence[str]) -> int:
+def copy_to_staging(conn: psycopg.Connection, load: TableLoad, info: TableInfo, columns: Sequence[str]) -> int:
     """Create the temporary staging table of `load` and COPY its rows into it."""
     _check_shape(load, columns)
     types = ["text" if c == ORIGIN else info.staging_type(c) for c in columns]

@@ -21,7 +21,7 @@ import psycopg
 from psycopg import errors, sql
 
 from etnc_db.load.catalog import Reference, TableInfo, table_info
-from etnc_db.load.staging import columns_of, stage, staging_name
+from etnc_db.load.staging import columns_of, copy_to_staging, staging_name
 from etnc_db.tables import ORIGIN, LoadError, TableLoad, TableResult
 
 
@@ -110,7 +110,7 @@ def upsert(conn: psycopg.Connection, load: TableLoad, log: RunLog) -> TableResul
     columns = columns_of(load) or [info.key]
     with conn.transaction():  # a savepoint: a refused row is diagnosed on the staged data
         try:
-            n = stage(conn, load, info, columns)
+            n = copy_to_staging(conn, load, info, columns)
         except errors.UniqueViolation:
             raise _duplicate_key_error(load, info) from None
     _check_refs(conn, load, info, columns)

@@ -70,6 +70,7 @@ class DocumentRows:
             "content": text, "fingerprint": meta.fingerprint, "detected_metadata": detected_metadata(parsed),
         })
         self._structure(dk, parsed)
+        check_spans(meta.file_name, text, parsed, [m for _, _, m in mentions])
         for r in {(r.char_start, r.char_end): r for r in reversed(parsed.removed)}.values():
             self.rows["core.removed_text"].append({
                 "removed_text_key": f"{dk}@{r.char_start}-{r.char_end}", "document_key": dk,
@@ -135,6 +136,19 @@ def normalize_url(url: str | None) -> str | None:
     parts = urlsplit(url)
     path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def check_spans(file_name: str, text: str, parsed: ParsedDocument, mentions: list) -> None:
+    """Every span reproduces its text and lies inside the document: checked here, where
+    the spans are made (slicing a str is O(1)); the gate only samples the stored rows."""
+    from etnc_db.extract.model import CorpusError
+
+    bad = [f"mention {m.char_start}-{m.char_end}" for m in mentions if text[m.char_start:m.char_end] != m.surface]
+    bad += [f"endnote {c.number}" for c in parsed.citations if text[c.char_start:c.char_end] != c.raw_text]
+    bad += [f"{kind} {x.key}" for kind, items in (("section", parsed.sections), ("passage", parsed.passages))
+            for x in items if not 0 <= x.char_start <= x.char_end <= len(text)]
+    if bad:
+        raise CorpusError(file_name, None, "internal error: spans that do not reproduce the text: " + ", ".join(bad[:5]))
 
 
 def detected_metadata(parsed: ParsedDocument) -> dict[str, Any]:

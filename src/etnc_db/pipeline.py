@@ -361,6 +361,9 @@ class _Run:
         from etnc_db.facts.documents import read_documents
         from etnc_db.facts.resolve import resolve_facts
 
+        from etnc_db.reference import fx
+
+        fx.use_cache(self.settings.state_dir / "fx-rates.json")
         with self.timed("facts"):
             resolved = resolve_facts(self.settings.curated_dir, self.load_registry(), read_documents(self.conn))
         self.write(resolved.loads, "load_facts")

@@ -45,3 +45,32 @@ def test_ecb_rate_refuses_unknown_currency_and_years_without_data():
         ecb_rate("XYZ", 2020)
     with pytest.raises(FxError):
         ecb_rate("USD", 1990)
+
+
+def test_year_end_rates_come_from_the_cache_once_looked_up(tmp_path, monkeypatch):
+    from etnc_db.reference import fx
+
+    cache = tmp_path / "fx-rates.json"
+    fx.use_cache(cache)
+    try:
+        first = ecb_rate("USD", 2023)
+        assert cache.exists()
+
+        def no_ecb_file():
+            raise AssertionError("the ECB file was read although the rate is cached")
+
+        monkeypatch.setattr(fx, "_converter", no_ecb_file)
+        fx.use_cache(cache)  # a new process: the in-memory cache is empty, the file is not
+        assert ecb_rate("USD", 2023) == first
+    finally:
+        fx.use_cache(None)
+
+
+def test_normalized_text_maps_back_to_stored_offsets():
+    from etnc_db.facts.quotes import NormalizedText
+
+    text = "  A \u201cquote\u201d\u00b3 \n\t here\u2019s  it."
+    n = NormalizedText(text)
+    assert n.text == 'A "quote" here\'s it.'
+    assert [text[i] for i in n.index] == ["A", " ", "\u201c", "q", "u", "o", "t", "e", "\u201d", " ", "h", "e", "r", "e",
+                                          "\u2019", "s", " ", "i", "t", "."]

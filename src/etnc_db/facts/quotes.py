@@ -9,10 +9,15 @@ A match reports the stored offsets and whether the stored text equals the quote
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})
 _SUPERSCRIPTS = set("⁰¹²³⁴⁵⁶⁷⁸⁹˒")
+_SUPERSCRIPT_POINTS = sorted(ord(c) for c in _SUPERSCRIPTS)
+# what str.isspace() calls whitespace (and re's \s), as code points
+_SPACE_POINTS = sorted(i for i in range(0x3001) if chr(i).isspace())
+_QUOTE_POINTS = [(k, ord(v)) for k, v in _QUOTES.items()]
 
 
 @dataclass(frozen=True)
@@ -23,27 +28,24 @@ class Match:
 
 
 class NormalizedText:
-    """A normalized copy of a text with a map back to the original offsets."""
+    """A normalized copy of a text with a map back to the original offsets: note markers
+    dropped, every whitespace run one space (none at the start), quote marks straightened.
+    Computed on the code points as arrays (numpy), not character by character."""
 
     def __init__(self, text: str):
-        chars: list[str] = []
-        index: list[int] = []
-        prev_space = True
-        for i, ch in enumerate(text):
-            if ch in _SUPERSCRIPTS:
-                continue
-            if ch.isspace():
-                if prev_space:
-                    continue
-                chars.append(" ")
-                index.append(i)
-                prev_space = True
-                continue
-            chars.append(ch.translate(_QUOTES))
-            index.append(i)
-            prev_space = False
-        self.text = "".join(chars)
-        self.index = index
+        import numpy as np
+
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        positions = np.flatnonzero(~np.isin(points, _SUPERSCRIPT_POINTS))
+        space = np.isin(points[positions], _SPACE_POINTS)
+        after_space = np.concatenate(([True], space[:-1]))
+        kept = positions[~space | ~after_space]
+        out = points[kept].copy()
+        out[np.isin(out, _SPACE_POINTS)] = 32
+        for curly, straight in _QUOTE_POINTS:
+            out[out == curly] = straight
+        self.text = out.astype("<u4").tobytes().decode("utf-32-le")
+        self.index = kept.tolist()
 
     def span(self, start: int, length: int) -> tuple[int, int]:
         """Stored offsets of the normalized stretch [start, start + length)."""
@@ -59,7 +61,8 @@ def find_all(text: str, quotes: list[str], normalized: NormalizedText | None = N
     import ahocorasick_rs
 
     normalized = normalized or NormalizedText(text)
-    needles = sorted({n for n in (normalize(q) for q in quotes) if n})
+    normalized_quotes = {q: normalize(q) for q in quotes}
+    needles = sorted({n for n in normalized_quotes.values() if n})
     found: dict[str, list[Match]] = {n: [] for n in needles}
     if needles:
         automaton = ahocorasick_rs.AhoCorasick(needles)
@@ -68,7 +71,7 @@ def find_all(text: str, quotes: list[str], normalized: NormalizedText | None = N
             found[needles[i]].append(Match(s, e, "normalized"))
     out: dict[str, list[Match]] = {}
     for q in quotes:
-        matches = sorted(found.get(normalize(q), []), key=lambda m: m.start)
+        matches = sorted(found.get(normalized_quotes[q], []), key=lambda m: m.start)
         out[q] = [_exact_if_possible(text, q, m) for m in matches]
     return out
 

@@ -1,4 +1,10 @@
-"""Print the per-file counts of curated records (Markdown), for docs/curation.md.
+"""Print the per-file counts of curated records (Markdown), for docs/curation.md §6.
+
+Reads the curated files in the v2 format (docs/curation.md §4): one list per fact type
+(the list keys come from etnc_db.facts.schema, so a new fact type gets its column), the
+`evidence_for` entries that add quotes to other files' records, and the `withdrawn` ids.
+Quotes are counted once each: a record's own evidence plus the file's evidence_for
+entries. A top-level key the format does not know is an error, not a silent zero.
 
 Usage: .venv/bin/python scripts/curation_counts.py [etl/curated]
 """
@@ -10,31 +16,59 @@ from pathlib import Path
 
 import yaml
 
-TYPES = ("agreements", "investments", "policy_measures", "evidence_for")
+ROOT = Path(__file__).resolve().parents[1]
+try:
+    sys.path.insert(0, str(ROOT / "src"))
+    from etnc_db.facts.schema import list_keys as _list_keys
+
+    FACT_LISTS = tuple(_list_keys())
+except Exception:  # pragma: no cover - without the package, the format of docs/curation.md §4
+    FACT_LISTS = ("agreements", "investments", "policy_measures")
+HEADER_KEYS = ("document", "part")
+OTHER_LISTS = ("evidence_for", "withdrawn")
+TYPES = (*FACT_LISTS, "evidence_for")  # kept for callers of the v1 script
+COLUMNS = {  # column key -> heading in docs/curation.md §6
+    **{k: k.replace("_", " ") for k in FACT_LISTS},
+    "evidence_for": "evidence for other files' records",
+    "evidence": "evidence quotes",
+    "withdrawn": "withdrawn ids",
+}
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class CountsError(ValueError):
+    pass
+
+
+def file_counts(path: Path) -> dict[str, int]:
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    unknown = sorted(set(data) - {*HEADER_KEYS, *FACT_LISTS, *OTHER_LISTS})
+    if unknown:
+        raise CountsError(f"{path}: unknown top-level key(s) {', '.join(unknown)}")
+    c = {k: len(data.get(k) or []) for k in (*FACT_LISTS, *OTHER_LISTS)}
+    c["evidence"] = sum(len(r.get("evidence") or []) for k in FACT_LISTS for r in data.get(k) or []) + c["evidence_for"]
+    return c
 
 
 def counts(curated: Path) -> list[tuple[str, dict[str, int]]]:
-    rows = []
-    for path in sorted(curated.rglob("*.yaml")):
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-        c = {t: len(data.get(t) or []) for t in TYPES}
-        c["evidence"] = sum(len(r.get("evidence") or []) for t in TYPES[:3] for r in data.get(t) or []) + c["evidence_for"]
-        rows.append((path.relative_to(curated).as_posix(), c))
-    return rows
+    return [(path.relative_to(curated).as_posix(), file_counts(path)) for path in sorted(Path(curated).rglob("*.yaml"))]
+
+
+def table(curated: Path) -> str:
+    rows = counts(curated)
+    lines = ["| file | " + " | ".join(COLUMNS.values()) + " |", "| --- |" + " ---: |" * len(COLUMNS)]
+    total = dict.fromkeys(COLUMNS, 0)
+    for name, c in rows:
+        lines.append(f"| {name} | " + " | ".join(str(c[k]) for k in COLUMNS) + " |")
+        for k in total:
+            total[k] += c[k]
+    lines.append("| **total** | " + " | ".join(f"**{total[k]}**" for k in COLUMNS) + " |")
+    return "\n".join(lines)
 
 
 def main(curated: Path) -> None:
-    rows = counts(curated)
-    print("| file | agreements | investments | policy measures | evidence for other files' records | evidence quotes |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    total = {t: 0 for t in (*TYPES, "evidence")}
-    for name, c in rows:
-        print(f"| {name} | {c['agreements']} | {c['investments']} | {c['policy_measures']} | {c['evidence_for']} | {c['evidence']} |")
-        for k in total:
-            total[k] += c[k]
-    print(f"| **total** | **{total['agreements']}** | **{total['investments']}** | **{total['policy_measures']}** "
-          f"| **{total['evidence_for']}** | **{total['evidence']}** |")
+    print(table(curated))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "etl/curated"))
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "etl" / "curated"))

@@ -564,7 +564,7 @@ def upgrade() -> None:
                schema='core')
     op.alter_column('investments', 'recommended_for_aggregates',
                existing_type=sa.BOOLEAN(),
-               comment='Safe to sum: a concrete, dated investment with an amount, not a pledge, cancelled deal, umbrella or double count.',
+               comment='Safe to sum: a concrete investment with an amount, not a pledge, a cancelled, blocked or withdrawn deal, an umbrella figure or a double count (its year in a series is the best date).',
                existing_comment='Safe to sum: a concrete investment with an amount, not a pledge, cancelled deal, umbrella or double count.',
                existing_nullable=False,
                schema='core')
@@ -942,7 +942,7 @@ def downgrade() -> None:
     op.alter_column('investments', 'recommended_for_aggregates',
                existing_type=sa.BOOLEAN(),
                comment='Safe to sum: a concrete investment with an amount, not a pledge, cancelled deal, umbrella or double count.',
-               existing_comment='Safe to sum: a concrete, dated investment with an amount, not a pledge, cancelled deal, umbrella or double count.',
+               existing_comment='Safe to sum: a concrete investment with an amount, not a pledge, a cancelled, blocked or withdrawn deal, an umbrella figure or a double count (its year in a series is the best date).',
                existing_nullable=False,
                schema='core')
     op.alter_column('investments', 'direction',

@@ -533,7 +533,7 @@ class Investment(Base):
     fx_rate: Mapped[Decimal | None] = mapped_column(Numeric(18, 8), comment="Units of currency per EUR used for amount_eur (1 for EUR).")
     fx_rate_date: Mapped[date | None] = mapped_column(Date, comment="Date of the ECB rate used.")
     direction: Mapped[str] = mapped_column(Text, nullable=False, comment="Derived from the investor's (or stated investor) country and the host country: china_to_europe, europe_to_china, other.")
-    recommended_for_aggregates: Mapped[bool] = _field(Boolean, "Safe to sum: a concrete, dated investment with an amount, not a pledge, cancelled deal, umbrella or double count.", field="recommended_for_aggregates", nullable=False, default=False)
+    recommended_for_aggregates: Mapped[bool] = _field(Boolean, "Safe to sum: a concrete investment with an amount, not a pledge, a cancelled, blocked or withdrawn deal, an umbrella figure or a double count (its year in a series is the best date).", field="recommended_for_aggregates", nullable=False, default=False)
 
 
 class PolicyMeasure(Base):

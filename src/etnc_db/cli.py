@@ -285,7 +285,7 @@ def changes(run_id: int | None = typer.Option(None, "--run", help="Run number (d
 
 
 @app.command()
-def check(report: Path | None = typer.Option(None, "--report", help="Where to write the Markdown report (default: reports/data-quality.md in the project)."),
+def check(report: Path = typer.Option(Path("reports/data-quality.md"), "--report", help="Where to write the Markdown report."),
           data_docs: Path | None = typer.Option(None, "--data-docs", help="Folder for the GX Data Docs (default: data-docs/ beside the report)."),
           accept_row_drop: bool = typer.Option(False, "--accept-row-drop", help=(
               "Accept the current row counts after a deliberate drop (a forced load): the row-count guards "
@@ -297,7 +297,6 @@ def check(report: Path | None = typer.Option(None, "--report", help="Where to wr
 
         url = _url()
         _require_schema(url)
-        report = report or _settings().reports_dir / "data-quality.md"
         data_docs = data_docs or report.parent / "data-docs"
         with _progress() as progress:  # on a terminal: a pulsing bar while the suites run
             progress.add_task("check: expectation suites in PostgreSQL", total=None)

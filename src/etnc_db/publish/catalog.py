@@ -57,6 +57,7 @@ class Relation:
 
     @property
     def qualified(self) -> str:
+        """schema.name"""
         return f"{self.schema}.{self.name}"
 
 

@@ -38,6 +38,7 @@ class ExportResult:
 
     @property
     def rows(self) -> int:
+        """Rows written over all data files."""
         return sum(f.get("rows") or 0 for f in self.manifest["files"])
 
 

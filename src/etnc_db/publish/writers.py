@@ -72,6 +72,7 @@ class CsvWriter:
         frame([], names, kinds).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
     def write(self, rows: list[tuple]) -> None:
+        """Append a chunk of rows."""
         frame(rows, self.names, self.kinds).to_csv(self.path, mode="a", header=False, index=False,
                                                    encoding="utf-8", lineterminator="\n")
         self.rows += len(rows)
@@ -105,6 +106,7 @@ class ParquetWriter:
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
 
     def write(self, rows: list[tuple]) -> None:
+        """Write a chunk of rows as one row group."""
         import pyarrow as pa
 
         table = pa.Table.from_pandas(frame(rows, self.names, self.kinds), schema=self.schema, preserve_index=False)
@@ -112,6 +114,7 @@ class ParquetWriter:
         self.rows += len(rows)
 
     def close(self) -> None:
+        """Finish the file (a relation without rows still gets its schema)."""
         if self.rows == 0:  # a file with the schema and no row group
             import pyarrow as pa
 
@@ -171,6 +174,7 @@ class XlsxWriter:
         return f"[{len(text)} characters: sheet {LONG_TEXT_SHEET}, row {row}]"
 
     def write(self, rows: list[tuple]) -> None:
+        """Append a chunk of rows, starting a new sheet at Excel's row limit."""
         chunk = frame(rows, self.names, self.kinds)
         for values in chunk.itertuples(index=False, name=None):
             if self.sheet_rows == XLSX_ROWS:
@@ -180,6 +184,7 @@ class XlsxWriter:
         self.rows += len(rows)
 
     def close(self) -> None:
+        """Save the workbook (write-only: the rows were streamed to temporary files)."""
         self.book.save(self.path)
 
 

@@ -68,11 +68,13 @@ def data_quality(conn: psycopg.Connection) -> dict:
 
 
 def source_documents(conn: psycopg.Connection) -> list[dict]:
-    """Every source document with its sha256, sorted by key."""
+    """Every source document with its sha256, sorted by key (published_date is the first
+    day of the period when published_precision is month or year)."""
     rows = conn.execute(
-        "SELECT document_key, file_name, sha256, title, publisher, published_date, document_kind, byte_size "
-        "FROM mart.dim_document ORDER BY document_key").fetchall()
-    names = ("document_key", "file_name", "sha256", "title", "publisher", "published_date", "document_kind", "byte_size")
+        "SELECT document_key, file_name, sha256, title, publisher, published_date, published_precision, "
+        "document_kind, byte_size FROM mart.dim_document ORDER BY document_key").fetchall()
+    names = ("document_key", "file_name", "sha256", "title", "publisher", "published_date", "published_precision",
+             "document_kind", "byte_size")
     docs = [dict(zip(names, r, strict=True)) for r in rows]
     for d in docs:
         d["published_date"] = d["published_date"].isoformat() if d["published_date"] else None

@@ -15,14 +15,25 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from etnc_db import cli_publish
+
+# -h everywhere; off a terminal, help and usage errors are plain Click text (no boxes)
+CONTEXT: dict = {"help_option_names": ["-h", "--help"]}
+MARKUP = "rich" if sys.stdout.isatty() else None
+if MARKUP is None:  # piped: help paragraphs on one line each, command summaries not cut
+    CONTEXT.update(terminal_width=10_000, max_content_width=10_000)
 app = typer.Typer(
     help="etnc-db: build and query the Europe–China technology relations database.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings=CONTEXT,
+    rich_markup_mode=MARKUP,
 )
-db_app = typer.Typer(help="Manage the database: migrations, the embedded server, roles.", no_args_is_help=True)
-entities_app = typer.Typer(help="Inspect entities found in the documents.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the database: migrations, the embedded server, roles.", no_args_is_help=True,
+                     context_settings=CONTEXT, rich_markup_mode=MARKUP)
+entities_app = typer.Typer(help="Inspect entities found in the documents.", no_args_is_help=True,
+                           context_settings=CONTEXT, rich_markup_mode=MARKUP)
 app.add_typer(db_app, name="db")
 app.add_typer(entities_app, name="entities")
 
@@ -37,6 +48,24 @@ def _console(stderr: bool = False) -> Console:
 
 out = _console()
 err = _console(stderr=True)
+
+
+def print_table(title: str, columns: list[str], rows: list[list[str]], console: Console | None = None) -> None:
+    """A table: boxed by Rich on a terminal; elsewhere a title line, then a header and
+    one line per row, tab-separated, never wrapped or cut (for grep, cut, awk)."""
+    console = console or out
+    if console.is_terminal:
+        table = Table(title=title)
+        for col in columns:
+            table.add_column(col)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        return
+    lines = [title, "\t".join(columns)]
+    lines += ["\t".join(" ".join(str(v).split()) for v in row) for row in rows]
+    console.file.write("\n".join(lines) + "\n")
+    console.file.flush()
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -65,6 +94,41 @@ def _settings():
     from etnc_db.config import Settings
 
     return Settings.from_env()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from etnc_db.publish.manifest import package_version
+
+        out.print(f"etnc-db {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(ctx: typer.Context,
+            project: Path | None = typer.Option(None, "--project-dir", metavar="PATH", help=(
+                "The project directory (holding etnc.yaml) to read inputs from and write reports to; default: "
+                "ETNC_PROJECT_DIR, else the nearest etnc.yaml at or above the current directory.")),
+            version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                         help="Print the etnc-db version and exit.")) -> None:
+    """etnc-db: build and query the Europe–China technology relations database."""
+    if project is None:
+        return
+    from etnc_db.config import ProjectError, project_dir
+
+    try:
+        chosen = project_dir(project)
+    except ProjectError as exc:
+        fail(str(exc))
+    previous = os.environ.get("ETNC_PROJECT_DIR")
+    os.environ["ETNC_PROJECT_DIR"] = str(chosen)  # every Settings.from_env() of this command reads it
+
+    def restore() -> None:
+        if previous is None:
+            os.environ.pop("ETNC_PROJECT_DIR", None)
+        else:
+            os.environ["ETNC_PROJECT_DIR"] = previous
+    ctx.call_on_close(restore)
 
 
 def _url() -> str:
@@ -175,27 +239,23 @@ def status(json_out: bool = typer.Option(False, "--json", help="Print the last r
         url = _url()
         _require_schema(url)
         data = collect_status(url, runs)
+        data["folders"] = _settings().folders()
         if json_out:
             out.print_json(json.dumps(data, default=str))
             return
-        t = Table(title="Last runs")
-        for col in ("run", "command", "status", "started", "seconds", "ins", "upd", "del", "documents", "error"):
-            t.add_column(col)
+        runs_rows = []
         for r in data["runs"]:
             acts: dict[str, int] = {}
             for d in r["documents"]:
                 acts[d["action"]] = acts.get(d["action"], 0) + 1
-            t.add_row(str(r["run_id"]), r["command"], r["status"], str(r["started_at"])[:19],
-                      f"{r['seconds']:.2f}" if r["seconds"] is not None else "", str(r["rows_inserted"]),
-                      str(r["rows_updated"]), str(r["rows_deleted"]),
-                      ", ".join(f"{n} {a}" for a, n in sorted(acts.items())), r["error"] or "")
-        out.print(t)
-        c = Table(title="Rows per table")
-        c.add_column("table")
-        c.add_column("rows", justify="right")
-        for name, n in data["row_counts"].items():
-            c.add_row(name, str(n))
-        out.print(c)
+            runs_rows.append([str(r["run_id"]), r["command"], r["status"], str(r["started_at"])[:19],
+                              f"{r['seconds']:.2f}" if r["seconds"] is not None else "", str(r["rows_inserted"]),
+                              str(r["rows_updated"]), str(r["rows_deleted"]),
+                              ", ".join(f"{n} {a}" for a, n in sorted(acts.items())), r["error"] or ""])
+        print_table("Last runs", ["run", "command", "status", "started", "seconds", "ins", "upd", "del", "documents",
+                                  "error"], runs_rows)
+        print_table("Rows per table", ["table", "rows"], [[name, str(n)] for name, n in data["row_counts"].items()])
+        print_table("Project folders", ["folder", "path"], [[k, v] for k, v in data["folders"].items()])
         dq = data.get("data_quality")
         if dq:
             out.print(f"data quality (run {dq['run_id']}): {dq['passed']} passed, {dq['failed']} failed")
@@ -212,7 +272,7 @@ def changes(run_id: int | None = typer.Option(None, "--run", help="Run number (d
 
         url = _url()
         _require_schema(url)
-        run_no, rows = collect_changes(url, run_id)
+        run_no, rows = collect_changes(url, run_id)  # an unknown run id raises LookupError: one line, exit 1
         if json_out:
             out.print_json(json.dumps({"run_id": run_no, "changes": rows}))
             return
@@ -238,8 +298,10 @@ def check(report: Path = typer.Option(Path("reports/data-quality.md"), "--report
         url = _url()
         _require_schema(url)
         data_docs = data_docs or report.parent / "data-docs"
-        summary = run_check(url, report, data_docs, suites_dir=_settings().expectations_dir,
-                            accept_row_drop=accept_row_drop, wait_seconds=wait)
+        with _progress() as progress:  # on a terminal: a pulsing bar while the suites run
+            progress.add_task("check: expectation suites in PostgreSQL", total=None)
+            summary = run_check(url, report, data_docs, suites_dir=_settings().expectations_dir,
+                                accept_row_drop=accept_row_drop, wait_seconds=wait)
         for message in summary.failures[:20]:
             err.print(f"failed: {message}", highlight=False, soft_wrap=True)
         if len(summary.failures) > 20:
@@ -365,16 +427,23 @@ def entities_unknown(document: str | None = typer.Option(None, "--document", hel
     with failures():
         from etnc_db.link.unknown import unknown_entities
 
+        if document is not None:
+            _require_document(corpus or _settings().corpus_dir, document)
         rows = unknown_entities(_settings(), corpus, document)
         if not rows:
             out.print("no unknown organization-like names")
             return
-        t = Table(title="Unregistered organization-like names")
-        for col in ("document", "name", "count", "pattern"):
-            t.add_column(col)
-        for r in rows:
-            t.add_row(r["document"], r["surface"], str(r["count"]), r["pattern"])
-        out.print(t)
+        print_table("Unregistered organization-like names", ["document", "name", "count", "pattern"],
+                    [[r["document"], r["surface"], str(r["count"]), r["pattern"]] for r in rows])
+
+
+def _require_document(corpus: Path, document: str) -> None:
+    """Fail in one line when `document` is not the key of a document in `corpus`."""
+    from etnc_db.extract.corpus import scan_corpus
+
+    keys = sorted(source.key for source in scan_corpus(corpus).files)
+    if document not in keys:
+        fail(f"unknown document {document!r} in {corpus} (known: {', '.join(keys) or 'none'})")
 
 
 @app.command()
@@ -391,6 +460,11 @@ def bench(scales: str = typer.Option("1,10,100", "--scales", help="Corpus multip
         report = run_bench(out_dir, wanted, server_url=server, seed=seed, keep=keep,
                            log=lambda m: err.print(m, highlight=False))
         out.print(markdown(report), highlight=False, soft_wrap=True)
+
+
+app.command("export")(cli_publish.export_command)
+app.command("dictionary")(cli_publish.dictionary_command)
+app.command("report")(cli_publish.report_command)
 
 
 def main() -> None:

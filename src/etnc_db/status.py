@@ -6,6 +6,7 @@ import psycopg
 
 
 def collect_status(url: str, runs: int = 5) -> dict:
+    """The last `runs` runs, rows per core/etl table and the last data-quality counts."""
     with psycopg.connect(url) as conn:
         cur = conn.execute(
             "SELECT run_id, command, status, started_at, finished_at, "
@@ -36,7 +37,14 @@ def collect_status(url: str, runs: int = 5) -> dict:
 
 
 def collect_changes(url: str, run_id: int | None) -> tuple[int | None, list[dict]]:
+    """The changes of run `run_id` (default: the last run that changed something).
+    Raises LookupError for a run id that does not exist."""
     with psycopg.connect(url) as conn:
+        if run_id is not None:
+            last = conn.execute("SELECT max(run_id), bool_or(run_id = %s) FROM etl.runs", (run_id,)).fetchone()
+            if not last[1]:
+                known = f"runs 1–{last[0]}" if last[0] else "no runs yet"
+                raise LookupError(f"no run {run_id} in etl.runs ({known}; see `etnc-db status`)")
         if run_id is None:
             row = conn.execute("SELECT max(run_id) FROM etl.changes").fetchone()
             run_id = row[0] if row else None

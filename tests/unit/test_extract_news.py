@@ -243,3 +243,53 @@ def test_detect_metadata_directly_and_rules_load():
     assert find_date("Updated 12:05 GMT, 4 June 2024", load_metadata_rules().languages)[:2] == ("2024-06-04", "day")
     actions = {r.action for r in load_rules().rules}
     assert {"drop_rest", "drop_before_title", "drop_title_repeat", "drop_repeated"} <= actions
+
+
+def test_agency_credit_line_is_the_publisher_and_is_removed():
+    text = ("Court upholds the ban on two telecom vendors\n\n"
+            "AFP, OSLO\n\n"
+            "A court on Tuesday upheld the regulator's ban on two Chinese telecom vendors in the 5G tender.\n\n"
+            "The vendors said they would study the ruling.")
+    d = _parse(text)
+    assert d.publisher == "AFP"
+    assert _rules(d, text)["metadata-credit-line"] == ["AFP, OSLO"]
+    assert all("AFP" not in t for t in _texts(d))
+    _check_invariants(d, text)
+    # a sentence that starts with an agency and a comma is no credit line
+    body = "Reuters, citing two sources, said the vendors would appeal the ruling of the court."
+    d = _parse("Vendors to appeal the ruling\n\n" + body)
+    assert "metadata-credit-line" not in _rules(d, "Vendors to appeal the ruling\n\n" + body)
+
+
+@pytest.mark.parametrize("byline, publisher", [
+    ("By Jane Doe, Tower Street Technology Editor", "Tower Street"),
+    ("By Jane Doe, Mast Weekly Brussels Correspondent", "Mast Weekly"),
+    ("By Jane Doe, Senior Reporter", None),  # a role only: no outlet
+])
+def test_byline_names_the_outlet_before_the_authors_role(byline, publisher):
+    text = ("Operators agree to remove two vendors from 5G cores by 2026\n\n"
+            "German operators agreed to remove equipment of two Chinese vendors from their 5G core networks "
+            "by 2026, the ministry said.\n\n" + byline)
+    d = _parse(text)
+    assert d.publisher == publisher
+    assert byline not in _texts(d)
+
+
+def test_agency_credit_in_parentheses_before_a_date_label():
+    text = ("Home> News\n\nChemical maker opens its new site in the south of China\n\n"
+            "(Xinhua) Updated: 2019-11-26\n\n"
+            "The chemical maker on Saturday opened its new site in the south of China, with an investment "
+            "of up to 10 billion dollars.")
+    d = _parse(text)
+    assert (d.published, d.publisher) == ("2019-11-26", "Xinhua")
+    # a photo credit in parentheses is not a publisher
+    d = _parse("Chemical maker opens its new site in the south of China\n\n(Photo by Jane Doe/Xinhua)\n\n"
+               "The chemical maker on Saturday opened its new site in the south of China, with an investment "
+               "of up to 10 billion dollars.")
+    assert d.publisher is None
+
+
+def test_source_line_without_its_explaining_parenthesis():
+    text = ("The Commission is opening an inquiry into wind-turbine suppliers, a spokeswoman told the agency.\n\n"
+            "Source: dpa (German press agency)")
+    assert _parse(text).publisher == "dpa"

@@ -50,6 +50,8 @@ class MetadataRules:
     agencies: tuple[str, ...]
     agency_re: re.Pattern[str]
     writer_widgets: tuple[re.Pattern[str], ...]
+    byline_roles: frozenset[str]
+    byline_role_words: frozenset[str]
     title_skip: tuple[re.Pattern[str], ...]
     min_words: int
     max_words: int
@@ -137,6 +139,8 @@ def load_metadata_rules(path: Path | str | None = None) -> MetadataRules:
         agencies=agencies,
         agency_re=re.compile(r"(?<![\w-])" + _alternation(list(agencies)) + r"(?![\w-])"),
         writer_widgets=tuple(re.compile(x) for x in d.get("writer_widgets") or []),
+        byline_roles=frozenset(str(x) for x in d.get("byline_roles") or []),
+        byline_role_words=frozenset(str(x) for x in d.get("byline_role_words") or []),
         title_skip=tuple(re.compile(x) for x in d.get("title_skip") or []),
         min_words=int(head.get("min_words", 3)),
         max_words=int(head.get("max_words", 30)),
@@ -352,6 +356,22 @@ def _dates(page: _Page) -> tuple[list[_Date], set[int], list[Removal], list[tupl
     return found, date_lines, removals, agencies
 
 
+def _credit_lines(page: _Page) -> list[Removal]:
+    """Wire credit lines at the top of the page: a known agency and the place it
+    reports from, nothing else ("AFP, STOCKHOLM", "Reuters, Berlin")."""
+    out = []
+    for i in page.top():
+        line = page.residual(i)
+        m = re.fullmatch(r"\s*(?P<a>[^,]{2,40}?)\s*,\s*(?P<p>[A-Z][\w'’. -]{1,30}?)\s*", line)
+        if not m or not page.rules.agency_re.fullmatch(m.group("a")):
+            continue
+        place = m.group("p")
+        if place.replace(" ", "").replace(".", "").isupper() or place in page.rules.places:
+            s, e = page.lines[i]
+            out.append(Removal(s, e, "metadata-credit-line", "wire credit line (agency, place; read as metadata)"))
+    return out
+
+
 def _best_date(found: list[_Date]) -> _Date | None:
     """The most precise date; the earliest line among equally precise ones."""
     if not found:
@@ -410,6 +430,11 @@ def _publisher_candidates(
             out.append(_Publisher(m.group("v").strip(), 2, *_span(page, i, line, m.group("v").strip()), i, "wire-end"))
         if (i in top or i in tail) and len(line.split()) <= 12:
             out.extend(_agency_byline(page, i, line))
+            out.extend(_byline_outlet(page, i, line))
+        m = re.match(r"^\s*\((?P<v>[^()]{2,40})\)(?!\s*(?:--|—|–|-)\s)", line)
+        if m and i in top and page.rules.agency_re.fullmatch(m.group("v").strip()):
+            v = m.group("v").strip()  # "(Xinhua) Updated: 2019-11-26"
+            out.append(_Publisher(v, 2, *_span(page, i, line, v), i, "agency-credit"))
         for rx in page.rules.writer_widgets:
             w = rx.search(line)
             if w:
@@ -427,6 +452,7 @@ def _source_line(page: _Page, i: int, line: str) -> list[_Publisher]:
         return []
     raw = page.rules.date_label.sub(" ", line[m.end():])
     name, copyright_ = _clean_name(raw)
+    name = re.sub(r"\s*\([^()]*\)$", "", name) or name  # "dpa (German press agency)" -> dpa
     if not name or len(name.split()) > 8 or find_date(name, page.rules.languages):
         return []
     return [_Publisher(name, 5 if copyright_ else 1, *_span(page, i, line, name), i, "source-line")]
@@ -443,6 +469,30 @@ def _agency_byline(page: _Page, i: int, line: str) -> list[_Publisher]:
     if not m:
         return []
     return [_Publisher(m.group(0), 3, *_span(page, i, line, m.group(0)), i, "agency-byline")]
+
+
+def _byline_outlet(page: _Page, i: int, line: str) -> list[_Publisher]:
+    """The outlet in a byline that gives the author's role there: "By Jane Doe, Inside
+    Towers Technology Editor" -> Inside Towers (role words and places before the role
+    are dropped: "Brussels Correspondent", "Senior Tech Reporter")."""
+    m = re.match(r"^\s*(?:By|by|Von|Par|Por)\s+[^,|]{2,60}[,|]\s*(?P<v>[^,|]{2,80})$", line)
+    if not m or not page.rules.byline_roles:
+        return []
+    words = m.group("v").split()
+    n = 0
+    for k in (2, 1):
+        if len(words) > k and " ".join(words[-k:]) in page.rules.byline_roles:
+            n = k
+            break
+    if not n:
+        return []
+    words = words[:-n]
+    while words and (words[-1] in page.rules.byline_role_words or words[-1] in page.rules.places):
+        words.pop()
+    value = " ".join(words)
+    if not value or not is_name(value, 5):
+        return []
+    return [_Publisher(value, 3, *_span(page, i, line, value), i, "byline-outlet")]
 
 
 def _masthead(page: _Page, title_line: int | None) -> list[_Publisher]:
@@ -572,6 +622,7 @@ def detect_metadata(
         classification = classify(lines, text, load_rules().for_kind(kind))
     page = _Page(text, lines, classification, load_metadata_rules())
     found, date_lines, removals, agencies = _dates(page)
+    removals += _credit_lines(page)
     date = _best_date(found)
     ti = _title(page, kind, date_lines)
     title = page.residual(ti) if ti is not None else None

@@ -40,7 +40,7 @@ def _apply_metadata(c: Classification, spans: list[tuple[int, int]], meta: Metad
     """Record the date lines and wire datelines found by the metadata step as removals."""
     for r in meta.removals:
         idx = next(i for i, (s, e) in enumerate(spans) if s <= r.char_start <= e)
-        if r.rule_id == "metadata-date-line":
+        if r.rule_id in ("metadata-date-line", "metadata-credit-line"):
             c.drop(idx, *spans[idx], r.rule_id, r.reason)
         elif idx not in c.dropped:
             c.cut(idx, r.char_start, r.char_end, r.rule_id, r.reason)

@@ -502,7 +502,9 @@ def _masthead(page: _Page, title_line: int | None) -> list[_Publisher]:
     top = [i for i in page.top() if title_line is None or i < title_line]
     if top and _store_date(page) and top[0] == page.nonblank[0]:
         rest = page.residual(top[0])
-        if is_name(rest) and not page.rules.agency_re.fullmatch(rest):
+        first = rest.split()[0] if rest.split() else ""
+        dateline = (first.isupper() and len(first) >= 3 and first.isalpha()) or _dateline(rest, page.rules)
+        if is_name(rest) and not page.rules.agency_re.fullmatch(rest) and not dateline:
             out.append(_Publisher(rest, 4, *_span(page, top[0], rest, rest), top[0], "store-line-name"))
     repeat_rules = {r.id for r in load_rules().rules if r.action == "drop_repeated"}
     seen: dict[str, int] = {}

@@ -293,3 +293,14 @@ def test_source_line_without_its_explaining_parenthesis():
     text = ("The Commission is opening an inquiry into wind-turbine suppliers, a spokeswoman told the agency.\n\n"
             "Source: dpa (German press agency)")
     assert _parse(text).publisher == "dpa"
+
+
+@pytest.mark.parametrize("store_line", [
+    " date 2018-12-18 Wednesday, 19 December 2018",  # a masthead date is no site name
+    " date 2016-08-10 ATHENS Aug 10 Zorblax Shipping",  # nor is a wire dateline
+])
+def test_store_line_rest_that_is_a_date_or_a_dateline_is_no_publisher(store_line):
+    text = (store_line + "\n\nAgency warns against two telecom vendors\n\n"
+            "The national cyber security agency issued a warning against the use of equipment made by two "
+            "Chinese telecom vendors, its director said in a statement.")
+    assert _parse(text).publisher is None

@@ -503,7 +503,8 @@ def _masthead(page: _Page, title_line: int | None) -> list[_Publisher]:
     if top and _store_date(page) and top[0] == page.nonblank[0]:
         rest = page.residual(top[0])
         first = rest.split()[0] if rest.split() else ""
-        dateline = (first.isupper() and len(first) >= 3 and first.isalpha()) or _dateline(rest, page.rules)
+        dateline = (first.isupper() and len(first) >= 3 and first.isalpha()) or _dateline(rest, page.rules) \
+            or find_date(rest, page.rules.languages)  # "Wednesday, 19 December 2018": a masthead date
         if is_name(rest) and not page.rules.agency_re.fullmatch(rest) and not dateline:
             out.append(_Publisher(rest, 4, *_span(page, top[0], rest, rest), top[0], "store-line-name"))
     repeat_rules = {r.id for r in load_rules().rules if r.action == "drop_repeated"}

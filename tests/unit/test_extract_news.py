@@ -304,3 +304,15 @@ def test_store_line_rest_that_is_a_date_or_a_dateline_is_no_publisher(store_line
             "The national cyber security agency issued a warning against the use of equipment made by two "
             "Chinese telecom vendors, its director said in a statement.")
     assert _parse(text).publisher is None
+
+
+def test_headline_written_twice_on_the_store_line_and_below_it():
+    text = (" date 2023-11-24 Zorblax Batteries JV to build a battery plant in Slovakia\n\n"
+            "Zorblax Batteries JV to build a battery plant in Slovakia\n"
+            "The prime minister at the signing ceremony. / bne IntelliNews\n\n"
+            "The Slovak prime minister signed a memorandum with Zorblax Batteries on a 20 GWh battery plant, "
+            "which should employ 1,500 people from 2026.")
+    d = _parse(text)
+    assert (d.title, d.published) == ("Zorblax Batteries JV to build a battery plant in Slovakia", "2023-11-24")
+    assert _texts(d) == [text.split("\n")[-1]] and [s.kind for s in d.sections] == ["article"]
+    _check_invariants(d, text)

@@ -586,6 +586,22 @@ def _about_body(overlap: tuple[int, float, bool], n_tokens: int) -> bool:
     return (shared >= 2 and ratio >= 0.3) or (n_tokens <= 3 and name)
 
 
+def _repeated_first_copies(page: _Page) -> set[int]:
+    """Top lines that the repeat rule dropped, first copies only: a headline written
+    twice (on the store line and again below it) loses both copies to that rule, yet
+    may still be the headline."""
+    repeat_rules = {r.id for r in load_rules().rules if r.action == "drop_repeated"}
+    seen: set[str] = set()
+    out: set[int] = set()
+    for i in page.top():
+        r = page.c.dropped.get(i)
+        line = page.residual(i)
+        if r is not None and r.rule_id in repeat_rules and line and line not in seen:
+            out.add(i)
+        seen.add(line)
+    return out
+
+
 def _title(page: _Page, kind: str, skip: set[int]) -> int | None:
     """Line of the headline. news_article: among the headline-like kept lines at the
     top, before the first body paragraph, the one most about the body; failing that
@@ -594,6 +610,8 @@ def _title(page: _Page, kind: str, skip: set[int]) -> int | None:
     kept = [i for i in page.nonblank if page.kept(i) and i not in skip]
     if kind != "news_article":
         return kept[0] if kept else None
+    repeated = _repeated_first_copies(page)
+    kept = sorted(set(kept) | repeated)
     top = set(page.top())
     cands: list[tuple[int, tuple[int, float, bool], int]] = []
     for i in kept:

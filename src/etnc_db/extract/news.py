@@ -123,7 +123,10 @@ def parse_news(text: str, *, kind: str, file_name: str, title: str | None = None
     """
     spans, c, meta = _clean(text, kind)
     kept = [i for i, (s, e) in enumerate(spans) if i not in c.dropped and c.residual(i, s, e, text)]
-    title_line = meta.title_line if meta.title_line in kept else None
+    repeated = {r.id for r in load_rules().rules if r.action == "drop_repeated"}
+    title_line = meta.title_line if meta.title_line in kept or (
+        meta.title_line is not None and meta.title_line in c.dropped
+        and c.dropped[meta.title_line].rule_id in repeated) else None  # a headline written twice
     doc_title = title if title is not None else (meta.title if title_line is not None else None)
     parts = _parts(text, spans, kept, kind, doc_title)
     sections, passages = _sections_and_passages(text, spans, c, kept, parts, kind, title_line)

@@ -159,6 +159,9 @@ def test_issue_line_and_source_line():
      "2.500 millones de euros.", "2024-02-28", None),
     ("Portugal bans high-risk suppliers from 5G networks\n\n(Bloomberg) -- Portugal will prohibit operators "
      "from using equipment from suppliers considered high risk.", None, "Bloomberg"),
+    ("Il governo blocca la vendita di un produttore di chip\n\nPubblicato il 12 marzo 2024 alle 10:30\n\n"
+     "Il governo ha bloccato la vendita di un produttore italiano di semiconduttori a un gruppo cinese, "
+     "secondo fonti vicine al dossier.", "2024-03-12", None),
     ("Updated: November 25, 2024 Source: Xinhua News Agency\n\nBARCELONA, Nov. 23 (Xinhua) -- A joint venture "
      "started car production in Barcelona on Saturday.", "2024-11-25", "Xinhua News Agency"),
 ])

@@ -56,7 +56,9 @@ _CALENDAR = frozenset(
     "Januar Februar März Juni Juli Oktober Dezember Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag "
     "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
     "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre "
-    "lunes martes miércoles jueves viernes sábado domingo".split()
+    "lunes martes miércoles jueves viernes sábado domingo "
+    "gennaio febbraio aprile maggio giugno luglio settembre ottobre novembre dicembre "
+    "lunedì martedì mercoledì giovedì venerdì sabato domenica".split()
 )
 _CALENDAR_CF = frozenset(w.casefold() for w in _CALENDAR)
 _NO_SUPERSCRIPTS = str.maketrans({ch: " " for ch in "⁰¹²³⁴⁵⁶⁷⁸⁹˒⁻"})

@@ -183,6 +183,9 @@ def test_registry_yaml_is_valid_registry_input(registry):
      "head:Universiteit"),
     ("A study of the Zeeburg University & Research (ZUR) was cited.", "Zeeburg University & Research",
      "head:University"),
+    ("La Commissione europea ha aperto un'indagine sui sussidi.", "Commissione europea", "first-head:Commissione"),
+    ("Selon la Banque centrale européenne, les taux restent stables.", "Banque centrale européenne",
+     "first-head:Banque"),
     ("The ZQHI Holdings and ZQHI signed a deal. ZQHI will invest in Greece.", "ZQHI", "acronym-repeated"),
 ])
 def test_issue_13_cues(registry, text, surface, cue):
@@ -256,6 +259,8 @@ def test_subsidiary_keeps_the_country_and_the_parent_brand_stays_registered(regi
     "The FDI Act entered into force. The FDI Act was amended.",
     # title case in a cited headline: a descriptor noun inside it is no descriptor
     "See: Over 900 Dutch Companies Owned by China or Chinese Parent, a report of 2023.",
+    # lower-case words after a Romance head that are not adjectives of the list
+    "La Banca rossa ha chiuso. La Commissione tributaria ha deciso.",
     # a registered ministry followed by its country is no subsidiary
     "Ministry of Commerce People's Republic of China, announcement of 2023.",
 ])

@@ -121,6 +121,7 @@ class Cues:
     territorial_words: frozenset[str] = frozenset()
     location_words: frozenset[str] = frozenset()
     office_titles: tuple[str, ...] = ()
+    adjectival_heads: dict[str, str] = field(default_factory=dict)
     product_nouns: frozenset[str] = frozenset()
     not_heads: frozenset[str] = frozenset()
     agencies: tuple[str, ...] = ()  # news agencies and outlets (news_metadata.yaml)
@@ -173,6 +174,7 @@ def load_cues(reference_dir: Path | str | None = None) -> Cues:
         location_words=frozenset(str(x) for x in d["location_words"]),
         office_titles=tuple(sorted((str(x) for x in d["office_titles"]), key=len, reverse=True)),
         product_nouns=frozenset(str(x).casefold() for x in d["product_nouns"]),
+        adjectival_heads=_inverse(d["adjectival_heads"]),
         not_heads=frozenset(str(x) for x in d["not_heads"]),
         agencies=load_metadata_rules().agencies,
     )
@@ -328,6 +330,7 @@ class _Scanner:
                 self.capitalised_mid.add(t.text)
         self._subsidiaries(mentions)
         self._lower_bodies(text, offset)
+        self._adjectival_bodies(text, offset)
         for run in _runs(text, toks, self.cues):
             self._run(text, offset, run)
         self._agencies(text, offset)
@@ -384,6 +387,26 @@ class _Scanner:
             b = m.start("name") + len(" ".join(name))
             kind = dict(self.cues.lower_bodies)[phrase]
             self._add(_Cand(offset + a, offset + b, text[a:b], f"lower:{phrase}", kind, True))
+
+    def _adjectival_bodies(self, text: str, offset: int) -> None:
+        """A Romance first head followed by lower-case adjectives ("Commissione
+        europea", "Commission européenne", "Banca centrale europea"): the adjectives
+        belong to the name, which is written without further capitals."""
+        kinds = {**{h: k for h, k in self.cues.first_heads.items() if " " not in h}, **self.cues.adjectival_heads}
+        heads = list(kinds)
+        rx = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, heads)) + r")((?:[ \t\u00a0]+[a-zà-ÿ][\w-]*){1,2})(?![\w-])")
+        for m in rx.finditer(text):
+            words = m.group(2).split()
+            while words and words[-1].casefold() not in self.cues.postposed_adjectives:
+                words.pop()
+            if not words or any(w.casefold() not in self.cues.postposed_adjectives for w in words):
+                continue
+            prev = re.search(r"([A-ZÀ-Ý][\w'’-]*)[ \t]+$", text[max(0, m.start() - 30):m.start()])
+            if prev and prev.group(1) not in _ARTICLES and not _sentence_start(text, m.start() - len(prev.group(0))):
+                continue  # inside a longer capitalised name
+            end = m.end(1) + len(re.match(r"(?:[ \t\u00a0]+[^\s]+){%d}" % len(words), m.group(2)).group(0))
+            kind = kinds[m.group(1)]
+            self._add(_Cand(offset + m.start(), offset + end, text[m.start():end], f"first-head:{m.group(1)}", kind, True))
 
     def _agencies(self, text: str, offset: int) -> None:
         """News agencies and outlets of news_metadata.yaml cited in the text ("told

@@ -404,7 +404,7 @@ class _Scanner:
             prev = re.search(r"([A-ZÀ-Ý][\w'’-]*)[ \t]+$", text[max(0, m.start() - 30):m.start()])
             if prev and prev.group(1) not in _ARTICLES and not _sentence_start(text, m.start() - len(prev.group(0))):
                 continue  # inside a longer capitalised name
-            end = m.end(1) + len(re.match(r"(?:[ \t\u00a0]+[^\s]+){%d}" % len(words), m.group(2)).group(0))
+            end = m.end(1) + len(re.match(r"(?:[ \t\u00a0]+[^\s]+){" + str(len(words)) + "}", m.group(2)).group(0))
             kind = kinds[m.group(1)]
             self._add(_Cand(offset + m.start(), offset + end, text[m.start():end], f"first-head:{m.group(1)}", kind, True))
 

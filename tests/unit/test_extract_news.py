@@ -159,6 +159,9 @@ def test_issue_line_and_source_line():
      "2.500 millones de euros.", "2024-02-28", None),
     ("Portugal bans high-risk suppliers from 5G networks\n\n(Bloomberg) -- Portugal will prohibit operators "
      "from using equipment from suppliers considered high risk.", None, "Bloomberg"),
+    ("Il governo blocca la vendita di un produttore di chip\n\nPubblicato il 12 marzo 2024 alle 10:30\n\n"
+     "Il governo ha bloccato la vendita di un produttore italiano di semiconduttori a un gruppo cinese, "
+     "secondo fonti vicine al dossier.", "2024-03-12", None),
     ("Updated: November 25, 2024 Source: Xinhua News Agency\n\nBARCELONA, Nov. 23 (Xinhua) -- A joint venture "
      "started car production in Barcelona on Saturday.", "2024-11-25", "Xinhua News Agency"),
 ])
@@ -243,3 +246,76 @@ def test_detect_metadata_directly_and_rules_load():
     assert find_date("Updated 12:05 GMT, 4 June 2024", load_metadata_rules().languages)[:2] == ("2024-06-04", "day")
     actions = {r.action for r in load_rules().rules}
     assert {"drop_rest", "drop_before_title", "drop_title_repeat", "drop_repeated"} <= actions
+
+
+def test_agency_credit_line_is_the_publisher_and_is_removed():
+    text = ("Court upholds the ban on two telecom vendors\n\n"
+            "AFP, OSLO\n\n"
+            "A court on Tuesday upheld the regulator's ban on two Chinese telecom vendors in the 5G tender.\n\n"
+            "The vendors said they would study the ruling.")
+    d = _parse(text)
+    assert d.publisher == "AFP"
+    assert _rules(d, text)["metadata-credit-line"] == ["AFP, OSLO"]
+    assert all("AFP" not in t for t in _texts(d))
+    _check_invariants(d, text)
+    # a sentence that starts with an agency and a comma is no credit line
+    body = "Reuters, citing two sources, said the vendors would appeal the ruling of the court."
+    d = _parse("Vendors to appeal the ruling\n\n" + body)
+    assert "metadata-credit-line" not in _rules(d, "Vendors to appeal the ruling\n\n" + body)
+
+
+@pytest.mark.parametrize("byline, publisher", [
+    ("By Jane Doe, Tower Street Technology Editor", "Tower Street"),
+    ("By Jane Doe, Mast Weekly Brussels Correspondent", "Mast Weekly"),
+    ("By Jane Doe, Senior Reporter", None),  # a role only: no outlet
+])
+def test_byline_names_the_outlet_before_the_authors_role(byline, publisher):
+    text = ("Operators agree to remove two vendors from 5G cores by 2026\n\n"
+            "German operators agreed to remove equipment of two Chinese vendors from their 5G core networks "
+            "by 2026, the ministry said.\n\n" + byline)
+    d = _parse(text)
+    assert d.publisher == publisher
+    assert byline not in _texts(d)
+
+
+def test_agency_credit_in_parentheses_before_a_date_label():
+    text = ("Home> News\n\nChemical maker opens its new site in the south of China\n\n"
+            "(Xinhua) Updated: 2019-11-26\n\n"
+            "The chemical maker on Saturday opened its new site in the south of China, with an investment "
+            "of up to 10 billion dollars.")
+    d = _parse(text)
+    assert (d.published, d.publisher) == ("2019-11-26", "Xinhua")
+    # a photo credit in parentheses is not a publisher
+    d = _parse("Chemical maker opens its new site in the south of China\n\n(Photo by Jane Doe/Xinhua)\n\n"
+               "The chemical maker on Saturday opened its new site in the south of China, with an investment "
+               "of up to 10 billion dollars.")
+    assert d.publisher is None
+
+
+def test_source_line_without_its_explaining_parenthesis():
+    text = ("The Commission is opening an inquiry into wind-turbine suppliers, a spokeswoman told the agency.\n\n"
+            "Source: dpa (German press agency)")
+    assert _parse(text).publisher == "dpa"
+
+
+@pytest.mark.parametrize("store_line", [
+    " date 2018-12-18 Wednesday, 19 December 2018",  # a masthead date is no site name
+    " date 2016-08-10 ATHENS Aug 10 Zorblax Shipping",  # nor is a wire dateline
+])
+def test_store_line_rest_that_is_a_date_or_a_dateline_is_no_publisher(store_line):
+    text = (store_line + "\n\nAgency warns against two telecom vendors\n\n"
+            "The national cyber security agency issued a warning against the use of equipment made by two "
+            "Chinese telecom vendors, its director said in a statement.")
+    assert _parse(text).publisher is None
+
+
+def test_headline_written_twice_on_the_store_line_and_below_it():
+    text = (" date 2023-11-24 Zorblax Batteries JV to build a battery plant in Slovakia\n\n"
+            "Zorblax Batteries JV to build a battery plant in Slovakia\n"
+            "The prime minister at the signing ceremony. / bne IntelliNews\n\n"
+            "The Slovak prime minister signed a memorandum with Zorblax Batteries on a 20 GWh battery plant, "
+            "which should employ 1,500 people from 2026.")
+    d = _parse(text)
+    assert (d.title, d.published) == ("Zorblax Batteries JV to build a battery plant in Slovakia", "2023-11-24")
+    assert _texts(d) == [text.split("\n")[-1]] and [s.kind for s in d.sections] == ["article"]
+    _check_invariants(d, text)

@@ -284,3 +284,41 @@ def test_phrases_that_are_not_the_sector(real):
         assert not [m for m in ms if m.entity_type == "sector" and "industrial" in m.surface]
         assert not [m for m in ms if m.surface.startswith("military")]
         assert any(r.reason.startswith("not a mention") for r in rejects)
+
+
+# ----------------------------------------------------------------- legal forms
+
+LEGAL = """\
+- key: zorblax
+  name: Zorblax Widgets
+  kind: company
+  country: SE
+  aliases: [Zorblax]
+- key: zorblax-institute
+  name: Zorblax Institute
+  kind: research_institute
+  country: SE
+"""
+
+
+@pytest.mark.parametrize("text, surfaces", [
+    ("Zorblax AB said so.", ["Zorblax AB"]),
+    ("equipment from Zorblax Widgets Co., Ltd. and others", ["Zorblax Widgets Co., Ltd."]),
+    ("a unit of Zorblax Widgets Co Ltd announced", ["Zorblax Widgets Co Ltd"]),
+    ("Zorblax Corp. Its rival was quiet.", ["Zorblax Corp."]),
+    # not a legal form: a hyphenated word, a longer word, another case
+    ("Zorblax Co-operation Fund", ["Zorblax"]),
+    ("Zorblax Coast", ["Zorblax"]),
+    ("Zorblax ab initio", ["Zorblax"]),
+    # only companies take a legal form
+    ("the Zorblax Institute AG", ["Zorblax Institute"]),
+])
+def test_a_company_mention_extends_over_its_legal_form(tmp_path, text, surfaces):
+    linker = make_linker(tmp_path, LEGAL)
+    assert [s for s, _k in org_links(linker, text, offset=7)] == surfaces
+
+
+def test_real_registry_names_with_legal_forms(real):
+    text = "ZTE Corp, Ericsson AB, Nokia Oyj and Wingtech Technology Co Ltd were named."
+    assert org_links(real, text) == [("ZTE Corp", "zte"), ("Ericsson AB", "ericsson"), ("Nokia Oyj", "nokia"),
+                                     ("Wingtech Technology Co Ltd", "wingtech")]

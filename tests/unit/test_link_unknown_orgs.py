@@ -138,6 +138,146 @@ def test_registry_yaml_is_valid_registry_input(registry):
     assert next(e for e in entries if e["key"] == "de-bundeskanzleramt")["country"] == "DE"
 
 
+# ------------------------------------------------------------------ cues added for issue 13
+
+
+@pytest.mark.parametrize("text, surface, cue", [
+    ("The tender of the Ministry of Transport & Communications closed in May.",
+     "Ministry of Transport & Communications", "prefix:Ministry of"),
+    ("The Organization for Economic Co-operation and Development said so.",
+     "Organization for Economic Co-operation and Development", "prefix:Organization for"),
+    ("Des représentants de la Communauté d'agglomération de Vernoux (CAV) étaient là.",
+     "Communauté d'agglomération de Vernoux", "prefix:Communauté d'agglomération de"),
+    ("The administrative court in Uppsala ruled that the ban was legal.",
+     "administrative court in Uppsala", "lower:administrative court in"),
+    ("Après un an de négociations entre Zorvik, la région Grand Est et la commune du Haguenau, les travaux "
+     "commencent.", "commune du Haguenau", "lower:commune du"),
+    ("Vodafone Germany and Telefónica set deadlines of 2026.", "Vodafone Germany", "subsidiary:vodafone"),
+    ("The investigation concerns suppliers, a commission spokeswoman told dpa.", "dpa", "agency:dpa"),
+    ("The project will be built with remaining French partner Zorvane.", "Zorvane", "descriptor:partner"),
+    ("The second largest shareholder is Quorvin, the vehicle of an Italian businessman.", "Quorvin",
+     "apposition:vehicle"),
+    ("The duties are set at 17.4% for BYD, 19.9% for Geely, and 37.6% for ZQMC.", "ZQMC", "parallel:for"),
+    ("The Commission asked whether the ZQRC subsidiary had received a subsidy.", "ZQRC", "attributive:subsidiary"),
+    ("In December Talvora submitted a bid of 1.2bn leva.", "Talvora", "verb:submitted"),
+    ("BULGARIA: ZQRC Qingdao Sifang Locomotive has withdrawn its bid.", "ZQRC Qingdao Sifang Locomotive",
+     "head:Locomotive"),
+    ("Zhejiang Qorvel Mechanical ha comunicato che il governo ha bloccato il tentativo.",
+     "Zhejiang Qorvel Mechanical", "verb:ha"),
+    ("La empresa china Zentrova invertirá 1.000 millones en Aragón.", "Zentrova", "descriptor:empresa"),
+    ("Il gruppo cinese Zentrova ha firmato un accordo.", "Zentrova", "descriptor:gruppo"),
+    ("Une cinquantaine de sites, rapporte le quotidien local Les Nouvelles d'Ardenne (LNA).",
+     "Les Nouvelles d'Ardenne", "descriptor:quotidien"),
+    ("Die Übernahme des Roboterherstellers Zentrova durch Midea ist frei.", "Zentrova", "descriptor:-hersteller"),
+    ("Cosco, Denmark's APM Terminals and Philippines-based Zentrova Terminal Services were interested.",
+     "Zentrova Terminal Services", "descriptor:based"),
+    ("COSCO agreed to buy 51 percent under a deal with HRZDF, Greece's privatisation agency.", "HRZDF",
+     "apposition:agency"),
+    ("Telefonica renewed the contract, El Zeta newspaper reported on Thursday.", "El Zeta", "after:newspaper"),
+    ("The operators agreed to remove the equipment, according to the New York Times.", "New York Times",
+     "head:Times"),
+    ("Il governo valuta il golden power sull'acquisizione di Zentrova da parte di un consorzio.", "Zentrova",
+     "preceding:acquisizione di"),
+    ("Wirtschaftsminister Peter Zornmaier (ZDU) sagte, das Recht werde verschärft.", "ZDU", "party-of:person"),
+    ("He met the rector of the Vrije Universiteit Brussel (VUB) on Monday.", "Vrije Universiteit Brussel",
+     "head:Universiteit"),
+    ("A study of the Zeeburg University & Research (ZUR) was cited.", "Zeeburg University & Research",
+     "head:University"),
+    ("La Commissione europea ha aperto un'indagine sui sussidi.", "Commissione europea", "first-head:Commissione"),
+    ("Selon la Banque centrale européenne, les taux restent stables.", "Banque centrale européenne",
+     "first-head:Banque"),
+    ("The ZQHI Holdings and ZQHI signed a deal. ZQHI will invest in Greece.", "ZQHI", "acronym-repeated"),
+])
+def test_issue_13_cues(registry, text, surface, cue):
+    got = _found(text, registry)
+    assert surface in got, got
+    assert got[surface].cue == cue or cue == "acronym-repeated" and got[surface].cue in ("acronym-repeated", "repeat")
+
+
+def test_office_acronym_is_the_department_not_the_office_holder(registry):
+    text = ("The Secretary of State for Business and Trade (DBTX) has made a final order. The Secretary of State "
+            "for Business and Trade was exercising his power, after reviews by DBTX.")
+    got = find_unknown_organizations(text, registry)
+    assert {f.surface for f in got} == {"DBTX"}
+    assert got[0].cue == "office:Secretary of State for" and got[0].kind == "government_body"
+
+
+def test_lower_case_public_bodies_and_country_from_the_place(registry):
+    got = _found("Le site a été négocié entre Zorvik, l'Etat, la région Grand Est et la commune du Haguenau.", registry)
+    assert got["région Grand Est"].country == "FR" and got["région Grand Est"].kind == "government_body"
+    assert _found("The administrative court in Uppsala upheld it.", registry)[
+        "administrative court in Uppsala"].country == "SE"
+    # after a location word the region is a place
+    assert "région Grand Est" not in _found("Zorvik construit une usine dans la région Grand Est.", registry)
+
+
+def test_names_split_before_a_person_and_at_a_second_prefix(registry):
+    text = ("Catherine Chen a parlé au siège de la Région Grand Est Catherine Chen, vice-présidente. Des "
+            "représentants de la Région Grand Est et de la Communauté d'agglomération de Vernoux (CAV) étaient là.")
+    surfaces = {f.surface for f in find_unknown_organizations(text, registry)}
+    assert surfaces == {"Région Grand Est", "Communauté d'agglomération de Vernoux", "CAV"}
+
+
+def test_subsidiary_keeps_the_country_and_the_parent_brand_stays_registered(registry):
+    got = find_unknown_organizations("Deutsche Telekom, Vodafone Germany and T-Mobile US agreed.", registry)
+    by = {f.surface: f for f in got}
+    assert set(by) == {"Vodafone Germany", "T-Mobile US"}
+    assert by["Vodafone Germany"].country == "DE" and by["T-Mobile US"].country == "US"
+
+
+@pytest.mark.parametrize("text", [
+    # a person after a reporting verb, or with a role in apposition
+    "\u201cWe see no evidence,\u201d said Kennet Fredrikson, Huawei\u2019s vice president for the region. "
+    "Fredrikson added that the firm would appeal.",
+    # a modifier split off a job title
+    "The government examined the risks, according to Federal Minister of the Interior Nancy Faeser.",
+    # a common noun written with a capital as a defined term
+    "The site is part of a semiconductor cluster, and the links between the site and the Cluster may "
+    "prevent projects.",
+    # acronyms given in parentheses after a registered name are its aliases
+    "The acquisition by Nexperia of Newport Wafer Fab (NWF, now Nexperia Newport Ltd, or NNL) was reviewed. "
+    "The review of the acquisition of NWF ended; Nexperia must sell 86% of NNL.",
+    # terms written in the plural, stock tickers
+    "The government concluded talks [with the MNOs]. The MNO negotiations came after a review.",
+    "Deutsche Telekom (OTCQX: DTEGY) and Telefonica (NYSE: TEF) set deadlines.",
+    # a registered name that the linker left as part of a longer capitalised German phrase
+    "Ein Regierungssprecher sagte am Freitag der Nachrichtenagentur Reuters, es gebe keine Pläne.",
+    # German nouns after their article are no actors
+    "Im vergangenen Jahr haben Firmen aus China weniger investiert.",
+    # a product after a product noun
+    "La reindustrialización para ensamblar el modelo eléctrico Omoda ha sido recibida con alivio.",
+    # a bare head word, an academic degree
+    "Head of the College, Professor Albert Rodgers, led the delegation.",
+    "The school established a Doctor of Business Administration (DBA) program.",
+    # the descriptor must be in the same sentence
+    "Las renovables atraen a los grandes grupos. China Three Gorges es uno de los que más ha invertido.",
+    # an acronym of a lower-case phrase, a programme, a law
+    "They signed a memorandum on science, technology and innovation (STI) cooperation. The STI talks go on.",
+    "Le cadre de Protection du potentiel scientifique et technique (PPST) limite les échanges. Via la PPST, "
+    "la France protège ses laboratoires.",
+    "In 2018 the centre launched the ZHENG programme. There are no signals for halting ZHENG.",
+    "The FDI Act entered into force. The FDI Act was amended.",
+    # title case in a cited headline: a descriptor noun inside it is no descriptor
+    "See: Over 900 Dutch Companies Owned by China or Chinese Parent, a report of 2023.",
+    # lower-case words after a Romance head that are not adjectives of the list
+    "La Banca rossa ha chiuso. La Commissione tributaria ha deciso.",
+    # a registered ministry followed by its country is no subsidiary
+    "Ministry of Commerce People's Republic of China, announcement of 2023.",
+])
+def test_issue_13_false_positive_guards(registry, text):
+    assert find_unknown_organizations(text, registry) == []
+
+
+def test_publisher_named_in_the_body_is_an_organization(registry):
+    text = ("Operators agree to remove two vendors from 5G cores\n\n"
+            "German operators agreed to remove equipment of two Chinese vendors by 2026, Tower Street reported.\n\n"
+            "By Jane Doe, Tower Street Technology Editor")
+    doc = parse_document(text, kind="news_article", file_name="x.txt")
+    assert doc.publisher == "Tower Street"
+    found = detect_in_document(text, doc, registry)
+    assert [(f.surface, f.cue) for f in found] == [("Tower Street", "publisher")]
+
+
 # A small labelled set: (text, unregistered organizations named in it). Written for this test.
 LABELLED = [
     ("Dutch chip-machine maker Veldhovia said it needs an export licence, a move welcomed by the "
@@ -162,12 +302,33 @@ LABELLED = [
      {"Kestrel Robotics"}),
     ("The National Security and Investment Act 2021 gives the Business Secretary powers; Nexwave Semiconductor "
      "was told on Wednesday.", {"Nexwave Semiconductor"}),
+    # issue 13: suffixed registered names are registered; lower-case bodies, subsidiaries, agencies
+    ("The administrative court in Uppsala ruled that the ban on ZTE Corp and Ericsson AB equipment was legal, "
+     "a court spokeswoman told dpa.", {"administrative court in Uppsala", "dpa"}),
+    ("Deutsche Telekom, Vodafone Germany and Telefónica set deadlines, according to Federal Minister of the "
+     "Interior Nancy Faeser.", {"Vodafone Germany"}),
+    ("In December Talvora submitted a bid, while the bid from ZQRC Qingdao Sifang Locomotive was lower. The "
+     "Commission asked whether the ZQRC subsidiary had received a subsidy.",
+     {"Talvora", "ZQRC Qingdao Sifang Locomotive", "ZQRC"}),
+    ("The duties are 17.4% for BYD, 19.9% for Geely and 37.6% for ZQMC, the Organization for Economic "
+     "Co-operation and Development noted.", {"ZQMC", "Organization for Economic Co-operation and Development"}),
+    ("Britain ousted China's nuclear firm ZGN; the plant will be built with remaining French partner Zorvane.",
+     {"ZGN", "Zorvane"}),
+    ("\u201cNo evidence,\u201d said Kennet Fredrikson, Huawei\u2019s vice president. Telefonica renewed the "
+     "contract, El Zeta newspaper reported.", {"El Zeta"}),
+    ("Des représentants de la Région Grand Est et de la Communauté d'agglomération de Vernoux (CAV) et le "
+     "quotidien local Les Nouvelles d'Ardenne étaient présents.",
+     {"Région Grand Est", "Communauté d'agglomération de Vernoux", "CAV", "Les Nouvelles d'Ardenne"}),
+    ("La empresa china Zentrova y el grupo Masavel firmaron; el modelo eléctrico Omoda ha sido un éxito.",
+     {"Zentrova", "Masavel"}),
+    ("The Secretary of State for Business and Trade (DBTX) ordered the sale of Newport Wafer Fab (NWF, now "
+     "Nexperia Newport Ltd, or NNL); the Cluster may suffer, said the semiconductor cluster.", {"DBTX"}),
 ]
 
 
 def test_recall_and_precision_on_labelled_fragments(registry):
-    """Guards the detector's figures: recall >= 70 %, precision >= 80 % (distinct names;
-    a finding is right when it is, or overlaps, a labelled name)."""
+    """Guards the detector's figures: recall >= 90 %, precision >= 90 % (distinct names;
+    a finding is right when it is, or overlaps, a labelled name). Today 36/37 and 37/37."""
     expected = recalled = findings = right = 0
     for text, orgs in LABELLED:
         got = {f.surface for f in find_unknown_organizations(text, registry)}
@@ -175,5 +336,5 @@ def test_recall_and_precision_on_labelled_fragments(registry):
         recalled += sum(any(o in g or g in o for g in got) for o in orgs)
         findings += len(got)
         right += sum(any(o in g or g in o for o in orgs) for g in got)
-    assert recalled / expected >= 0.7, (recalled, expected)
-    assert right / findings >= 0.8, (right, findings)
+    assert recalled / expected >= 0.9, (recalled, expected)
+    assert right / findings >= 0.9, (right, findings)

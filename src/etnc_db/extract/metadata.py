@@ -50,6 +50,8 @@ class MetadataRules:
     agencies: tuple[str, ...]
     agency_re: re.Pattern[str]
     writer_widgets: tuple[re.Pattern[str], ...]
+    byline_roles: frozenset[str]
+    byline_role_words: frozenset[str]
     title_skip: tuple[re.Pattern[str], ...]
     min_words: int
     max_words: int
@@ -137,6 +139,8 @@ def load_metadata_rules(path: Path | str | None = None) -> MetadataRules:
         agencies=agencies,
         agency_re=re.compile(r"(?<![\w-])" + _alternation(list(agencies)) + r"(?![\w-])"),
         writer_widgets=tuple(re.compile(x) for x in d.get("writer_widgets") or []),
+        byline_roles=frozenset(str(x) for x in d.get("byline_roles") or []),
+        byline_role_words=frozenset(str(x) for x in d.get("byline_role_words") or []),
         title_skip=tuple(re.compile(x) for x in d.get("title_skip") or []),
         min_words=int(head.get("min_words", 3)),
         max_words=int(head.get("max_words", 30)),
@@ -352,6 +356,22 @@ def _dates(page: _Page) -> tuple[list[_Date], set[int], list[Removal], list[tupl
     return found, date_lines, removals, agencies
 
 
+def _credit_lines(page: _Page) -> list[Removal]:
+    """Wire credit lines at the top of the page: a known agency and the place it
+    reports from, nothing else ("AFP, STOCKHOLM", "Reuters, Berlin")."""
+    out = []
+    for i in page.top():
+        line = page.residual(i)
+        m = re.fullmatch(r"\s*(?P<a>[^,]{2,40}?)\s*,\s*(?P<p>[A-Z][\w'’. -]{1,30}?)\s*", line)
+        if not m or not page.rules.agency_re.fullmatch(m.group("a")):
+            continue
+        place = m.group("p")
+        if place.replace(" ", "").replace(".", "").isupper() or place in page.rules.places:
+            s, e = page.lines[i]
+            out.append(Removal(s, e, "metadata-credit-line", "wire credit line (agency, place; read as metadata)"))
+    return out
+
+
 def _best_date(found: list[_Date]) -> _Date | None:
     """The most precise date; the earliest line among equally precise ones."""
     if not found:
@@ -410,6 +430,11 @@ def _publisher_candidates(
             out.append(_Publisher(m.group("v").strip(), 2, *_span(page, i, line, m.group("v").strip()), i, "wire-end"))
         if (i in top or i in tail) and len(line.split()) <= 12:
             out.extend(_agency_byline(page, i, line))
+            out.extend(_byline_outlet(page, i, line))
+        m = re.match(r"^\s*\((?P<v>[^()]{2,40})\)(?!\s*(?:--|—|–|-)\s)", line)
+        if m and i in top and page.rules.agency_re.fullmatch(m.group("v").strip()):
+            v = m.group("v").strip()  # "(Xinhua) Updated: 2019-11-26"
+            out.append(_Publisher(v, 2, *_span(page, i, line, v), i, "agency-credit"))
         for rx in page.rules.writer_widgets:
             w = rx.search(line)
             if w:
@@ -427,6 +452,7 @@ def _source_line(page: _Page, i: int, line: str) -> list[_Publisher]:
         return []
     raw = page.rules.date_label.sub(" ", line[m.end():])
     name, copyright_ = _clean_name(raw)
+    name = re.sub(r"\s*\([^()]*\)$", "", name) or name  # "dpa (German press agency)" -> dpa
     if not name or len(name.split()) > 8 or find_date(name, page.rules.languages):
         return []
     return [_Publisher(name, 5 if copyright_ else 1, *_span(page, i, line, name), i, "source-line")]
@@ -445,6 +471,30 @@ def _agency_byline(page: _Page, i: int, line: str) -> list[_Publisher]:
     return [_Publisher(m.group(0), 3, *_span(page, i, line, m.group(0)), i, "agency-byline")]
 
 
+def _byline_outlet(page: _Page, i: int, line: str) -> list[_Publisher]:
+    """The outlet in a byline that gives the author's role there: "By Jane Doe, Inside
+    Towers Technology Editor" -> Inside Towers (role words and places before the role
+    are dropped: "Brussels Correspondent", "Senior Tech Reporter")."""
+    m = re.match(r"^\s*(?:By|by|Von|Par|Por)\s+[^,|]{2,60}[,|]\s*(?P<v>[^,|]{2,80})$", line)
+    if not m or not page.rules.byline_roles:
+        return []
+    words = m.group("v").split()
+    n = 0
+    for k in (2, 1):
+        if len(words) > k and " ".join(words[-k:]) in page.rules.byline_roles:
+            n = k
+            break
+    if not n:
+        return []
+    words = words[:-n]
+    while words and (words[-1] in page.rules.byline_role_words or words[-1] in page.rules.places):
+        words.pop()
+    value = " ".join(words)
+    if not value or not is_name(value, 5):
+        return []
+    return [_Publisher(value, 3, *_span(page, i, line, value), i, "byline-outlet")]
+
+
 def _masthead(page: _Page, title_line: int | None) -> list[_Publisher]:
     """A site name: the rest of the store line when it is a name (and not the
     headline), or a name-like line repeated above the headline."""
@@ -452,7 +502,10 @@ def _masthead(page: _Page, title_line: int | None) -> list[_Publisher]:
     top = [i for i in page.top() if title_line is None or i < title_line]
     if top and _store_date(page) and top[0] == page.nonblank[0]:
         rest = page.residual(top[0])
-        if is_name(rest) and not page.rules.agency_re.fullmatch(rest):
+        first = rest.split()[0] if rest.split() else ""
+        dateline = (first.isupper() and len(first) >= 3 and first.isalpha()) or _dateline(rest, page.rules) \
+            or find_date(rest, page.rules.languages)  # "Wednesday, 19 December 2018": a masthead date
+        if is_name(rest) and not page.rules.agency_re.fullmatch(rest) and not dateline:
             out.append(_Publisher(rest, 4, *_span(page, top[0], rest, rest), top[0], "store-line-name"))
     repeat_rules = {r.id for r in load_rules().rules if r.action == "drop_repeated"}
     seen: dict[str, int] = {}
@@ -533,6 +586,22 @@ def _about_body(overlap: tuple[int, float, bool], n_tokens: int) -> bool:
     return (shared >= 2 and ratio >= 0.3) or (n_tokens <= 3 and name)
 
 
+def _repeated_first_copies(page: _Page) -> set[int]:
+    """Top lines that the repeat rule dropped, first copies only: a headline written
+    twice (on the store line and again below it) loses both copies to that rule, yet
+    may still be the headline."""
+    repeat_rules = {r.id for r in load_rules().rules if r.action == "drop_repeated"}
+    seen: set[str] = set()
+    out: set[int] = set()
+    for i in page.top():
+        r = page.c.dropped.get(i)
+        line = page.residual(i)
+        if r is not None and r.rule_id in repeat_rules and line and line not in seen:
+            out.add(i)
+        seen.add(line)
+    return out
+
+
 def _title(page: _Page, kind: str, skip: set[int]) -> int | None:
     """Line of the headline. news_article: among the headline-like kept lines at the
     top, before the first body paragraph, the one most about the body; failing that
@@ -541,6 +610,8 @@ def _title(page: _Page, kind: str, skip: set[int]) -> int | None:
     kept = [i for i in page.nonblank if page.kept(i) and i not in skip]
     if kind != "news_article":
         return kept[0] if kept else None
+    repeated = _repeated_first_copies(page)
+    kept = sorted(set(kept) | repeated)
     top = set(page.top())
     cands: list[tuple[int, tuple[int, float, bool], int]] = []
     for i in kept:
@@ -572,6 +643,7 @@ def detect_metadata(
         classification = classify(lines, text, load_rules().for_kind(kind))
     page = _Page(text, lines, classification, load_metadata_rules())
     found, date_lines, removals, agencies = _dates(page)
+    removals += _credit_lines(page)
     date = _best_date(found)
     ti = _title(page, kind, date_lines)
     title = page.residual(ti) if ti is not None else None

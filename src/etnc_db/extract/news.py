@@ -40,7 +40,7 @@ def _apply_metadata(c: Classification, spans: list[tuple[int, int]], meta: Metad
     """Record the date lines and wire datelines found by the metadata step as removals."""
     for r in meta.removals:
         idx = next(i for i, (s, e) in enumerate(spans) if s <= r.char_start <= e)
-        if r.rule_id == "metadata-date-line":
+        if r.rule_id in ("metadata-date-line", "metadata-credit-line"):
             c.drop(idx, *spans[idx], r.rule_id, r.reason)
         elif idx not in c.dropped:
             c.cut(idx, r.char_start, r.char_end, r.rule_id, r.reason)
@@ -123,7 +123,10 @@ def parse_news(text: str, *, kind: str, file_name: str, title: str | None = None
     """
     spans, c, meta = _clean(text, kind)
     kept = [i for i, (s, e) in enumerate(spans) if i not in c.dropped and c.residual(i, s, e, text)]
-    title_line = meta.title_line if meta.title_line in kept else None
+    repeated = {r.id for r in load_rules().rules if r.action == "drop_repeated"}
+    title_line = meta.title_line if meta.title_line in kept or (
+        meta.title_line is not None and meta.title_line in c.dropped
+        and c.dropped[meta.title_line].rule_id in repeated) else None  # a headline written twice
     doc_title = title if title is not None else (meta.title if title_line is not None else None)
     parts = _parts(text, spans, kept, kind, doc_title)
     sections, passages = _sections_and_passages(text, spans, c, kept, parts, kind, title_line)

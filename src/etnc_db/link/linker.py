@@ -116,6 +116,10 @@ class Linker:
         self._add_sectors(registry)
         for phrase in registry.linking.not_a_mention:
             self._add(phrase, _Target("none", phrase, phrase, "not-a-mention"))
+        forms = sorted(registry.linking.legal_forms, key=len, reverse=True)
+        self._legal_form = re.compile(
+            r"(?:[ \t\u00a0]+(?:" + "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms) + r")(?![\w&/-]))+"
+        ) if forms else None
         self._patterns = list(self._targets)
         self._pattern_targets = [self._targets[p] for p in self._patterns]
         self._automaton = ahocorasick_rs.AhoCorasick(
@@ -209,6 +213,7 @@ class Linker:
         for span in pending:
             self._resolve_by_country(span, named, context_country, out)
         self._decide_weak(out)
+        self._extend_legal_forms(out)
         out.mentions.sort(key=lambda m: m.char_start)
         out.rejects.sort()
         return out.mentions, out.rejects
@@ -322,6 +327,25 @@ class Linker:
             out.link(start, end, "organization", subs[0], "organization-subsidiary-in-context")
         else:
             out.link(start, end, "organization", root, "organization-brand-parent")
+
+    def _extend_legal_forms(self, out: _Outcome) -> None:
+        """A registered company's mention covers the legal forms written right after
+        it ("ZTE Corp", "Ericsson AB", "Wingtech Technology Co Ltd"), unless another
+        mention starts there."""
+        if self._legal_form is None:
+            return
+        starts = {m.char_start - out.offset for m in out.mentions}
+        orgs = self.registry.organizations
+        for i, m in enumerate(out.mentions):
+            if m.entity_type != "organization" or orgs[m.entity_key].kind != "company":
+                continue
+            end = m.char_end - out.offset
+            tail = self._legal_form.match(out.text, end)
+            if tail is None or any(end < s < tail.end() for s in starts):
+                continue
+            new_end = tail.end()
+            out.mentions[i] = Mention(m.char_start, new_end + out.offset, out.text[m.char_start - out.offset:new_end],
+                                      m.entity_type, m.entity_key, m.rule)
 
     def _decide_weak(self, out: _Outcome) -> None:
         """Link each held weak sector keyword that has context (:func:`_weak_context`),

@@ -36,13 +36,15 @@ from pathlib import Path
 
 import yaml
 
-from etnc_db.extract.metadata import load_places
+from etnc_db.extract.metadata import load_metadata_rules, load_places
 from etnc_db.reference.registry import Registry
 
 from .linker import Linker
 
 REFERENCE_DIR = Path(__file__).resolve().parents[3] / "etl" / "reference"
-_TOKEN = re.compile(r"[^\W_](?:[\w&'’./-]*[\w&])?")
+_TOKEN = re.compile(r"[^\W_](?:[\w&'’./-]*[\w&])?|&")
+_ELIDED = re.compile(r"(?:d|l|dell|dall|nell|sull|all|degl|qu)['’](?=[A-ZÀ-Ý])")  # d'Alsace, l’Industria
+_ARTICLES = frozenset("The El La Le Les Il Lo Los Las Der Die Das De Het".split())
 _JOINERS = frozenset(
     "of for and the de del della degli dello di du des der für und y e et la le to on van von da do dos das zur zum am an".split()
     + ["&"]
@@ -54,13 +56,18 @@ _CALENDAR = frozenset(
     "Januar Februar März Juni Juli Oktober Dezember Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag "
     "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
     "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre "
-    "lunes martes miércoles jueves viernes sábado domingo".split()
+    "lunes martes miércoles jueves viernes sábado domingo "
+    "gennaio febbraio aprile maggio giugno luglio settembre ottobre novembre dicembre "
+    "lunedì martedì mercoledì giovedì venerdì sabato domenica".split()
 )
 _CALENDAR_CF = frozenset(w.casefold() for w in _CALENDAR)
 _NO_SUPERSCRIPTS = str.maketrans({ch: " " for ch in "⁰¹²³⁴⁵⁶⁷⁸⁹˒⁻"})
 _PREPOSITIONS = frozenset("on to at in by from".split())  # end a name unless a prefix holds them
 _REPORTING = frozenset("said says announced told reported confirmed denied declined added stated".split())
-_LANG_COUNTRY = {"Ministerio": "ES", "Ministère": "FR", "Ministero": "IT", "Bundesministerium": "DE", "Bundesamt": "DE"}
+_LANG_COUNTRY = {"Ministerio": "ES", "Ministère": "FR", "Ministero": "IT", "Bundesministerium": "DE", "Bundesamt": "DE",
+                 "Région": "FR", "Communauté": "FR", "Commune": "FR", "Département": "FR", "Préfecture": "FR",
+                 "Regione": "IT", "Comune": "IT", "Provincia": "IT", "Tribunale": "IT",
+                 "Junta": "ES", "Generalitat": "ES", "Xunta": "ES", "Ayuntamiento": "ES", "Diputación": "ES"}
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,20 @@ class Cues:
     first_names: frozenset[str]
     surnames: frozenset[str]
     places: dict[str, str | None] = field(default_factory=dict)
+    apposition_descriptors: dict[str, str] = field(default_factory=dict)
+    attributive: frozenset[str] = frozenset()
+    after_descriptors: dict[str, str] = field(default_factory=dict)
+    modifiers: frozenset[str] = frozenset()
+    postposed_adjectives: frozenset[str] = frozenset()
+    descriptor_suffixes: tuple[tuple[str, str], ...] = ()
+    lower_bodies: tuple[tuple[str, str], ...] = ()  # (lower-case phrase, kind), longest first
+    territorial_words: frozenset[str] = frozenset()
+    location_words: frozenset[str] = frozenset()
+    office_titles: tuple[str, ...] = ()
+    adjectival_heads: dict[str, str] = field(default_factory=dict)
+    product_nouns: frozenset[str] = frozenset()
+    not_heads: frozenset[str] = frozenset()
+    agencies: tuple[str, ...] = ()  # news agencies and outlets (news_metadata.yaml)
 
 
 def _inverse(mapping: dict[str, list[str]]) -> dict[str, str]:
@@ -116,7 +137,8 @@ def load_cues(reference_dir: Path | str | None = None) -> Cues:
     ref = Path(reference_dir) if reference_dir else REFERENCE_DIR
     d = yaml.safe_load((ref / "unknown_orgs.yaml").read_text(encoding="utf-8"))
     p = yaml.safe_load((ref / "person_names.yaml").read_text(encoding="utf-8"))
-    prefixes = sorted(((tuple(str(w).split()), k) for w, k in _inverse(d["prefixes"]).items()), key=lambda x: -len(x[0]))
+    prefixes = sorted(((tuple(str(w).replace("’", "'").split()), k) for w, k in _inverse(d["prefixes"]).items()),
+                      key=lambda x: -len(x[0]))
     compounds = sorted(((str(s).casefold(), k) for s, k in _inverse(d["compound_suffixes"]).items()), key=lambda x: -len(x[0]))
     return Cues(
         heads=_inverse(d["heads"]),
@@ -139,6 +161,22 @@ def load_cues(reference_dir: Path | str | None = None) -> Cues:
         first_names=frozenset(str(x) for x in p["first_names"]),
         surnames=frozenset(str(x) for x in p["surnames"]),
         places=load_places(),
+        apposition_descriptors={k.casefold(): v for k, v in _inverse(d["apposition_descriptors"]).items()},
+        attributive=frozenset(str(x).casefold() for x in d["attributive"]),
+        after_descriptors={k.casefold(): v for k, v in _inverse(d["after_descriptors"]).items()},
+        modifiers=frozenset(str(x) for x in d["modifiers"]),
+        postposed_adjectives=frozenset(str(x).casefold() for x in d["postposed_adjectives"]),
+        descriptor_suffixes=tuple(sorted(((str(x).casefold(), k) for x, k in _inverse(d["descriptor_suffixes"]).items()),
+                                         key=lambda x: -len(x[0]))),
+        lower_bodies=tuple(sorted(((str(x).replace("’", "'"), k) for x, k in _inverse(d["lower_bodies"]).items()),
+                                  key=lambda x: -len(x[0]))),
+        territorial_words=frozenset(str(x) for x in d["territorial_words"]),
+        location_words=frozenset(str(x) for x in d["location_words"]),
+        office_titles=tuple(sorted((str(x) for x in d["office_titles"]), key=len, reverse=True)),
+        product_nouns=frozenset(str(x).casefold() for x in d["product_nouns"]),
+        adjectival_heads=_inverse(d["adjectival_heads"]),
+        not_heads=frozenset(str(x) for x in d["not_heads"]),
+        agencies=load_metadata_rules().agencies,
     )
 
 
@@ -154,7 +192,8 @@ class _Tok:
 
     @property
     def cap(self) -> bool:
-        return self.text[0].isupper()
+        """Capitalised, also after an elided article ("d'Alsace")."""
+        return self.text[0].isupper() or _ELIDED.match(self.text) is not None
 
 
 def _tokens(text: str, cues: Cues) -> list[_Tok]:
@@ -172,9 +211,21 @@ def _tokens(text: str, cues: Cues) -> list[_Tok]:
     return out
 
 
-def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
+def _continues_prefix(cur: list[_Tok], t: _Tok, cues: Cues) -> bool:
+    """The lower-case word ``t`` continues an organization prefix that the run ends
+    with ("Communauté" + "d'agglomération" of "Communauté d'agglomération de")."""
+    w = t.text.replace("’", "'")
+    for pw, _kind in cues.prefixes:
+        for j in range(1, len(pw)):
+            if j <= len(cur) and pw[j] == w and tuple(x.text.replace("’", "'") for x in cur[-j:]) == pw[:j]:
+                return True
+    return False
+
+
+def _runs(text: str, toks: list[_Tok], cues: Cues | None = None) -> list[list[_Tok]]:
     """Runs of capitalised words separated by single spaces, with lower-case joiners
-    ("of", "for", "and", "de", ...) between them; a possessive ends a run."""
+    ("of", "for", "and", "de", "&", ...) between them, and lower-case words that continue
+    a listed prefix ("Communauté d'agglomération de"); a possessive ends a run."""
     runs: list[list[_Tok]] = []
     cur: list[_Tok] = []
 
@@ -187,7 +238,7 @@ def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
 
     for t in toks:
         glued = bool(cur) and not cur[-1].poss and re.fullmatch(r"[ \t\u00a0]+", text[cur[-1].end:t.start]) is not None
-        if t.cap or (glued and t.text.lower() in _JOINERS):
+        if t.cap or (glued and (t.text.lower() in _JOINERS or (cues is not None and _continues_prefix(cur, t, cues)))):
             if not glued:
                 flush()
             cur.append(t)
@@ -195,6 +246,21 @@ def _runs(text: str, toks: list[_Tok]) -> list[list[_Tok]]:
             flush()
     flush()
     return runs
+
+
+_LOWER_RE: dict[int, tuple[Cues, re.Pattern[str]]] = {}
+
+
+def _lower_bodies_re(cues: Cues) -> re.Pattern[str]:
+    """One regex for the lower-case public-body phrases of ``cues`` and the name after them."""
+    hit = _LOWER_RE.get(id(cues))
+    if hit is not None and hit[0] is cues:
+        return hit[1]
+    phrases = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p, _k in cues.lower_bodies)
+    rx = re.compile(r"(?<![\w'-])(?P<phrase>" + phrases + r")(?:[ \t\u00a0]+|(?<='))"
+                    r"(?P<name>[A-ZÀ-Ý][\w'-]*(?:[ \t\u00a0][A-ZÀ-Ý][\w'-]*){0,3})")
+    _LOWER_RE[id(cues)] = (cues, rx)
+    return rx
 
 
 def _sentence_start(text: str, pos: int) -> bool:
@@ -239,6 +305,8 @@ class _Scanner:
         self._offset = 0
         self.segments: list[tuple[int, int]] = []
         self.registered_forms: set[str] = set()  # names that hold a registered name
+        self.registered_aliases: set[str] = set()  # "(NWF, ...)" right after a registered name
+        self._alone: dict[str, bool] = {}
         self.pending: list[tuple[int, int]] = []  # bare names without a cue (yet)
 
     def scan(self, start: int, end: int) -> None:
@@ -260,17 +328,135 @@ class _Scanner:
         for t in toks:
             if t.cap and not _sentence_start(text, t.start):
                 self.capitalised_mid.add(t.text)
-        for run in _runs(text, toks):
+        self._subsidiaries(mentions)
+        self._lower_bodies(text, offset)
+        self._adjectival_bodies(text, offset)
+        for run in _runs(text, toks, self.cues):
             self._run(text, offset, run)
+        self._agencies(text, offset)
+
+    def _add(self, cand: _Cand) -> bool:
+        """Keep ``cand`` unless it overlaps a registered name or a finding, or is excluded."""
+        if any(s < cand.end and cand.start < e for s, e in self.known if not cand.cue.startswith("subsidiary:")):
+            return False
+        if any(c.start < cand.end and cand.start < c.end for c in self.found) or self._excluded(cand):
+            return False
+        self.found.append(cand)
+        return True
+
+    def _subsidiaries(self, mentions) -> None:
+        """A registered organization followed by a country name is a national
+        subsidiary the registry lacks ("Vodafone Germany", "T-Mobile US")."""
+        orgs = [m for m in mentions if m.entity_type == "organization"]
+        countries = {m.char_start: m for m in mentions if m.entity_type == "country" and m.rule == "country-name"}
+        for m in orgs:
+            gap = re.match(r"[ \t\u00a0]+", self.text[m.char_end:m.char_end + 3])
+            c = countries.get(m.char_end + gap.end()) if gap else None
+            if c is None or re.match(r"['’]s\b|[\w-]", self.text[c.char_end:c.char_end + 3]):
+                continue
+            kind = self.registry.organizations[m.entity_key].kind
+            if kind != "company":
+                continue  # "Ministry of Commerce People's Republic of China" is no subsidiary
+            self.found.append(_Cand(m.char_start, c.char_end, self.text[m.char_start:c.char_end],
+                                    f"subsidiary:{m.entity_key}", kind, True))
+
+    def _lower_bodies(self, text: str, offset: int) -> None:
+        """Public bodies written in lower case before a capitalised place or name ("the
+        administrative court in Stockholm", "la région Grand Est", "la commune du
+        Haguenau"); territorial words after a location word are places ("dans la région")."""
+        if not self.cues.lower_bodies:
+            return
+        rx = _lower_bodies_re(self.cues)
+        for m in rx.finditer(text.replace("’", "'")):
+            phrase = m.group("phrase")
+            words = re.findall(r"[^\s]+", m.group("name"))
+            name: list[str] = []
+            for w in words:
+                if w in self.cues.first_names or w.casefold().rstrip(".") in self.cues.titles or (
+                        name and w in self.cues.not_names):
+                    break
+                name.append(w)
+            if not name:
+                continue
+            prev = re.findall(r"[\w']+", text[max(0, m.start() - 30):m.start()].replace("’", "'"))
+            while prev and prev[-1].lower() in ("la", "le", "l'", "the", "el", "il", "die", "der"):
+                prev.pop()
+            if phrase.split()[0].rstrip("'") in self.cues.territorial_words and prev and prev[-1].lower() in self.cues.location_words:
+                continue
+            a = m.start("phrase")
+            b = m.start("name") + len(" ".join(name))
+            kind = dict(self.cues.lower_bodies)[phrase]
+            self._add(_Cand(offset + a, offset + b, text[a:b], f"lower:{phrase}", kind, True))
+
+    def _adjectival_bodies(self, text: str, offset: int) -> None:
+        """A Romance first head followed by lower-case adjectives ("Commissione
+        europea", "Commission européenne", "Banca centrale europea"): the adjectives
+        belong to the name, which is written without further capitals."""
+        kinds = {**{h: k for h, k in self.cues.first_heads.items() if " " not in h}, **self.cues.adjectival_heads}
+        heads = list(kinds)
+        rx = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, heads)) + r")((?:[ \t\u00a0]+[a-zà-ÿ][\w-]*){1,2})(?![\w-])")
+        for m in rx.finditer(text):
+            words = m.group(2).split()
+            while words and words[-1].casefold() not in self.cues.postposed_adjectives:
+                words.pop()
+            if not words or any(w.casefold() not in self.cues.postposed_adjectives for w in words):
+                continue
+            prev = re.search(r"([A-ZÀ-Ý][\w'’-]*)[ \t]+$", text[max(0, m.start() - 30):m.start()])
+            if prev and prev.group(1) not in _ARTICLES and not _sentence_start(text, m.start() - len(prev.group(0))):
+                continue  # inside a longer capitalised name
+            end = m.end(1) + len(re.match(r"(?:[ \t\u00a0]+[^\s]+){" + str(len(words)) + "}", m.group(2)).group(0))
+            kind = kinds[m.group(1)]
+            self._add(_Cand(offset + m.start(), offset + end, text[m.start():end], f"first-head:{m.group(1)}", kind, True))
+
+    def _agencies(self, text: str, offset: int) -> None:
+        """News agencies and outlets of news_metadata.yaml cited in the text ("told
+        dpa", "according to AFP"); short capitals ("AP", "EFE") only as a source."""
+        for a in self.cues.agencies:
+            for m in re.finditer(r"(?<![\w-])" + re.escape(a) + r"(?![\w-])", text):
+                short = a.isupper() and len(a) <= 3
+                if short:
+                    before = text[max(0, m.start() - 20):m.start()].lower()
+                    after = text[m.end():m.end() + 20]
+                    if not (re.search(r"(?:\btold|\bto|according to|\bby|\bfrom|\bvia|\bsaid|\bquoted|\()\s*$", before)
+                            or re.match(r"\s*(?:reported|said|says|reports|news agency|\))", after)):
+                        continue
+                self._add(_Cand(offset + m.start(), offset + m.end(), a, f"agency:{a}", "company", True))
 
     # -------------------------------------------------------------- one run
 
     def _run(self, text: str, offset: int, run: list[_Tok]) -> None:
         """Split a run at coordinators and titles, then judge each part."""
-        run = self._trim(run)
+        run = self._trim(run, text)
         if not run:
             return
+        for k in range(len(run) - 2, -1, -1):  # "Investor FGC", "des Roboterherstellers X": a German descriptor noun
+            w = run[k].text.casefold()
+            before_k = run[k - 1].text if k else (re.findall(r"[\w'’-]+", text[max(0, run[0].start - 30):run[0].start]) or [""])[-1]
+            if run[k + 1].cap and run[k].text not in self.cues.heads and not run[k].poss and before_k[:1].islower() and (
+                    w in self.cues.descriptors or (len(w) > 6 and any(
+                        w.rstrip("s").endswith(suf) for suf, _k in self.cues.descriptor_suffixes))):
+                if k:
+                    self._run(text, offset, run[:k])
+                self._run(text, offset, run[k + 1:])
+                return
+        for k in range(max(1, len(run) - 3), len(run) - 1):  # "Région Grand Est Catherine Chen": a person ends it
+            tail = run[k:]
+            if run[k].text in self.cues.first_names and run[k - 1].cap and all(t.cap for t in tail) \
+                    and not any(t.text in self.cues.heads or t.text in self.cues.places for t in tail):
+                self._run(text, offset, run[:k])
+                self._run(text, offset, run[k:])
+                return
         if self._prefix(run) is not None:
+            for k, t in enumerate(run):  # "Région Grand Est et de la Communauté d'agglomération de ...": two names
+                if k and t.text in ("and", "und", "y", "et", "e"):
+                    rest = run[k + 1:]
+                    while rest and not rest[0].cap:
+                        rest = rest[1:]
+                    if rest and self._prefix(rest) is not None and (self._prefix(rest)[0] == 0 or all(
+                            t.cap for t in rest[:self._prefix(rest)[0]])):
+                        self._run(text, offset, run[:k])
+                        self._run(text, offset, rest)
+                        return
             self._part(text, offset, run)
             return
         parts, cur = [], []
@@ -287,7 +473,7 @@ class _Scanner:
         if cur:
             parts.append(cur)
         for part in parts:
-            part = self._trim(part)
+            part = self._trim(part, text)
             if part:
                 self._part(text, offset, part)
 
@@ -303,9 +489,20 @@ class _Scanner:
         return not any(self.cues.heads.get(w, "company") != "company" for w in before) and not any(
             s <= self._offset + run[0].start < e for s, e in self.known)
 
-    def _trim(self, run: list[_Tok]) -> list[_Tok]:
-        """Drop leading sentence openers/articles and trailing joiners."""
-        while run and (run[0].text in self.cues.not_names or not run[0].cap) and not run[0].poss:
+    def _trim(self, run: list[_Tok], text: str | None = None) -> list[_Tok]:
+        """Drop leading sentence openers, articles, months and weekdays, and trailing
+        joiners. Kept: the first word of a place ("New York Times") and, in mid-sentence,
+        an article written with a capital ("El Pais", "Les Dernières Nouvelles")."""
+        while run and not run[0].poss:
+            w = run[0].text
+            if len(run) > 1 and run[1].cap and (f"{w} {run[1].text}" in self.cues.places or (
+                    w in _ARTICLES and text is not None and not _sentence_start(text, run[0].start)
+                    and not (w == "The" and self._prefix(run[1:]) is not None))):
+                break  # "El Pais", "The Budapest Times"; not "The Bank of Lithuania"
+            if not (w in self.cues.not_names or not run[0].cap or w in _CALENDAR or w.casefold() in _CALENDAR_CF):
+                break
+            if len(run) > 1 and run[1].cap and w in self.cues.places:
+                break  # "Beijing Jiaotong University": a place opens the name
             run = run[1:]
         while run and not run[-1].cap:
             run = run[:-1]
@@ -314,7 +511,7 @@ class _Scanner:
     def _prefix(self, run: list[_Tok]) -> tuple[int, str, str] | None:
         """(index, prefix, kind) of the first organization prefix in the run that is
         followed by a capitalised word."""
-        words = [t.text for t in run]
+        words = [t.text.replace("’", "'") for t in run]
         for k in range(len(words)):
             for pw, kind in self.cues.prefixes:
                 n = len(pw)
@@ -331,7 +528,7 @@ class _Scanner:
         if cand is None and len(part) == 1 and _is_acronym(part[0].text):
             cand = self._acronym(text, offset, part[0])
             w = part[0].text
-            if cand is None and (w in self.cues.not_acronyms or w in self.not_org_acronyms
+            if cand is None and (w in self.cues.not_acronyms or w in self.not_org_acronyms or w in self.registered_aliases
                                  or not w.isalpha() or w in self.registry.countries):
                 return
         if cand is None:
@@ -340,12 +537,13 @@ class _Scanner:
                 return
             cue = self._context(text, part)
             if cue is None:
-                if len(part) == 1 and not self._not_a_name(text, part, part[0].text):
+                if len(part) == 1 and not self._not_a_name(text, part, part[0].text) \
+                        and not self._common_noun(part[0].text):
                     self.pending.append((offset + part[0].start, offset + part[-1].end))
                 return
             s, e = part[0].start, part[-1].end
             cand = _Cand(offset + s, offset + e, text[s:e], cue[0], cue[1])
-        if self._excluded(cand):
+        if self._excluded(cand) or any(c.start < cand.end and cand.start < c.end for c in self.found):
             return
         prev = self.found[-1] if self.found else None
         if (prev and cand.alias_of is None and " " not in cand.surface and text[:part[0].start].endswith("(")
@@ -365,7 +563,14 @@ class _Scanner:
                 j -= 1
             if j > 0 and part[0].cap:
                 self._person(text, part[:j])  # "Anna Schmidt of the Kiel Institute ..."
-            s, e = part[j].start, _extend_list(text, part[-1].end)
+            last = len(part) - 1
+            for i in range(k + len(prefix.split()) + 1, len(part)):  # "... Trade Controls on December 29"
+                if part[i].text in _PREPOSITIONS:
+                    last = i - 1
+                    while last > j and not part[last].cap:
+                        last -= 1
+                    break
+            s, e = part[j].start, _extend_list(text, part[last].end) if last == len(part) - 1 else part[last].end
             return _Cand(offset + s, offset + e, text[s:e], f"prefix:{prefix}", kind, True)
         s = part[0].start
         if len(part) >= 2 and words[-1] in self.cues.legal_forms:
@@ -375,14 +580,30 @@ class _Scanner:
             e = part[-1].end
             return _Cand(offset + s, offset + e, text[s:e], f"first-head:{words[0]}", self.cues.first_heads[words[0]], True)
         h = len(part) - 1
+        if h >= 2 and words[h - 1] in _JOINERS and " ".join(words[h:]) in self.cues.places and words[h - 2] in self.cues.heads:
+            h -= 2  # "Santana Motor de Linares": the head before "de <place>" ends the name
+        end_h = h
+        if h >= 3 and words[h - 1] in ("&", "and") and words[h - 2] in self.cues.heads and words[h] not in self.cues.heads:
+            h -= 2  # "Wageningen University & Research": the head before "& <word>"
+        if h >= 2 and words[h] in self.cues.places and words[h - 1] in self.cues.heads \
+                and self.cues.heads[words[h - 1]] != "company":
+            h -= 1  # "Vrije Universiteit Brussel": a place after the head belongs to the name
         two = f"{words[h - 1]} {words[h]}" if h else ""
         head = two if two in self.cues.heads else words[h] if words[h] in self.cues.heads else None
         if head and h and any(t.cap for t in part[:h]) and text[s:part[h].end].casefold() not in self.cues.generic:
             k = next((i + 1 for i, w in enumerate(words[:h]) if w in ("of", "at") and i and self._title_word(words[0])), 0)
+            j = next((i for i, w in enumerate(words[:h]) if w in _JOINERS), None)
+            if not k and j and " ".join(words[:j]) in self.cues.places:
+                k = j + 1  # "la divisione di Hong Kong di Applied Materials"
             k += 1 if k and words[k] in ("the",) else 0
-            if self._job_title(words[k: h + 1]) or (self.cues.heads[head] == "company" and not self._distinctive(part[k:h])):
+            for i in range(k, h):  # "US-Beratungsfirma Rhodium Group": a German descriptor compound opens it
+                low = words[i].casefold()
+                if len(low) > 6 and any(low.endswith(suf) for suf, _kind in self.cues.descriptor_suffixes):
+                    k = i + 1
+            if k >= h - (1 if " " in head else 0) or self._job_title(words[k: h + 1]) or (
+                    self.cues.heads[head] == "company" and not self._distinctive(part[k:h])):
                 return None
-            return _Cand(offset + part[k].start, offset + part[h].end, text[part[k].start:part[h].end],
+            return _Cand(offset + part[k].start, offset + part[end_h].end, text[part[k].start:part[end_h].end],
                          f"head:{head}", self.cues.heads[head], True)
         last = part[-1]  # a German compound is a name of one word ("Angaben des Bundeskanzleramts")
         if len(last.text) > 6 and (len(part) == 1 or not part[-2].cap):
@@ -398,6 +619,8 @@ class _Scanner:
         lower case ("Kestrel Robotics" yes, "Critical Raw Materials" no)."""
         for t in toks:
             w = t.text
+            if not any(ch.isalpha() for ch in w):
+                continue
             if _is_acronym(w) or any(ch.isdigit() for ch in w) or "-" in w or any(ch.isupper() for ch in w[1:]):
                 return True
             if w in self.cues.places or w in _country_words(self.registry) or w.lower() not in self.lower_words:
@@ -408,9 +631,11 @@ class _Scanner:
         return w.casefold().rstrip(".") in self.cues.titles or w in self.cues.first_names or w in self.persons
 
     def _unplace(self, offset: int, part: list[_Tok]) -> list[_Tok]:
-        """Drop leading countries and places from a bare name ("in China UCAS is")."""
-        while len(part) > 1 and (part[0].text in self.cues.places or any(
-                s == offset + part[0].start for s, _e in self.country_spans)):
+        """Drop leading countries and places from a bare name ("in China UCAS is"); a
+        city or province opening a name of three or more words stays ("Zhejiang
+        Jingsheng Mechanical")."""
+        while len(part) > 1 and (any(s == offset + part[0].start for s, _e in self.country_spans) or (
+                part[0].text in self.cues.places and len(part) < 3)):
             part = part[1:]
         return part
 
@@ -425,7 +650,22 @@ class _Scanner:
         if w in self.cues.not_acronyms or w in self.not_org_acronyms or w in self.registry.countries:
             return None
         before = text[:t.start]
+        if re.search(r"\(\s*$", before) and re.match(r"\s*:", text[t.end:]) or re.search(r"\(\s*[A-Z][\w.]*\s*:\s*$", before):
+            self.not_org_acronyms.add(w)  # a stock ticker: "(NYSE: TEF)"
+            return None
+        if re.search(r"(?<![\w-])" + re.escape(w) + r"s(?![\w-])", self.text):
+            self.not_org_acronyms.add(w)  # written in the plural, a term: "MNOs", "OEMs"
+            return None
+        if self._after_registered(offset + t.start):
+            self.registered_aliases.add(w)  # "Newport Wafer Fab (NWF, now ... NNL)"
+            return None
         if before.endswith("(") and text[t.end:t.end + 1] == ")":
+            office = self._office(before[:-1])
+            if office:
+                return _Cand(offset + t.start, offset + t.end, w, f"office:{office}", "government_body", True)
+            person = re.search(r"([\w'’-]+)\s*\($", before)
+            if person and person.group(1) in self.persons and not self.cues.places.get(person.group(1)):
+                return _Cand(offset + t.start, offset + t.end, w, "party-of:person", "party", True)  # "Jane Doe (CDU)"
             prev = self.found[-1] if self.found else None
             name_end = offset + len(before.rstrip("( "))
             if prev and prev.end == name_end:
@@ -433,10 +673,35 @@ class _Scanner:
                              alias_of=len(self.found) - 1)
             if any(e == name_end for _s, e in self.known):
                 return None
-            if re.search(r"[A-Z][\w-]*\s*\($", before):
-                self.not_org_acronyms.add(w)
+            if re.search(r"[A-Z][\w-]*\s*\($", before) or _initials_of(w, before[:-1]):
+                self.not_org_acronyms.add(w)  # "Foreign Direct Investment (FDI)", "science, technology and innovation (STI)"
                 return None
         return None  # a stand-alone acronym needs a context cue like any bare name
+
+    def _after_registered(self, pos: int) -> bool:
+        """``pos`` lies in a parenthesis opened right after a registered name."""
+        before = self.text[max(0, pos - 80):pos]
+        m = re.search(r"\(([^()]*)$", before)
+        if not m:
+            return False
+        paren = pos - len(before) + m.start()
+        end = len(self.text[:paren].rstrip())
+        if any(c.end == end for c in self.found):
+            return False  # "University of <Chinese Academy of Sciences> (UCAS)": the new name's
+        return any(e == end for _s, e in self.known)
+
+    def _office(self, before: str) -> str | None:
+        """The office title when ``before`` ends with an office holder's title and its
+        scope ("Secretary of State for Business, Energy and Industrial Strategy")."""
+        for title in self.cues.office_titles:
+            if re.search(r"(?<![\w-])" + re.escape(title) + r"\s+[A-Z][^()]{0,100}$", before.rstrip()):
+                return title
+        return None
+
+    def _common_noun(self, w: str) -> bool:
+        """A plain capitalised word that the text also writes in lower case ("the
+        Cluster" beside "a semiconductor cluster") is a common noun used as a name."""
+        return w.isalpha() and w[1:].islower() and w.lower() in self.lower_words
 
     def _person(self, text: str, part: list[_Tok]) -> bool:
         """A person's name: after a title or role word, starting with a first name or a
@@ -444,8 +709,11 @@ class _Scanner:
         words = [t.text for t in part]
         prev = re.findall(r"[\w.-]+", text[max(0, part[0].start - 40):part[0].start])
         prev_word = prev[-1].casefold().rstrip(".") if prev else ""
+        title_case = all(w[:1].isupper() and not _is_acronym(w) for w in words)
         person = (
             prev_word in self.cues.titles
+            or (prev_word in _REPORTING and 2 <= len(words) <= 3 and title_case)  # said Kenneth Fredriksen
+            or (2 <= len(words) <= 3 and title_case and self._role_apposition(text, part[-1].end))
             or words[0] in self.cues.first_names
             or words[0].casefold().rstrip(".") in self.cues.titles
             or (len(words) <= 3 and any(w in self.cues.surnames for w in words) and not any(_is_acronym(w) for w in words))
@@ -455,6 +723,20 @@ class _Scanner:
             self.persons.update(w for w in words if w.casefold().rstrip(".") not in self.cues.titles)
         return person
 
+    def _role_apposition(self, text: str, end: int) -> bool:
+        """", Huawei's vice president for ...": an apposition whose first noun is a role
+        (a title word before any descriptor) makes the name before it a person's."""
+        m = re.match(r",\s+((?:[\w’'.-]+\s+){0,5}?[\w.-]+)", text[end:end + 80])
+        if not m:
+            return False
+        for w in re.findall(r"[\w.-]+", m.group(1)):
+            low = w.casefold().rstrip(".")
+            if low in self.cues.descriptors or low in self.cues.apposition_descriptors:
+                return False
+            if low in self.cues.titles and w[:1].islower():
+                return True
+        return False
+
     def _context(self, text: str, part: list[_Tok]) -> tuple[str, str] | None:
         """(cue, kind) from the words around a bare name, or None."""
         s, e = part[0].start, part[-1].end
@@ -462,25 +744,40 @@ class _Scanner:
         if self._not_a_name(text, part, surface):
             return None
         before, after = text[max(0, s - 100):s], text[e:e + 100]
-        prev = re.findall(r"[\w-]+", before)
-        for n in (2, 1):
-            d = " ".join(prev[-n:]).casefold()
-            if len(prev) >= n and d in self.cues.descriptors and re.search(r"[\w-]\s+$", before):
-                return f"descriptor:{d}", self.cues.descriptors[d]
-        m = re.match(r",\s+(?:a|an|the|one of the|ein|eine|un|une|una|uno)\s+([^,.;:()]{1,60})", after)
+        if part[-1].text in self.cues.not_heads and len(part) > 1:
+            return None  # "FDI Act", "Green Deal": a law, programme or place, not an organization
+        nxt_word = re.match(r"\s+([a-z]+)", after)
+        if nxt_word and nxt_word.group(1) in self.cues.product_nouns:
+            if len(part) == 1 and _is_acronym(part[0].text):
+                self.not_org_acronyms.add(part[0].text)
+            return None  # "the SHENG programme"
+        near = re.search(r"((?:[\w-]+[ \t]+){1,2})$", before)
+        if near and any(w.casefold() in self.cues.product_nouns for w in near.group(1).split()):
+            return None  # "the model X", "el modelo eléctrico X": a product, not a maker
+        cue = self._descriptor(before)
+        if cue:
+            return cue
+        m = re.match(r",\s+(?:a|an|the|one of the|ein|eine|un|une|una|uno|[A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?['’]s)\s+"
+                     r"([^,.;:()]{1,60})", after)  # "X, a Chinese firm", "X, Greece's privatisation agency"
         for w in (m.group(1).split()[:5] if m else []):
-            d = w.casefold()
-            d = d if d in self.cues.descriptors else d[:-1] if d[:-1] in self.cues.descriptors else None
-            if d:
-                return f"apposition:{w}", self.cues.descriptors[d]
-        nxt = re.match(r"\s+(?:[a-z]+ly\s+)?([a-z]+)\b", after)
-        initial = _sentence_start(text, s)
+            for d in (w.casefold(), w.casefold()[:-1]):
+                kind = self.cues.descriptors.get(d) or self.cues.apposition_descriptors.get(d)
+                if kind:
+                    return f"apposition:{w}", kind
         single = len(part) == 1  # two or three bare capitalised words are mostly a person
+        if single and self._common_noun(part[0].text):
+            return None  # "the Cluster" beside "the cluster": only a descriptor makes it a name
+        nxt = re.match(r"\s+(?:[a-z]+ly\s+)?([a-zà-ÿ]+)\b", after)
+        initial = _sentence_start(text, s)
         plain = single and part[0].text.isalpha() and part[0].text[1:].islower()
         if initial and plain and part[0].text not in self.capitalised_mid:
             single = bool(nxt) and nxt.group(1) in _REPORTING  # "Vehicles produced" is no actor
-        if single and nxt and not part[-1].poss and (nxt.group(1) in self.cues.verbs or (
-                nxt.group(1) in self.cues.weak_verbs and not initial)):
+        actor = single or (len(part) > 1 and self._not_a_person_name(part))
+        if re.search(r"(?:^|\s)(?:der|die|das|den|dem|des|ein|eine|einer|einem|einen|eines|im|am|vom|zum|zur|beim|ins)"
+                     r"(?:\s+[a-zäöüß][\w-]*){0,2}\s+$", before):
+            actor = False  # a German noun after its article ("im vergangenen Jahr haben ..."), no name
+        if actor and nxt and not part[-1].poss and (nxt.group(1) in self.cues.verbs or (
+                nxt.group(1) in self.cues.weak_verbs and (not initial or len(part) > 1))):
             return f"verb:{nxt.group(1)}", "company"
         low_before = before.casefold()
         for phrase in self.cues.preceding:
@@ -490,11 +787,75 @@ class _Scanner:
             owned = re.match(r"['’]s\s+(?:[a-z-]+\s+){0,2}?([a-zA-Z]+)\b", after)
             if owned and owned.group(1).casefold() in self.cues.possessed:
                 return f"possessive:{owned.group(1)}", "company"
+        after_noun = re.match(r"\s+([a-z]+(?:\s+[a-z]+)?)", after)
+        if after_noun and not part[-1].poss:
+            for n in (after_noun.group(1), after_noun.group(1).split()[0]):
+                if n in self.cues.after_descriptors:
+                    return f"after:{n}", self.cues.after_descriptors[n]
+                if single and n in self.cues.attributive and re.search(r"(?i)\bthe\s+$", before):
+                    return f"attributive:{n}", "company"  # "the CRRC subsidiary"
         group = re.search(r"\b([A-Za-zäöüéèáíóúñ]+)\s+(?:such as|like|including|incl\.|wie|como|comme|come|as)\s+"
                           r"(?:[^.;:()]{0,80}?(?:,|\band\b|\bund\b|\by\b|\bet\b)\s+)?$", before)
         if group and group.group(1).casefold() in self.cues.group_nouns:
             return f"group:{group.group(1)}", "company"
+        if single and not initial:
+            cue = self._parallel(text, s)
+            if cue:
+                return cue
+        if single and _is_acronym(part[0].text) and len(part[0].text) >= 3 and part[0].text.isalpha() and len(
+                re.findall(r"(?<![\w-])" + re.escape(part[0].text) + r"(?![\w-])", self.text)) >= 2:
+            return "acronym-repeated", "other"
         return self._coordinated(s, e, text) if single else None
+
+    def _descriptor(self, before: str) -> tuple[str, str] | None:
+        """A descriptor right before the name: "Dutch company X", "telecom giant X",
+        "le quotidien local X" (after skipping post-posed adjectives), "der
+        Chipanlagenbauer X" (a German compound ending)."""
+        tail = re.search(r"((?:[\w-]+[ \t\u00a0]+){1,4})$", before)  # words joined by spaces only
+        if not tail:
+            return None
+        prev = tail.group(1).split()
+        k = len(prev)
+        while k > 1 and len(prev) - k < 2 and prev[k - 1].islower() and prev[k - 1].casefold() in self.cues.postposed_adjectives:
+            k -= 1
+        for kk in dict.fromkeys((len(prev), k)):
+            for n in (2, 1):
+                d = " ".join(prev[kk - n:kk]).casefold()
+                for form in (d, d[:-1] if d.endswith("s") else None):  # "las firmas X"
+                    if kk >= n and form in self.cues.descriptors:
+                        return f"descriptor:{form}", self.cues.descriptors[form]
+        last = prev[-1] if prev else ""
+        low = last.casefold()
+        if re.fullmatch(r"[\w.]+-(?:based|headquartered|listed|owned|controlled|backed|registered)", low):
+            return f"descriptor:{low.rsplit('-', 1)[1]}", "company"  # "Philippines-based X", "state-owned X"
+        if last[:1].isupper() and len(last) > 6:
+            for suffix, kind in self.cues.descriptor_suffixes:
+                for form in (low, low[:-1] if low.endswith("s") else None, low[:-2] if low.endswith("es") else None):
+                    if form and form.endswith(suffix) and len(form) > len(suffix) + 2:
+                        return f"descriptor:-{suffix}", kind  # "des Roboterherstellers Kuka"
+        return None
+
+    def _not_a_person_name(self, part: list[_Tok]) -> bool:
+        """A name of two to four words that cannot be a person's: it holds an acronym
+        or a place, or opens with an article ("El Pais", "CRRC Qingdao Sifang")."""
+        return part[0].text in _ARTICLES or any(
+            _is_acronym(t.text) or t.text in self.cues.places for t in part)
+
+    def _parallel(self, text: str, s: int) -> tuple[str, str] | None:
+        """"17.4% for BYD, 19.9% for Geely and 37.6% for X": the preposition before the
+        name also introduces a registered or found organization in the same sentence."""
+        m = re.search(r"\b(for|to|by|with|from)\s+$", text[max(0, s - 12):s])
+        if not m:
+            return None
+        prep = m.group(1)
+        a = max(text.rfind(". ", 0, s), text.rfind("; ", 0, s), 0)
+        b = min([x for x in (text.find(". ", s), text.find("; ", s)) if x >= 0] or [len(text)])
+        spans = self.known + [(c.start, c.end) for c in self.found]
+        for ks, _ke in spans:
+            k = ks - self._offset
+            if a <= k < b and k != s and re.search(r"\b" + prep + r"\s+$", text[max(0, k - 8):k]):
+                return f"parallel:{prep}", "company"
+        return None
 
     def _coordinated(self, s: int, e: int, text: str) -> tuple[str, str] | None:
         """"X and <registered organization>" / "<registered organization> and X"."""
@@ -531,6 +892,7 @@ class _Scanner:
         if any(w in _CALENDAR or w.casefold() in _CALENDAR_CF for w in words):
             return True
         if len(words) == 1 and (words[0] in self.cues.not_names or words[0] in self.cues.heads
+                                or words[0] in self.cues.modifiers
                                 or words[0] in self.cues.not_acronyms or words[0][:-1] in self.cues.not_acronyms):
             return True  # also plural terms: "EVs", "MoUs", "OEMs"
         if surface.casefold() in self.cues.generic or surface in self.cues.places or self._job_title(words):
@@ -538,9 +900,22 @@ class _Scanner:
         a, b = self._offset + part[0].start, self._offset + part[-1].end
         return any(s <= a and b <= e for s, e in self.country_spans)
 
+    def _registered_alone(self, surface: str) -> bool:
+        """The linker, given the name alone, links all of it: a registered name that its
+        context hid ("der Nachrichtenagentur Reuters": part of a longer capitalised name)."""
+        hit = self._alone.get(surface)
+        if hit is None:
+            hit = any(m.entity_type in ("organization", "country") and m.char_start == 0 and m.char_end == len(surface)
+                      for m in self.linker.link(surface))
+            self._alone[surface] = hit
+        return hit
+
     def _excluded(self, c: _Cand) -> bool:
         """Registered, a country, a place, generic, a person or a job title."""
         if c.surface.casefold() in self.cues.generic or c.surface in self.cues.places:
+            return True
+        if self._registered_alone(c.surface):
+            self.registered_forms.add(c.surface)
             return True
         if c.surface in self.persons or all(w in self.persons for w in c.surface.split()):
             return True
@@ -563,6 +938,15 @@ class _Scanner:
                     self.registered_forms.add(c.surface)
                     return True
         return False
+
+
+def _initials_of(acronym: str, before: str) -> bool:
+    """The words right before ``before``'s end spell ``acronym`` by their initials
+    (joiners skipped): "science, technology and innovation (STI)", "Protection du
+    potentiel scientifique et technique (PPST)"."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", before[-120:]) if w.lower() not in _JOINERS]
+    n = len(acronym)
+    return n >= 2 and len(words) >= n and "".join(w[0] for w in words[-n:]).upper() == acronym.upper()
 
 
 def _extend_list(text: str, end: int) -> int:
@@ -600,18 +984,30 @@ def _guess_country(sc: _Scanner, c: _Cand) -> str | None:
         if c.start <= s and e <= c.end and code != "EU":
             return code
     for w in c.surface.replace("-", " ").split():
+        w = _ELIDED.sub("", w).replace("’", "'")  # "d'Alsace", "Xi’an"
         code = sc.cues.places.get(w) or _country_words(sc.registry).get(w)
         if code and code != "EU":
             return code
-    for _s, (e, code) in sorted(sc.countries.items(), reverse=True):
-        if c.start - 45 <= e <= c.start and re.fullmatch(r"(?:['’]s)?(?:\s+[a-z][\w-]*){0,4}\s+", sc.text[e:c.start]):
+    for place, code in sc.cues.places.items():  # "région Grand Est"
+        if code and " " in place and re.search(r"(?<![\w-])" + re.escape(place) + r"(?![\w-])", c.surface):
             return code
+    for _s, (e, code) in sorted(sc.countries.items(), reverse=True):
+        between = sc.text[e:c.start]
+        if c.start - 45 <= e <= c.start and re.fullmatch(r"(?:['’]s)?(?:\s+[a-z][\w-]*){0,4}\s+", between) and not (
+                set(between.split()) & (sc.cues.verbs | sc.cues.weak_verbs | _REPORTING | {"that", "and", "or", "to"})):
+            return code
+    based = re.search(r"(?:^|\s)([A-Z][\w.']*(?: [A-Z][\w.']*)?)-(?:based|headquartered|listed)\s+$", sc.text[max(0, c.start - 40):c.start])
+    if based:
+        code = sc.cues.places.get(based.group(1)) or _country_words(sc.registry).get(based.group(1))
+        if code and code != "EU":
+            return code  # "Philippines-based X", "Hong Kong-listed X"
     m = re.match(r",\s+(?:a|an|the)\s+", sc.text[c.end:c.end + 12])
     if m:
         for s, (_e, code) in sc.countries.items():
             if c.end + m.end() <= s <= c.end + m.end() + 25:
                 return code
     first = c.surface.split()[0]
+    first = first if first in _LANG_COUNTRY else first.capitalize()
     if first in _LANG_COUNTRY:
         return _LANG_COUNTRY[first]
     if c.cue.startswith("compound:"):
@@ -738,6 +1134,7 @@ def detect_in_document(text: str, doc, registry: Registry, *, linker: Linker | N
         for s, e in p.segments:
             sc.scan(s, e)
     body = list(sc.segments)
+    _publisher(sc, getattr(doc, "publisher", None))
     extra = [(m.char_start, m.char_end) for m in doc.metadata_spans if m.field == "title"]
     extra += [(h.char_start, h.char_start + len(h.title)) for h in doc.sections if h.kind == "heading"]
     for s, e in extra:
@@ -750,6 +1147,17 @@ def detect_in_document(text: str, doc, registry: Registry, *, linker: Linker | N
     _propagate(sc)
     _drop_registered_variants(sc)
     return _groups(sc)
+
+
+def _publisher(sc: _Scanner, publisher: str | None) -> None:
+    """The outlet that the page names as its publisher is an organization where the
+    body cites it ("..., Inside Towers reported")."""
+    if not publisher or len(publisher) < 3 or not publisher[:1].isupper():
+        return
+    rx = re.compile(r"(?<![\w-])" + re.escape(publisher) + r"(?![\w-])")
+    for s, e in list(sc.segments):
+        for m in rx.finditer(sc.text, s, e):
+            sc._add(_Cand(m.start(), m.end(), publisher, "publisher", "company", True))
 
 
 def _page_country(text: str, doc) -> str | None:

@@ -91,6 +91,8 @@ class LinkingRules:
     generic_org_kinds: frozenset[str] = frozenset()
     # weak sector keyword -> the words that give it its sector sense next to it
     weak_sector_keywords: dict[str, frozenset[str]] = field(default_factory=dict)
+    # legal forms a registered company's mention extends over ("ZTE Corp", "Nokia Oyj")
+    legal_forms: tuple[str, ...] = ()
     unknown_leading_words: tuple[str, ...] = ()
     unknown_joiners: tuple[str, ...] = ()
     unknown_company_suffixes: tuple[str, ...] = ()
@@ -213,6 +215,7 @@ class _LinkingIn(_Strict):
     variant_stoplist: _WordList = []
     generic_org_kinds: list[str] = []
     weak_sector_keywords: dict[str, _WordList] = {}
+    legal_forms: _WordList = []
     unknown_names: _UnknownNamesIn = _UnknownNamesIn()
 
 
@@ -356,6 +359,7 @@ def load_linking(path: Path, sectors: dict[str, Sector], kinds: frozenset[str] |
         variant_stoplist=frozenset(rules.variant_stoplist),
         generic_org_kinds=frozenset(rules.generic_org_kinds),
         weak_sector_keywords={k: frozenset(v) for k, v in rules.weak_sector_keywords.items()},
+        legal_forms=tuple(rules.legal_forms),
         unknown_leading_words=tuple(unknown.leading_words),
         unknown_joiners=tuple(unknown.joiners),
         unknown_company_suffixes=tuple(unknown.company_suffixes),

@@ -8,7 +8,7 @@ by hand (autogenerate does not emit schemas).
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-12-01 15:39:58.909317
+Create Date: 2026-12-01 15:49:30.808483
 """
 from typing import Sequence, Union
 
@@ -55,10 +55,10 @@ def upgrade() -> None:
     sa.Column('candidate_key', sa.Text(), nullable=False, comment='Business key: sha256 of (document key, fact type, normalized evidence text), 24 hex digits (-N for the Nth repeat in a document); stable across re-extractions while the sentence is unchanged.'),
     sa.Column('document_id', sa.Integer(), nullable=False, comment='Document the candidate was extracted from (a removed document takes its candidates with it).'),
     sa.Column('fact_type', sa.Text(), nullable=False, comment='agreement, investment or policy_measure.'),
-    sa.Column('char_start', sa.Integer(), nullable=True, comment='Start offset of the first evidence span in documents.content; null once superseded (the span is in an earlier version of the document).'),
-    sa.Column('char_end', sa.Integer(), nullable=True, comment='End offset (exclusive) of the first evidence span; null once superseded.'),
+    sa.Column('char_start', sa.Integer(), nullable=False, comment='Start offset of the first evidence span in documents.content (for a superseded candidate: in the version of the document it was proposed from).'),
+    sa.Column('char_end', sa.Integer(), nullable=False, comment='End offset (exclusive) of the first evidence span.'),
     sa.Column('evidence', postgresql.JSONB(astext_type=sa.Text()), nullable=False, comment='Every evidence span, [[char_start, char_end], ...]: the sentence (split at segment breaks) and, for an investment, the next sentence when it gives the amount.'),
-    sa.Column('quote', sa.Text(), nullable=False, comment='The stored text of the first evidence span (documents.content at [char_start, char_end) while not superseded).'),
+    sa.Column('quote', sa.Text(), nullable=False, comment='The stored text of the first evidence span: documents.content at [char_start, char_end) unless superseded.'),
     sa.Column('title', sa.Text(), nullable=False, comment='Title the extraction suggests for the record.'),
     sa.Column('proposed', postgresql.JSONB(astext_type=sa.Text()), nullable=False, comment='The original extraction: curated-file field names (docs/curation.md §4), registry keys where resolved, the surface text where not.'),
     sa.Column('extraction_hash', sa.String(length=16), nullable=False, comment='Hash of the extraction (key, fact type, proposed fields): a decision holds while it is unchanged; a changed extraction goes back to pending.'),
@@ -73,7 +73,6 @@ def upgrade() -> None:
     sa.Column('fact_key', sa.Text(), nullable=True, comment='The fact (core.facts.fact_key) the candidate was accepted as or merged into.'),
     sa.Column('previous_decision', postgresql.JSONB(astext_type=sa.Text()), nullable=True, comment='The decision that held before the candidate went back to pending (its extraction changed, or the fact that covered it left): status, decision_source, reviewer, decided_at, reason, fact_key, extraction_hash.'),
     sa.Column('proposed_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False, comment='When the candidate was first proposed.'),
-    sa.CheckConstraint("(status = 'superseded') = (char_start IS NULL)", name=op.f('ck_candidates_superseded_has_no_span')),
     sa.CheckConstraint("decision_source IN ('extraction', 'curated_record', 'curated_evidence', 'merge', 'decision', 'document_decision')", name=op.f('ck_candidates_decision_source_vocab')),
     sa.CheckConstraint("fact_type IN ('agreement', 'investment', 'policy_measure')", name=op.f('ck_candidates_fact_type_vocab')),
     sa.CheckConstraint("status <> 'accepted' OR fact_key IS NOT NULL", name=op.f('ck_candidates_accepted_names_fact')),

@@ -748,7 +748,6 @@ class ReviewCandidate(Base):
         _check("decision_source", REVIEW_SOURCES),
         _check("fact_type", tuple(FACT_TYPES)),
         CheckConstraint("char_start >= 0 AND char_end > char_start", name="span_valid"),
-        CheckConstraint("(status = 'superseded') = (char_start IS NULL)", name="superseded_has_no_span"),
         CheckConstraint("status <> 'accepted' OR fact_key IS NOT NULL", name="accepted_names_fact"),
         CheckConstraint("status <> 'rejected' OR reason IS NOT NULL", name="rejected_has_reason"),
         CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
@@ -758,10 +757,10 @@ class ReviewCandidate(Base):
     candidate_key: Mapped[str] = _bkey("Business key: sha256 of (document key, fact type, normalized evidence text), 24 hex digits (-N for the Nth repeat in a document); stable across re-extractions while the sentence is unchanged.")
     document_id: Mapped[int] = _fk("core.documents.document_id", nullable=False, comment="Document the candidate was extracted from (a removed document takes its candidates with it).")
     fact_type: Mapped[str] = mapped_column(Text, nullable=False, comment="agreement, investment or policy_measure.")
-    char_start: Mapped[int | None] = mapped_column(Integer, comment="Start offset of the first evidence span in documents.content; null once superseded (the span is in an earlier version of the document).")
-    char_end: Mapped[int | None] = mapped_column(Integer, comment="End offset (exclusive) of the first evidence span; null once superseded.")
+    char_start: Mapped[int] = mapped_column(Integer, nullable=False, comment="Start offset of the first evidence span in documents.content (for a superseded candidate: in the version of the document it was proposed from).")
+    char_end: Mapped[int] = mapped_column(Integer, nullable=False, comment="End offset (exclusive) of the first evidence span.")
     evidence: Mapped[list] = mapped_column(JSONB, nullable=False, comment="Every evidence span, [[char_start, char_end], ...]: the sentence (split at segment breaks) and, for an investment, the next sentence when it gives the amount.")
-    quote: Mapped[str] = mapped_column(Text, nullable=False, comment="The stored text of the first evidence span (documents.content at [char_start, char_end) while not superseded).")
+    quote: Mapped[str] = mapped_column(Text, nullable=False, comment="The stored text of the first evidence span: documents.content at [char_start, char_end) unless superseded.")
     title: Mapped[str] = mapped_column(Text, nullable=False, comment="Title the extraction suggests for the record.")
     proposed: Mapped[dict] = mapped_column(JSONB, nullable=False, comment="The original extraction: curated-file field names (docs/curation.md §4), registry keys where resolved, the surface text where not.")
     extraction_hash: Mapped[str] = mapped_column(String(16), nullable=False, comment="Hash of the extraction (key, fact type, proposed fields): a decision holds while it is unchanged; a changed extraction goes back to pending.")

@@ -56,7 +56,7 @@ def input_from_parsed(document_key: str, text: str, parsed, *, published: str | 
     orgs = {k: OrganizationInfo(registry.organizations[k].country, registry.organizations[k].kind)
             for k in sorted(keys) if k in registry.organizations}
     found.sort(key=lambda m: (m.char_start, m.char_end))
-    return ProposeInput(document_key, text, parsed.published or published, tuple(passages), tuple(found), orgs)
+    return ProposeInput(document_key, text, published or parsed.published, tuple(passages), tuple(found), orgs)
 
 
 def _passages_with_chapters(parsed) -> list[tuple[Any, Any]]:

@@ -222,7 +222,8 @@ def remove(keys: list[str] = typer.Argument(..., help="Document keys to remove."
         removed = remove_documents(keys, corpus_dir)
         for r in removed:
             out.print(f"removed {r.key}" + (f" ({r.file})" if r.had_file else ""))
-        _pipeline("load", corpus, False, wait, False, json_out, "auto", True)
+        # a deliberate removal: the row-count guard (meant for accidents) is overridden
+        _pipeline("load", corpus, False, wait, True, json_out, "auto", True)
 
 
 def _removal_summary(url: str, keys: list[str]) -> list[str]:

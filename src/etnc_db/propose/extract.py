@@ -43,6 +43,10 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False, char_span=False)
 
 
+# An endnote marker right after a sentence's full stop goes with that sentence, not the next.
+_LEADING_MARKERS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹˒")
+
+
 @lru_cache(maxsize=4096)
 def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     """Sentence spans of ``text`` (pysbd, rule-based English), trailing spaces trimmed."""
@@ -54,7 +58,7 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
             found = pos
         start, end = found, found + len(piece)
         pos = end
-        while start < end and text[start].isspace():
+        while start < end and (text[start].isspace() or text[start] in _LEADING_MARKERS):
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1

@@ -162,7 +162,8 @@ def suggest_id(c: Candidate, place: Placement, values: dict, taken: set[str]) ->
     else:
         words = [values.get("jurisdiction"), values.get("issuer"), values.get("measure_type")]
     year = str(values.get("date") or "")[:4]
-    base = _slug("-".join(str(w) for w in [prefix, *words, year] if w))[:70].strip("-") or f"{prefix}-candidate"
+    parts = list(dict.fromkeys(_slug(str(w)) for w in [prefix, *words, year] if w))  # no "hu-hu-..."
+    base = "-".join(p for p in parts if p)[:70].strip("-") or f"{prefix}-candidate"
     fact_id, n = base, 2
     while fact_id in taken:
         fact_id, n = f"{base}-{n}", n + 1

@@ -18,8 +18,7 @@ SELECT c.candidate_key,
        c.decided_at,
        c.reason,
        c.fact_key,
-       c.previous_decision,
-       c.proposed_at
+       c.previous_decision
 FROM review.candidates c
 JOIN core.documents d ON d.document_id = c.document_id
 WHERE c.status <> 'superseded';

@@ -54,21 +54,25 @@ def test_a_new_decision_replaces_the_old_one_and_keeps_the_rest():
     assert KEY not in parse_decisions(without_entry(text, f"candidate:{KEY}"), PATH).candidates
 
 
+def _t(text: str) -> str:
+    """A decisions-file text with $K, $O and $E standing for keys and an extraction."""
+    return text.replace("$K", KEY).replace("$O", OTHER).replace("$E", EXT)
+
+
 @pytest.mark.parametrize("entry, line, message", [
-    ("- {candidate: %s, extraction: %s, decision: rejected, reviewer: a, decided_at: 2026-01-01, reason: x, "
-     "colour: red}" % (KEY, EXT), 1, "unknown key 'colour'"),
-    ("- candidate: %s\n  extraction: %s\n  decision: rejected\n  reviewer: a\n  decided_at: 2026-01-01\n" % (KEY, EXT),
+    (_t("- {candidate: $K, extraction: $E, decision: rejected, reviewer: a, decided_at: 2026-01-01, reason: x, "
+        "colour: red}"), 1, "unknown key 'colour'"),
+    (_t("- candidate: $K\n  extraction: $E\n  decision: rejected\n  reviewer: a\n  decided_at: 2026-01-01\n"),
      1, "needs reason"),
-    ("- candidate: %s\n  extraction: %s\n  decision: merged\n  reviewer: a\n  decided_at: 2026-01-01\n" % (KEY, EXT),
+    (_t("- candidate: $K\n  extraction: $E\n  decision: merged\n  reviewer: a\n  decided_at: 2026-01-01\n"),
      1, "needs merged_into"),
-    ("- candidate: %s\n  extraction: nothex\n  decision: rejected\n  reviewer: a\n  decided_at: 2026-01-01\n"
-     "  reason: why not\n" % KEY, 2, "extraction"),
+    (_t("- candidate: $K\n  extraction: nothex\n  decision: rejected\n  reviewer: a\n  decided_at: 2026-01-01\n"
+        "  reason: why not\n"), 2, "extraction"),
     ("- document: doc\n  decision: curated_complete\n  reviewer: a\n  decided_at: 2026-01-01\n  reason: read it all\n",
      1, "extractions"),
-    ("- candidate: %s\n  candidate: %s\n" % (KEY, OTHER), 2, "duplicate key 'candidate'"),
-    ("- {candidate: %s, extraction: %s, decision: maybe, reviewer: a, decided_at: 2026-01-01}" % (KEY, EXT),
-     1, "decision"),
-    ("- {candidate: %s, extraction: %s, decision: rejected, reviewer: a, decided_at: yesterday, reason: r}" % (KEY, EXT),
+    (_t("- candidate: $K\n  candidate: $O\n"), 2, "duplicate key 'candidate'"),
+    (_t("- {candidate: $K, extraction: $E, decision: maybe, reviewer: a, decided_at: 2026-01-01}"), 1, "decision"),
+    (_t("- {candidate: $K, extraction: $E, decision: rejected, reviewer: a, decided_at: yesterday, reason: r}"),
      1, "decided_at"),
     ("just: a mapping\n", 1, "a list of decisions"),
 ])
@@ -86,9 +90,8 @@ def test_two_decisions_for_one_candidate_are_refused_with_both_lines():
 
 
 def test_every_problem_is_listed():
-    text = ("- {candidate: %s, extraction: %s, decision: rejected, reviewer: a, decided_at: 2026-01-01, colour: red}\n"
-            "- {document: d, decision: curated_complete, reviewer: a, decided_at: 2026-01-01, reason: read it all}\n"
-            % (KEY, EXT))
+    text = _t("- {candidate: $K, extraction: $E, decision: rejected, reviewer: a, decided_at: 2026-01-01, colour: red}\n"
+              "- {document: d, decision: curated_complete, reviewer: a, decided_at: 2026-01-01, reason: read it all}\n")
     with pytest.raises(DecisionsError) as err:
         parse_decisions(text, PATH)
     assert len(err.value.problems) >= 2

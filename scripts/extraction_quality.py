@@ -64,8 +64,7 @@ class ReportCase:
         text = (root / "data" / "corpus" / entry["file"]).read_text(encoding="utf-8")
         errata = load_errata(root / "etl" / "reference")  # the source errors the pipeline tolerates
         parsed = parse_document(text, kind="report", file_name=entry["file"], errata=errata)
-        self.doc = input_from_parsed(REPORT_KEY, text, parsed, published=entry.get("published"),
-                                     registry=self.registry, linker=self.linker)
+        self.doc = input_from_parsed(REPORT_KEY, text, parsed, published=entry.get("published"), linker=self.linker)
         parts = {s.key: (s.char_start, s.char_end) for s in parsed.sections if s.parent_key is None}
         self.truth = [Truth(f.id, f.fact_type, f.part, f.fields, f.spans)
                       for f in load_truth(root / "etl" / "curated", REPORT_KEY, text, parts)]

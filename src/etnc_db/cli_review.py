@@ -213,11 +213,10 @@ def accept(key: str = KEY,
 
 
 @review_app.command("edit")
-def edit(key: str = KEY,
-         fact_id: str | None = typer.Option(None, "--id", help="Id of the new record (default: one is made up)."),
-         reviewer: str | None = REVIEWER, json_out: bool = JSON) -> None:
+def edit(key: str = KEY, reviewer: str | None = REVIEWER, json_out: bool = JSON) -> None:
     """Open the candidate's record as YAML in $EDITOR; on save it is checked as a load
-    checks it and, once valid, written and accepted. Empty the file to abandon."""
+    checks it and, once valid, written and accepted (its id too is edited there). Empty the
+    file to abandon."""
     with _failures(json_out):
         from etnc_db.review import actions
 
@@ -226,11 +225,12 @@ def edit(key: str = KEY,
         cli = _cli()
 
         def show_problems(problems: list[str]) -> None:
+            """Each problem of the saved record on stderr."""
             for p in problems:
                 cli.err.print(f"invalid: {p}")
 
         outcome = actions.edit(settings, url, key, editor=editor, reviewer=actions.reviewer_name(reviewer),
-                               fact_id=fact_id, on_problems=show_problems)
+                               on_problems=show_problems)
         if outcome is None:
             if json_out:
                 cli.out.print_json(json.dumps({"action": "edit", "candidate": key, "status": "abandoned"}))

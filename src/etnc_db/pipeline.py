@@ -341,7 +341,7 @@ class _Run:
         with self.timed("link"):
             mentions = _link_document(text, parsed, linker)
         with self.timed("propose"):
-            self.review.propose(source.key, text, parsed, mentions, source.published, self.load_registry(), linker)
+            self.review.propose(source, text, parsed, mentions, linker)
         meta = DocumentMeta(source.key, source.file_name, source.sha256, source.size, source.kind,
                             fingerprint(source, self._document_salt()), source.title, source.publisher,
                             source.published)

@@ -3,6 +3,8 @@ rest of the file as written."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import yaml
 
@@ -27,8 +29,13 @@ PROPOSED = {"investor": "catl", "investor_description": None, "target": None, "h
 QUOTES = [{"quote": "CATL announced a EUR 7.3 billion battery plant in Debrecen."}]
 
 
+def _candidate(fact_type: str, title: str, proposed: dict) -> SimpleNamespace:
+    return SimpleNamespace(fact_type=fact_type, key=KEY, title=title, proposed=proposed)
+
+
 def _record(**edits):
-    return build_record("investment", "hu-catl-debrecen-2", "CATL plant in Debrecen", KEY, PROPOSED, edits, QUOTES)
+    return build_record(_candidate("investment", "CATL plant in Debrecen", PROPOSED), "hu-catl-debrecen-2", edits,
+                        QUOTES)
 
 
 def test_record_has_id_title_candidate_fields_in_file_order_and_evidence_last():
@@ -45,9 +52,9 @@ def test_unknown_fields_are_refused():
 
 
 def test_rendered_record_is_the_curated_style_and_parses_back():
-    block = render_record(build_record("agreement", "x-y", "An MoU", KEY, {
+    block = render_record(build_record(_candidate("agreement", "An MoU", {
         "parties": [{"role": "signatory", "organization": "huawei"}, {"role": "partner", "country": "CN"}],
-        "agreement_type": "mou", "status": "signed", "date": "2017", "sectors": []}, {}, QUOTES))
+        "agreement_type": "mou", "status": "signed", "date": "2017", "sectors": []}), "x-y", {}, QUOTES))
     assert "- {organization: huawei, role: signatory}" in block and "sectors" not in block
     item = as_list_item(block)
     assert item.startswith("- id: x-y\n  title: An MoU\n") and yaml.safe_load(item)[0]["candidate"] == KEY

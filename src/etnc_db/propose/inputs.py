@@ -24,16 +24,18 @@ def build_input(document_key: str, text: str, *, kind: str, published: str | Non
     stored document for :func:`propose`."""
     linker = linker or Linker(registry)
     parsed = parse_document(text, kind=kind, file_name=file_name, title=title, errata=errata)
-    return input_from_parsed(document_key, text, parsed, published=published, registry=registry, linker=linker)
+    return input_from_parsed(document_key, text, parsed, published=published, linker=linker)
 
 
-def input_from_parsed(document_key: str, text: str, parsed, *, published: str | None, registry: Registry,
-                      linker: Linker, mentions: Iterable | None = None) -> ProposeInput:
+def input_from_parsed(document_key: str, text: str, parsed, *, published: str | None, linker: Linker,
+                      mentions: Iterable | None = None) -> ProposeInput:
     """Package a parsed document (``etnc_db.extract.model.ParsedDocument``) for
     :func:`propose`: its passages with their chapter, the linker's mentions in them (the
-    ones given, e.g. the pipeline's own, else linked here), the unregistered
+    ones given, e.g. the pipeline's own, else linked here by `linker`, whose registry is
+    used throughout), the unregistered
     organization-like names, and for a page that is not a report the body lines no
     passage covers (linked here)."""
+    registry = linker.registry
     by_segment = _mentions_by_segment(parsed, mentions) if mentions is not None else None
     passages: list[PassageInput] = []
     found: list[MentionInput] = []

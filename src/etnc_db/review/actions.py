@@ -84,6 +84,7 @@ class Outcome:
     candidates: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        """The outcome as JSON-ready data."""
         return dict(self.__dict__)
 
 
@@ -196,17 +197,17 @@ def _check_organizations(record: dict, registry, c: Candidate) -> None:
         "(entry below), then accept again with --set FIELD=KEY", entries)
 
 
-def _write_curated(settings, url: str, registry, docs: dict[str, DocumentText], place: Placement, list_key: str,
-                   item: str) -> int:
-    """Add `item` to `list_key` of the placement's curated file, checked as a load would;
+def _write_curated(settings, url: str, d: Draft, list_key: str, item: str) -> int:
+    """Add `item` to `list_key` of the draft's curated file, checked as a load would;
     returns the line where it starts. Retried when the file changes meanwhile."""
+    place = d.place
     for _ in range(3):
         path = place.path
         before = path.read_text(encoding="utf-8") if path.exists() else None
         digest_before = _digest(before)
         text, line = insert_item(before if before is not None else new_file(place.document, place.part),
                                  list_key, item)
-        problems = check_curated_file(url, settings.curated_dir, path, text, registry, docs)
+        problems = check_curated_file(url, settings.curated_dir, path, text, d.registry, d.docs)
         if problems:
             raise ValidationFailed(problems, path, line)
         try:
@@ -294,7 +295,7 @@ def draft(settings, url: str, given: str, sets: dict[str, Any], fact_id: str | N
         quotes = evidence_quotes(doc, c.evidence, place.part)
         values = {**c.proposed, **sets}
         chosen = fact_id or suggest_id(c, place, values, taken)
-        record = build_record(c.fact_type, chosen, sets.get("title") or c.title, c.key, c.proposed, sets, quotes)
+        record = build_record(c, chosen, sets, quotes)
     except RecordError as exc:
         raise ReviewError(str(exc)) from None
     return Draft(c, place, record, docs, registry)
@@ -306,8 +307,7 @@ def accept(settings, url: str, given: str, *, sets: dict[str, Any], fact_id: str
     record who accepted it, mark the candidate accepted."""
     d = draft(settings, url, given, sets, fact_id)
     _check_organizations(d.record, d.registry, d.candidate)
-    line = _write_curated(settings, url, d.registry, d.docs, d.place, LIST_KEYS[d.candidate.fact_type],
-                          as_list_item(render_record(d.record)))
+    line = _write_curated(settings, url, d, LIST_KEYS[d.candidate.fact_type], as_list_item(render_record(d.record)))
     return _accepted(settings, url, d, line, reviewer)
 
 
@@ -329,15 +329,14 @@ EDIT_HEADER = ("# Candidate {key} ({fact_type}) of {document}, part {part}.\n"
                "# Save to accept it into {file}; empty the file (or quit without saving after an error) to abandon.\n")
 
 
-def edit(settings, url: str, given: str, *, editor: str, reviewer: str, fact_id: str | None = None,
-         on_problems=None) -> Outcome | None:
+def edit(settings, url: str, given: str, *, editor: str, reviewer: str, on_problems=None) -> Outcome | None:
     """`review edit`: open the record as YAML in `editor`; on save, check it as a load
     would (problems are given to `on_problems` and written into the file, at the edited
     file's lines) and open it again until it is valid or abandoned (an empty file, an
     editor that fails, or an invalid file saved unchanged). None when abandoned."""
     import tempfile
 
-    d = draft(settings, url, given, {}, fact_id)
+    d = draft(settings, url, given, {}, None)
     c = d.candidate
     header = EDIT_HEADER.format(key=c.key, fact_type=c.fact_type, document=c.document, part=d.place.part,
                                 file=display(d.place.path))
@@ -384,8 +383,7 @@ def _check_edited(settings, url: str, d: Draft, body: str, offset: int,
     record = dict(data)
     try:
         _check_organizations(record, d.registry, d.candidate)
-        line = _write_curated(settings, url, d.registry, d.docs, d.place, LIST_KEYS[d.candidate.fact_type],
-                              as_list_item(body))
+        line = _write_curated(settings, url, d, LIST_KEYS[d.candidate.fact_type], as_list_item(body))
     except ValidationFailed as exc:
         return [_at_edited_line(p, exc, where, offset, body.count("\n")) for p in exc.problems], None, None
     except UnknownOrganizations as exc:
@@ -435,7 +433,8 @@ def merge(settings, url: str, given: str, *, into: str, reviewer: str, reason: s
         quotes = evidence_quotes(docs[c.document], c.evidence, place.part)
     except RecordError as exc:
         raise ReviewError(str(exc)) from None
-    line = _write_curated(settings, url, registry, docs, place, "evidence_for", render_evidence_for(into, quotes))
+    d = Draft(c, place, {}, docs, registry)
+    line = _write_curated(settings, url, d, "evidence_for", render_evidence_for(into, quotes))
     now = _now()
     why = reason or f"the same event as {into}"
     decisions = write_decision(settings, CandidateDecision(

@@ -110,10 +110,12 @@ class CandidateDecision(_Entry):
 
     @property
     def key(self) -> str:
+        """The entry's subject: candidate:<key>."""
         return f"candidate:{self.candidate}"
 
     @property
     def fact_key(self) -> str | None:
+        """The record accepted, or the fact merged into."""
         return self.fact or self.merged_into
 
 
@@ -128,6 +130,7 @@ class DocumentDecision(_Entry):
 
     @property
     def key(self) -> str:
+        """The entry's subject: document:<key>."""
         return f"document:{self.document}"
 
 
@@ -144,10 +147,12 @@ class Decisions:
     lines: dict[str, str] = field(default_factory=dict)  # decision key -> decisions.yaml:LINE
 
     def entries(self) -> list[Decision]:
+        """Every entry, document decisions first."""
         return [*self.documents.values(), *self.candidates.values()]
 
 
 def decisions_path(review_dir: Path) -> Path:
+    """The decisions file of a review folder."""
     return Path(review_dir) / DECISIONS_FILE
 
 

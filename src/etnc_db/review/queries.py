@@ -43,6 +43,7 @@ class Candidate:
     previous: dict | None
 
     def as_dict(self) -> dict[str, Any]:
+        """The candidate as JSON-ready data."""
         out = asdict(self)
         out["confidence"] = float(self.confidence)
         out["decided_at"] = self.decided_at.isoformat() if self.decided_at else None

@@ -91,24 +91,25 @@ def field_names(fact_type: str) -> list[str]:
     return list(schema.record_model(fact_type).model_fields)
 
 
-def build_record(fact_type: str, fact_id: str, title: str, candidate_key: str, proposed: dict,
-                 edits: dict[str, Any], quotes: list[dict]) -> dict:
-    """The record: id, title, candidate, the proposed fields with `edits` applied (an edit
-    to None clears a field), evidence last; empty values are left out."""
+def build_record(candidate, fact_id: str, edits: dict[str, Any], quotes: list[dict]) -> dict:
+    """The record of `candidate` (anything with fact_type, key, title and proposed): id,
+    title, candidate, the proposed fields with `edits` applied (an edit to None clears a
+    field), evidence last; empty values are left out."""
+    fact_type, proposed = candidate.fact_type, candidate.proposed
     known = field_names(fact_type)
     unknown = sorted(k for k in edits if k not in known or k in ("id", "candidate", "evidence"))
     if unknown:
         allowed = ", ".join(k for k in known if k not in ("id", "candidate", "evidence"))
         raise RecordError(f"unknown field(s) {', '.join(unknown)} for a {fact_type.replace('_', ' ')} "
                           f"(fields: {allowed})")
-    values = {**proposed, "title": title, **edits}
+    values = {**proposed, "title": candidate.title, **edits}
     record: dict[str, Any] = {"id": fact_id}
     for name in known:
         value = values.get(name)
         if name == "id" or value is None or value == [] or value == "":
             continue
         record[name] = _plain(value)
-    record["candidate"] = candidate_key
+    record["candidate"] = candidate.key
     record["evidence"] = quotes
     order: dict[str, int] = {}
     for name in ["id", "title", "candidate", *known]:

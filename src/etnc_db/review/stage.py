@@ -69,15 +69,16 @@ class ReviewStage:
             self._weights = load_weights(self.settings.extraction_dir / "confidence.json")
         return self._rules, self._weights
 
-    def propose(self, key: str, text: str, parsed, mentions: list, published: str | None, registry, linker) -> int:
-        """Candidates of one parsed document (its linked `mentions` reused), buffered for
-        its batch. Returns how many."""
+    def propose(self, source, text: str, parsed, mentions: list, linker) -> int:
+        """Candidates of one parsed document (`source`: its corpus file, for the key and
+        the manifest's publication date; its linked `mentions` reused), buffered for its
+        batch. Returns how many."""
         from etnc_db.propose import propose
         from etnc_db.propose.inputs import input_from_parsed
 
         rules, weights = self._extraction()
-        doc = input_from_parsed(key, text, parsed, published=published, registry=registry, linker=linker,
-                                mentions=mentions)
+        key = source.key
+        doc = input_from_parsed(key, text, parsed, published=source.published, linker=linker, mentions=mentions)
         candidates = propose(doc, rules, weights)
         self.rows += [candidate_row(c, text) for c in candidates]
         self.batch_documents.add(key)

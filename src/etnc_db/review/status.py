@@ -66,9 +66,11 @@ class Published:
     spans: dict[tuple[str, str], list[tuple[int, int, str]]] = field(default_factory=dict)
 
     def add_span(self, document: str, fact_type: str, start: int, end: int, fact_key: str) -> None:
+        """Add one evidence span of a published fact."""
         self.spans.setdefault((document, fact_type), []).append((start, end, fact_key))
 
     def freeze(self) -> None:
+        """Sort the spans (call once, after the last add_span)."""
         for spans in self.spans.values():
             spans.sort()
 
@@ -97,8 +99,9 @@ def decide(row: Row, published: Published, decisions: Decisions) -> Row:
     record = published.by_candidate.get(row.key)
     if record is not None:
         who = entry if entry is not None and entry.decision == "accepted" and entry.fact == record else None
-        return _decided(row, "accepted", "curated_record", record, f"accepted as curated record {record}", who,
-                        edited=who.edited if who else None)
+        accepted = _decided(row, "accepted", "curated_record", record, f"accepted as curated record {record}", who)
+        accepted.edited = who.edited if who else None
+        return accepted
     if entry is not None and entry.decision == "merged" and entry.extraction == row.extraction:
         return _decided(row, "accepted", "merge", entry.merged_into,
                         entry.reason or f"merged into {entry.merged_into}", entry)
@@ -118,10 +121,10 @@ def decide(row: Row, published: Published, decisions: Decisions) -> Row:
     return _pending(row, None)
 
 
-def _decided(row: Row, status: str, source: str, fact_key: str | None, reason: str | None, who,
-             edited: dict | None = None) -> Row:
+def _decided(row: Row, status: str, source: str, fact_key: str | None, reason: str | None, who) -> Row:
+    """The row decided: `who` is the decisions-file entry that decided it, if any."""
     return Row(row.key, row.document, row.fact_type, row.evidence, row.extraction, status, source,
-               who.reviewer if who else None, who.decided_at if who else None, reason, fact_key, edited, None)
+               who.reviewer if who else None, who.decided_at if who else None, reason, fact_key, None, None)
 
 
 def _pending(row: Row, previous: dict | None) -> Row:

@@ -102,12 +102,14 @@ class ReviewStage:
         (nothing when skipped). A bad decisions file fails the run (`file:line: reason`)."""
         fingerprint = _file_fingerprint(decisions_path(self.settings.review_dir))
         state = self.conn.execute("SELECT fingerprint FROM etl.stage_state WHERE stage = 'review'").fetchone()
-        if not touched and not facts_changed and state and state[0] == fingerprint:
+        unchanged_files = not facts_changed and state is not None and state[0] == fingerprint
+        if unchanged_files and not touched:
             return {}
         decisions = load_decisions(self.settings.review_dir)
-        published = self._published()
+        scope = list(touched) if unchanged_files else None  # only the touched documents can change
+        published = self._published(scope)
         changed = []
-        for row in self._rows():
+        for row in self._rows(scope):
             new = self._status(row, published, decisions)
             if new.decision() != row.decision():
                 changed.append(new)
@@ -127,7 +129,8 @@ class ReviewStage:
             return row
         return decide(row, published, decisions)
 
-    def _rows(self) -> list[Row]:
+    def _rows(self, documents: list[str] | None) -> list[Row]:
+        """The store's candidates (of `documents`, or all)."""
         return [Row(key, doc, ftype, evidence, ext, status, source, reviewer, decided_at, reason, fact_key,
                     edited, previous)
                 for key, doc, ftype, evidence, ext, status, source, reviewer, decided_at, reason, fact_key, edited,
@@ -135,16 +138,20 @@ class ReviewStage:
                     "SELECT c.candidate_key, d.document_key, c.fact_type, c.evidence, c.extraction_hash, c.status, "
                     "c.decision_source, c.reviewer, c.decided_at, c.reason, c.fact_key, c.edited, "
                     "c.previous_decision FROM review.candidates c JOIN core.documents d USING (document_id) "
-                    "ORDER BY c.candidate_key")]
+                    "WHERE %(all)s OR d.document_key = ANY(%(docs)s) ORDER BY c.candidate_key",
+                    {"all": documents is None, "docs": documents or []})]
 
-    def _published(self) -> Published:
+    def _published(self, documents: list[str] | None) -> Published:
+        """Published records naming candidates, and the evidence spans (in `documents`,
+        or all)."""
         published = Published()
         for fact_key, candidate in self.conn.execute(
                 "SELECT fact_key, candidate_key FROM core.facts WHERE candidate_key IS NOT NULL"):
             published.by_candidate[candidate] = fact_key
         for document, fact_type, start, end, fact_key in self.conn.execute(
                 "SELECT d.document_key, f.fact_type, e.char_start, e.char_end, f.fact_key FROM core.evidence e "
-                "JOIN core.facts f USING (fact_id) JOIN core.documents d USING (document_id)"):
+                "JOIN core.facts f USING (fact_id) JOIN core.documents d USING (document_id) "
+                "WHERE %(all)s OR d.document_key = ANY(%(docs)s)", {"all": documents is None, "docs": documents or []}):
             published.add_span(document, fact_type, start, end, fact_key)
         published.freeze()
         return published
@@ -178,7 +185,9 @@ class ReviewStage:
         candidate or document."""
         from etnc_db.load.upsert import RunLog, load_tables
 
-        known = {k for (k,) in self.conn.execute("SELECT candidate_key FROM review.candidates")}
+        named = [e.candidate for e in decisions.candidates.values()]
+        known = {k for (k,) in self.conn.execute(
+            "SELECT candidate_key FROM review.candidates WHERE candidate_key = ANY(%s)", (named,))}
         documents = {k for (k,) in self.conn.execute("SELECT document_key FROM core.documents")}
         rows = [decision_row(e, decisions.lines[e.key], known, documents) for e in decisions.entries()]
         return load_tables(self.conn, [TableLoad(DECISIONS, rows)], RunLog(self.run_id))[DECISIONS]

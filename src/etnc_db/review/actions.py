@@ -251,6 +251,7 @@ def mark(url: str, updates: list[tuple[str, dict]]) -> bool:
         try:
             conn.execute("LOCK TABLE etl.run_lock IN EXCLUSIVE MODE")
         except psycopg.errors.LockNotAvailable:
+            conn.rollback()
             return False
         with conn.cursor() as cur:
             cur.executemany(

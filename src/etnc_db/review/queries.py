@@ -4,6 +4,7 @@ duplicates among the published facts), and a key given by a unique prefix."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -160,15 +161,21 @@ def proposed_entities(proposed: dict) -> set[tuple[str, str]]:
     return out
 
 
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 3}
+
+
 def _nearest(conn: psycopg.Connection, c: Candidate, entities: list[dict], limit: int) -> list[dict]:
-    """Published facts sharing entities with the candidate, ranked by shared entities,
-    then a date in the same year, then the same fact type: possible duplicates."""
+    """Published facts sharing entities with the candidate — possible duplicates —
+    ranked by shared entities, then by words their title shares with the evidence (a
+    place, a product), then the same fact type, then a date in the same year."""
     wanted = proposed_entities(c.proposed) | {(e["entity_type"], e["entity_key"]) for e in entities
                                               if e["entity_type"] in ("country", "organization") and e["entity_key"]}
     wanted.discard(("country", "CN"))  # China is in most facts: it tells nothing
     if not wanted:
         return []
     year = str(c.proposed.get("date") or "")[:4] or None
+    quote = _words(c.quote)
     rows = conn.execute(
         "SELECT b.fact_key, f.fact_type, f.title, core.date_key(f.fact_date, f.date_precision), f.source_file, "
         "array_agg(DISTINCT b.entity_key ORDER BY b.entity_key) FROM mart.bridge_fact_entity b "
@@ -178,7 +185,8 @@ def _nearest(conn: psycopg.Connection, c: Candidate, entities: list[dict], limit
     scored = []
     for key, ftype, title, date, source, shared in rows:
         same_year = bool(year and date and date[:4] == year)
-        scored.append(((-len(shared), not same_year, ftype != c.fact_type, key), {
+        words = len(_words(title) & quote)
+        scored.append(((-len(shared), -words, ftype != c.fact_type, not same_year, key), {
             "fact_key": key, "fact_type": ftype, "title": title, "date": date, "source_file": source,
             "shared": list(shared), "same_year": same_year}))
     scored.sort(key=lambda x: x[0])

@@ -12,5 +12,6 @@ SELECT d.document_key,
        d.byte_size,
        length(d.content) AS char_length,
        (SELECT count(DISTINCT e.fact_id) FROM core.evidence e WHERE e.document_id = d.document_id)::int AS facts_published,
+       (SELECT count(*) FROM review.candidates c WHERE c.document_id = d.document_id AND c.status = 'pending')::int AS candidates_pending,
        d.content
 FROM core.documents d;

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from etnc_db import cli_publish
+from etnc_db.cli_review import review_app
 
 # -h everywhere; off a terminal, help and usage errors are plain Click text (no boxes)
 CONTEXT: dict = {"help_option_names": ["-h", "--help"]}
@@ -36,6 +37,7 @@ entities_app = typer.Typer(help="Inspect entities found in the documents.", no_a
                            context_settings=CONTEXT, rich_markup_mode=MARKUP)
 app.add_typer(db_app, name="db")
 app.add_typer(entities_app, name="entities")
+app.add_typer(review_app, name="review")
 
 def _console(stderr: bool = False) -> Console:
     """Values are printed literally (no markup, no highlighting); off a terminal the
@@ -152,7 +154,7 @@ def _require_schema(url: str) -> None:
 
 
 def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, force: bool, json_out: bool,
-              bulk: str = "auto", prune: bool = False) -> None:
+              bulk: str = "auto", prune: bool = False, strict: bool = False) -> None:
     from etnc_db.db.session import ensure_schema
     from etnc_db.pipeline import RunFailed, RunOptions, run
 
@@ -161,7 +163,7 @@ def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, fo
         _require_schema(url)
     ensure_schema(url, _settings().views_dir, wait)
     options = RunOptions(command=command, corpus_dir=corpus, skip_bad=skip_bad, wait_seconds=wait, force=force,
-                         bulk=bulk, prune=prune)
+                         bulk=bulk, prune=prune, strict=strict)
     try:
         with _progress() as progress:
             result = run(url, _settings(), options, progress=progress)
@@ -186,7 +188,8 @@ def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, fo
         out.print(f"run {result.run_id}: {ins} inserted, {upd} updated, {dele} deleted; documents: {docs}{mode}")
     for d in result.documents:
         if "facts" in d:
-            out.print(f"  {d['document_key']} ({d['action']}): {d['facts']} facts published")
+            pending = f", {d['candidates_pending']} candidates pending" if "candidates_pending" in d else ""
+            out.print(f"  {d['document_key']} ({d['action']}): {d['facts']} facts published{pending}")
     for w in result.warnings[:20]:
         err.print(f"warning: {w}")
     if len(result.warnings) > 20:
@@ -222,11 +225,92 @@ def run(corpus: Path | None = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = W
 
 
 @app.command()
-def load(corpus: Path | None = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
-         json_out: bool = JSON, bulk: Bulk = BULK, prune: bool = PRUNE) -> None:
-    """Periodic load: parse only new or changed documents, refresh what depends on them."""
+def load(paths: list[Path] = typer.Argument(None, help="Documents (.txt/.md files or folders) to add to the corpus "
+                                            "folder first, with their title, date and publisher read from the text."),
+         corpus: Path | None = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
+         json_out: bool = JSON, bulk: Bulk = BULK, prune: bool = PRUNE,
+         strict: bool = typer.Option(False, "--strict", help="Fail, changing nothing, while any candidate fact of the "
+                                     "loaded documents waits for review (`etnc-db review`).")) -> None:
+    """Periodic load: add the documents given, parse only new or changed documents (proposing their
+    candidate facts for review), refresh what depends on them."""
     with failures():
-        _pipeline("load", corpus, skip_bad, wait, force, json_out, bulk.value, prune)
+        if paths:
+            _add_documents(paths, corpus or _settings().corpus_dir, json_out)
+        _pipeline("load", corpus, skip_bad, wait, force, json_out, bulk.value, prune, strict)
+
+
+def _detect_metadata(text: str) -> dict:
+    """Title, publication date and publisher as the page's own text states them."""
+    from etnc_db.extract.metadata import detect_metadata
+
+    meta = detect_metadata(text, "news_article")
+    return {k: v for k, v in (("title", meta.title), ("published", meta.published),
+                              ("publisher", meta.publisher)) if v}
+
+
+def _add_documents(paths: list[Path], corpus_dir: Path, json_out: bool) -> None:
+    """Copy documents into the corpus folder and list them in its manifest."""
+    from etnc_db.extract.corpus import CorpusProblems, add_documents
+
+    try:
+        added = add_documents(paths, corpus_dir, detect=_detect_metadata)
+    except CorpusProblems as exc:
+        for problem in exc.problems[1:]:
+            err.print(f"error: {problem}")
+        raise
+    if not json_out:
+        for a in added:
+            out.print(f"{a.action} {a.key} ({a.file})")
+
+
+@app.command()
+def remove(keys: list[str] = typer.Argument(..., help="Document keys to remove."),
+           yes: bool = typer.Option(False, "--yes", help="Remove without asking."),
+           corpus: Path | None = CORPUS, wait: float = WAIT, json_out: bool = JSON) -> None:
+    """Remove documents: their files and manifest entries, then (a load with --prune)
+    everything derived from them: passages, mentions, candidates. Refused while curated
+    facts quote them."""
+    with failures():
+        from etnc_db.extract.corpus import remove_documents
+
+        url = _url()
+        _require_schema(url)
+        corpus_dir = corpus or _settings().corpus_dir
+        summary = _removal_summary(url, keys)
+        for line in summary:
+            out.print(line)
+        if not yes:
+            if not sys.stdin.isatty() or not typer.confirm("Remove them?"):
+                fail("nothing removed (confirm with --yes)")
+        removed = remove_documents(keys, corpus_dir)
+        for r in removed:
+            out.print(f"removed {r.key}" + (f" ({r.file})" if r.had_file else ""))
+        # a deliberate removal: the row-count guard (meant for accidents) is overridden
+        _pipeline("load", corpus, False, wait, True, json_out, "auto", True)
+
+
+def _removal_summary(url: str, keys: list[str]) -> list[str]:
+    """What removing the documents takes with it; refuses while curated facts quote them."""
+    import psycopg
+
+    lines = []
+    with psycopg.connect(url) as conn:
+        for key in dict.fromkeys(keys):
+            row = conn.execute(
+                "SELECT d.file_name, (SELECT count(*) FROM core.passages p WHERE p.document_id = d.document_id), "
+                "(SELECT count(*) FROM core.mentions m WHERE m.document_id = d.document_id), "
+                "(SELECT count(*) FROM review.candidates c WHERE c.document_id = d.document_id), "
+                "(SELECT array_agg(DISTINCT e.source_file) FROM core.evidence e WHERE e.document_id = d.document_id) "
+                "FROM core.documents d WHERE d.document_key = %s", (key,)).fetchone()
+            if row is None:
+                lines.append(f"{key}: not loaded (only its file and manifest entry go)")
+                continue
+            file, passages, mentions, candidates, quoted = row
+            if quoted:
+                fail(f"{key} is quoted by curated facts ({', '.join(sorted(quoted)[:5])}): withdraw or move those "
+                     "records first; nothing removed")
+            lines.append(f"{key} ({file}): {passages} passages, {mentions} mentions, {candidates} candidates go")
+    return lines
 
 
 @app.command()
@@ -256,11 +340,26 @@ def status(json_out: bool = typer.Option(False, "--json", help="Print the last r
                                   "error"], runs_rows)
         print_table("Rows per table", ["table", "rows"], [[name, str(n)] for name, n in data["row_counts"].items()])
         print_table("Project folders", ["folder", "path"], [[k, v] for k, v in data["folders"].items()])
+        _print_review(data["review"])
         dq = data.get("data_quality")
         if dq:
             out.print(f"data quality (run {dq['run_id']}): {dq['passed']} passed, {dq['failed']} failed")
         else:
             out.print("data quality: no results yet (run `etnc-db check`)")
+
+
+def _print_review(review: dict) -> None:
+    """Per document: candidates pending, accepted, rejected, superseded."""
+    print_table(f"Review queue ({review['pending']} pending; `etnc-db review`)",
+                ["document", "pending", "accepted", "rejected", "superseded"],
+                [[doc, str(n["pending"]), str(n["accepted"]), str(n["rejected"]), str(n["superseded"])]
+                 for doc, n in review["documents"].items()])
+    d = review["decisions"]
+    if d["unmatched"]:
+        out.print(f"decisions file: {d['entries']} entries, {d['unmatched']} name candidates or documents not loaded "
+                  f"({', '.join(d['unmatched_keys'][:5])}{', ...' if d['unmatched'] > 5 else ''})")
+    else:
+        out.print(f"decisions file: {d['entries']} entries, all for loaded candidates")
 
 
 @app.command()

@@ -1,6 +1,6 @@
-"""One ETL run, the stages in order — reference data, documents (parse + link), curated
-facts, the in-transaction gate, the mart refresh — in one transaction, under the run
-lock, recorded in the run ledger. This module wires the stages; each stage lives in its
+"""One ETL run, the stages in order — reference data, documents (parse + link + propose
+candidates), curated facts, review statuses, the in-transaction gate, the mart refresh —
+in one transaction, under the run lock, recorded in the run ledger. This module wires the stages; each stage lives in its
 own package and never imports a later one.
 
 Stages skip themselves when their inputs' fingerprint is unchanged, so a reload of
@@ -26,6 +26,8 @@ from etnc_db.extract.plan import Stored, fingerprint, plan_documents
 from etnc_db.load import bulk as bulk_mode
 from etnc_db.load import ledger
 from etnc_db.load.upsert import RunLog, load_tables
+from etnc_db.review.files import review_lock
+from etnc_db.review.stage import ReviewStage, extraction_fingerprint
 from etnc_db.tables import TableLoad, TableResult
 
 # Parse + link + load the documents in batches of about this many source bytes.
@@ -49,6 +51,7 @@ class RunOptions:
     force: bool = False  # accept a load that drops many rows
     prune: bool = False  # remove documents whose files left the corpus folder
     bulk: str = "auto"  # bulk-load mode for the document tables: auto, always or never
+    strict: bool = False  # fail (changing nothing) while candidates of the loaded documents await review
     on_stage: Callable[[str], None] | None = None  # test hook, called before each stage
 
 
@@ -92,7 +95,7 @@ def _fault(stage: str) -> None:
     """Test-only fault injection: ETNC_FAULT_AT=<stage>:kill|raise|sleep[=seconds] kills
     the process (SIGKILL), raises, or sleeps (holding the lock) before <stage> starts.
     Stages: reference, documents, documents_load, documents_bulk_restore (bulk mode only),
-    facts, gate, commit."""
+    facts, review (holding the review files' shared lock), gate, commit."""
     at, _, action = os.environ.get("ETNC_FAULT_AT", "").partition(":")
     if at != stage:
         return
@@ -170,6 +173,7 @@ class _Run:
         self.touched: list[str] = []
         self.rejects: list[tuple[str, int | None, str]] = []
         self.changed = {"reference": False, "documents": False, "facts": False}
+        self.review = ReviewStage(conn, settings, result.run_id)
 
     @contextmanager
     def timed(self, name: str):
@@ -217,7 +221,9 @@ class _Run:
             self.documents()
         if self.rejects:
             ledger.record_rejects(self.conn, self.result.run_id, self.rejects)
-        self.facts()
+        with review_lock(self.settings.review_dir, shared=True, wait=max(self.options.wait_seconds, 60.0)):
+            self.facts()  # the curated files and the decisions file are read as one consistent set
+            self.reconcile()
         self.publish()
         self.hook("commit")
 
@@ -243,7 +249,7 @@ class _Run:
             self._corpus_problems(corpus)
             stored = {k: Stored(sha, fp, size) for k, sha, fp, size in self.conn.execute(
                 "SELECT document_key, sha256, fingerprint, byte_size FROM core.documents")}
-            plan = plan_documents(corpus, stored, self.ref_fp)
+            plan = plan_documents(corpus, stored, self._document_salt())
         self._check_removals(plan)
         if plan.to_parse or plan.removed:
             self._load_documents(plan)
@@ -253,6 +259,14 @@ class _Run:
             {"document_key": k, "file": plan.sources[k].file_name if k in plan.sources else None,
              "sha256": plan.sources[k].sha256 if k in plan.sources else None, "action": a}
             for k, a in plan.actions.items()]
+
+    def _document_salt(self) -> str:
+        """What a document's rows derive from besides its file: the reference data and the
+        candidate extraction (rules, weights, code); a change re-derives every document."""
+        if not hasattr(self, "doc_salt"):
+            extraction = extraction_fingerprint(self.settings.extraction_dir)
+            self.doc_salt = hashlib.sha256(f"{self.ref_fp}|{extraction}".encode()).hexdigest()
+        return self.doc_salt
 
     def _corpus_problems(self, corpus) -> None:
         """A refused file or a manifest mistake stops the run, or with --skip-bad is
@@ -326,15 +340,18 @@ class _Run:
             return False
         with self.timed("link"):
             mentions = _link_document(text, parsed, linker)
+        with self.timed("propose"):
+            self.review.propose(source, text, parsed, mentions, linker)
         meta = DocumentMeta(source.key, source.file_name, source.sha256, source.size, source.kind,
-                            fingerprint(source, self.ref_fp), source.title, source.publisher, source.published)
+                            fingerprint(source, self._document_salt()), source.title, source.publisher,
+                            source.published)
         batch.add(meta, text, parsed, mentions)
         return True
 
     def _flush(self, batch) -> None:
         if not batch.keys:
             return
-        self.write(batch.loads(), "load_documents")
+        self.write(batch.loads() + self.review.loads(batch.keys), "load_documents")
         self.result.warnings.extend(batch.warnings)
         self.touched.extend(batch.keys)
 
@@ -360,7 +377,6 @@ class _Run:
             return
         from etnc_db.facts.documents import read_documents
         from etnc_db.facts.resolve import resolve_facts
-
         from etnc_db.reference import fx
 
         fx.use_cache(self.settings.state_dir / "fx-rates.json")
@@ -370,7 +386,21 @@ class _Run:
         self.set_state("facts", fp)
         self.changed["facts"] = True
 
-    # -- 4. gate and marts -----------------------------------------------------------
+    # -- 4. review statuses -------------------------------------------------------------
+
+    def reconcile(self) -> None:
+        """Every candidate's status from the published facts and the decisions file; the
+        review store's gate check; with --strict, no candidate may be left pending."""
+        self.hook("review")
+        with self.timed("review"):
+            self.result.merge(self.review.reconcile(touched=self.touched, facts_changed=self.changed["facts"]))
+            if self.touched:
+                self.review.gate(self.touched, self.result.gate)
+            self.review.report(self.result.documents)
+        if self.options.strict:
+            self.review.check_strict()
+
+    # -- 5. gate and marts -----------------------------------------------------------
 
     def publish(self) -> None:
         self._document_facts()

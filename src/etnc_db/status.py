@@ -22,9 +22,10 @@ def collect_status(url: str, runs: int = 5) -> dict:
             last_runs.append(r)
         counts = {}
         for schema, name in conn.execute(
-            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN ('core', 'etl') ORDER BY 1, 2"
+            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN ('core', 'etl', 'review') ORDER BY 1, 2"
         ).fetchall():
             counts[f"{schema}.{name}"] = conn.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]
+        review = collect_review(conn)
         dq = conn.execute(
             "SELECT run_id, count(*) FILTER (WHERE success), count(*) FILTER (WHERE NOT success) "
             "FROM etl.dq_results WHERE run_id = (SELECT max(run_id) FROM etl.dq_results) GROUP BY run_id"
@@ -32,6 +33,7 @@ def collect_status(url: str, runs: int = 5) -> dict:
     return {
         "runs": last_runs,
         "row_counts": counts,
+        "review": review,
         "data_quality": {"run_id": dq[0], "passed": dq[1], "failed": dq[2]} if dq else None,
     }
 
@@ -56,3 +58,23 @@ def collect_changes(url: str, run_id: int | None) -> tuple[int | None, list[dict
             (run_id,),
         ).fetchall()
     return run_id, [{"table": t, "key": k, "change": c} for t, k, c in rows]
+
+
+def collect_review(conn: psycopg.Connection) -> dict:
+    """The review queue: candidates per document and status, and the decisions file's
+    entries that name no loaded candidate or document (they may belong to documents not
+    loaded)."""
+    documents: dict[str, dict[str, int]] = {}
+    for doc, status, n in conn.execute(
+        "SELECT d.document_key, c.status, count(c.candidate_id) FROM core.documents d "
+        "LEFT JOIN review.candidates c USING (document_id) GROUP BY 1, 2 ORDER BY 1, 2"
+    ).fetchall():
+        counts = documents.setdefault(doc, {"pending": 0, "accepted": 0, "rejected": 0, "superseded": 0})
+        if status is not None:
+            counts[status] = n
+    total, unmatched = conn.execute(
+        "SELECT count(*), count(*) FILTER (WHERE NOT matched) FROM review.decisions").fetchone()
+    names = [r[0] for r in conn.execute(
+        "SELECT decision_key FROM review.decisions WHERE NOT matched ORDER BY 1 LIMIT 20").fetchall()]
+    return {"documents": documents, "pending": sum(c["pending"] for c in documents.values()),
+            "decisions": {"entries": total, "unmatched": unmatched, "unmatched_keys": names}}

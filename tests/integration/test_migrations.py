@@ -22,7 +22,7 @@ def _relations(url: str) -> set[str]:
             f"{s}.{n}"
             for s, n in conn.execute(
                 "SELECT relnamespace::regnamespace::text, relname FROM pg_class "
-                "WHERE relnamespace::regnamespace::text IN ('core', 'etl', 'mart') AND relkind IN ('r', 'v', 'm')"
+                "WHERE relnamespace::regnamespace::text IN ('core', 'etl', 'review', 'mart') AND relkind IN ('r', 'v', 'm')"
             )
         }
 
@@ -41,12 +41,12 @@ def test_every_table_and_column_has_a_comment(migrated_db):
     with psycopg.connect(migrated_db) as conn:
         missing_tables = conn.execute(
             "SELECT c.relnamespace::regnamespace || '.' || c.relname FROM pg_class c "
-            "WHERE c.relnamespace::regnamespace::text IN ('core', 'etl', 'mart') AND c.relkind IN ('r', 'v', 'm') "
+            "WHERE c.relnamespace::regnamespace::text IN ('core', 'etl', 'review', 'mart') AND c.relkind IN ('r', 'v', 'm') "
             "AND c.relname <> 'alembic_version' AND obj_description(c.oid, 'pg_class') IS NULL"
         ).fetchall()
         missing_columns = conn.execute(
             "SELECT c.relname || '.' || a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-            "WHERE c.relnamespace::regnamespace::text IN ('core', 'etl', 'mart') AND c.relkind IN ('r', 'v', 'm') "
+            "WHERE c.relnamespace::regnamespace::text IN ('core', 'etl', 'review', 'mart') AND c.relkind IN ('r', 'v', 'm') "
             "AND c.relname <> 'alembic_version' AND a.attnum > 0 AND NOT a.attisdropped "
             "AND col_description(c.oid, a.attnum) IS NULL"
         ).fetchall()
@@ -61,7 +61,7 @@ def test_every_foreign_key_is_indexed(migrated_db):
             SELECT con.conrelid::regclass::text || '(' || a.attname || ')'
             FROM pg_constraint con
             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
-            WHERE con.contype = 'f' AND con.connamespace::regnamespace::text IN ('core', 'etl')
+            WHERE con.contype = 'f' AND con.connamespace::regnamespace::text IN ('core', 'etl', 'review')
               AND NOT EXISTS (
                 SELECT 1 FROM pg_index i WHERE i.indrelid = con.conrelid AND i.indkey[0] = con.conkey[1])
             """

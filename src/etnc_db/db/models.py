@@ -461,6 +461,7 @@ class Fact(Base):
     reported_date_precision: Mapped[str] = mapped_column(Text, nullable=False, default="unknown", comment="Precision of reported_date: day, month, year or unknown.")
     note: Mapped[str | None] = _field(Text, "Curator's note, e.g. why a value is missing.", field="note")
     source_file: Mapped[str] = mapped_column(Text, nullable=False, comment="Curated file and line the record comes from (relative to etl/curated).")
+    candidate_key: Mapped[str | None] = _field(Text, "The review candidate (review.candidates.candidate_key) the record was accepted from, when it was (curated field `candidate`).", field="candidate")
 
 
 def _fact_fk() -> Mapped[int]:
@@ -724,3 +725,77 @@ class RunLock(Base):
     __tablename__ = "run_lock"
     __table_args__ = ({"schema": "etl", "comment": "Empty table whose EXCLUSIVE lock is the run lock: only roles that may write etl tables can take it, so a read-only login cannot block loads."},)
     lock_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, comment="Unused; the table stays empty.")
+
+
+# ---------------------------------------------------------------------------
+# review: the review store (docs/review.md). Candidate facts the extraction proposed,
+# waiting for a person; and the decisions file as loaded. Owned by etnc_db.review.
+# ---------------------------------------------------------------------------
+
+REVIEW_STATUSES = ("pending", "accepted", "rejected", "superseded")
+# What decided a candidate's status: nothing yet (extraction), a curated record naming it
+# (curated_record), the evidence of a published fact covering it (curated_evidence), a
+# merge into an existing fact (merge), an entry of the decisions file (decision), or a
+# document-level decision of that file (document_decision).
+REVIEW_SOURCES = ("extraction", "curated_record", "curated_evidence", "merge", "decision", "document_decision")
+REVIEW_DECISIONS = ("accepted", "rejected", "merged", "curated_complete")
+
+
+class ReviewCandidate(Base):
+    __tablename__ = "candidates"
+    __table_args__ = (
+        _check("status", REVIEW_STATUSES),
+        _check("decision_source", REVIEW_SOURCES),
+        _check("fact_type", tuple(FACT_TYPES)),
+        CheckConstraint("char_start >= 0 AND char_end > char_start", name="span_valid"),
+        CheckConstraint("status <> 'accepted' OR fact_key IS NOT NULL", name="accepted_names_fact"),
+        CheckConstraint("status <> 'rejected' OR reason IS NOT NULL", name="rejected_has_reason"),
+        CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence_range"),
+        {"schema": "review", "comment": "The review store: one row per candidate fact the extraction proposed from a document, keyed by a stable hash of (document, fact type, normalized evidence), with its evidence, proposed fields and review status. Only accepted candidates are published, as curated records (etl/curated); decisions that are not records live in etl/review/decisions.yaml, so they survive a rebuild."},
+    )
+    candidate_id: Mapped[int] = _pk()
+    candidate_key: Mapped[str] = _bkey("Business key: sha256 of (document key, fact type, normalized evidence text), 24 hex digits (-N for the Nth repeat in a document); stable across re-extractions while the sentence is unchanged.")
+    document_id: Mapped[int] = _fk("core.documents.document_id", nullable=False, comment="Document the candidate was extracted from (a removed document takes its candidates with it).")
+    fact_type: Mapped[str] = mapped_column(Text, nullable=False, comment="agreement, investment or policy_measure.")
+    char_start: Mapped[int] = mapped_column(Integer, nullable=False, comment="Start offset of the first evidence span in documents.content (for a superseded candidate: in the version of the document it was proposed from).")
+    char_end: Mapped[int] = mapped_column(Integer, nullable=False, comment="End offset (exclusive) of the first evidence span.")
+    evidence: Mapped[list] = mapped_column(JSONB, nullable=False, comment="Every evidence span, [[char_start, char_end], ...]: the sentence (split at segment breaks) and, for an investment, the next sentence when it gives the amount.")
+    quote: Mapped[str] = mapped_column(Text, nullable=False, comment="The stored text of the first evidence span: documents.content at [char_start, char_end) unless superseded.")
+    title: Mapped[str] = mapped_column(Text, nullable=False, comment="Title the extraction suggests for the record.")
+    proposed: Mapped[dict] = mapped_column(JSONB, nullable=False, comment="The original extraction: curated-file field names (docs/curation.md §4), registry keys where resolved, the surface text where not.")
+    extraction_hash: Mapped[str] = mapped_column(String(16), nullable=False, comment="Hash of the extraction (key, fact type, proposed fields): a decision holds while it is unchanged; a changed extraction goes back to pending.")
+    extractor_version: Mapped[str] = mapped_column(Text, nullable=False, comment="Version of the extraction code, rules and weights that proposed it (propose-N+hash).")
+    confidence: Mapped[Decimal] = mapped_column(Numeric(5, 4), nullable=False, comment="Extraction confidence in [0, 1] (logistic score per fact type).")
+    status: Mapped[str] = mapped_column(Text, nullable=False, server_default="pending", index=True, comment="pending (waits for a person), accepted (published as, or merged into, fact_key), rejected (not a fact), superseded (the current version of the document no longer proposes it).")
+    decision_source: Mapped[str] = mapped_column(Text, nullable=False, server_default="extraction", comment="What decided the status: extraction (nothing yet), curated_record (a curated record names the candidate), curated_evidence (a published fact's evidence covers it), merge, decision or document_decision (etl/review/decisions.yaml).")
+    edited: Mapped[dict | None] = mapped_column(JSONB, comment="The reviewer's edits at acceptance: the fields whose accepted value differs from the proposed one (field -> accepted value).")
+    reviewer: Mapped[str | None] = mapped_column(Text, comment="Who decided (from the decisions file); null for pending candidates and for candidates covered by curated evidence.")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), comment="When the decision was made (from the decisions file).")
+    reason: Mapped[str | None] = mapped_column(Text, comment="Why: the reviewer's reason for a rejection, or how the status follows from the curated files.")
+    fact_key: Mapped[str | None] = mapped_column(Text, index=True, comment="The fact (core.facts.fact_key) the candidate was accepted as or merged into.")
+    previous_decision: Mapped[dict | None] = mapped_column(JSONB, comment="The decision that held before the candidate went back to pending (its extraction changed, or the fact that covered it left): status, decision_source, reviewer, decided_at, reason, fact_key, extraction_hash.")
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now(), comment="When the candidate was first proposed.")
+
+
+class ReviewDecision(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (
+        _check("decision", REVIEW_DECISIONS),
+        CheckConstraint("num_nonnulls(candidate_key, document_key) = 1", name="one_subject"),
+        {"schema": "review", "comment": "The decisions file (etl/review/decisions.yaml) as last loaded: one row per entry. Accepted records themselves live in the curated files; an entry naming a candidate that is not loaded is kept (its document may be loaded later) and counted in `etnc-db status`."},
+    )
+    decision_id: Mapped[int] = _pk()
+    decision_key: Mapped[str] = _bkey("Business key: candidate:<candidate key> or document:<document key>.")
+    candidate_key: Mapped[str | None] = mapped_column(Text, comment="The candidate decided (no foreign key: it may belong to a document that is not loaded).")
+    document_key: Mapped[str | None] = mapped_column(Text, comment="The document of a document-level decision.")
+    decision: Mapped[str] = mapped_column(Text, nullable=False, comment="accepted (the record is in the curated files), rejected, merged (evidence added to fact_key) or curated_complete (the document was read in full: candidates no curated fact covers are not facts).")
+    extraction_hash: Mapped[str | None] = mapped_column(String(16), comment="The extraction the decision was made on; a changed extraction goes back to pending.")
+    fact_key: Mapped[str | None] = mapped_column(Text, comment="The record accepted, or the fact merged into.")
+    reviewer: Mapped[str] = mapped_column(Text, nullable=False, comment="Who decided.")
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, comment="When.")
+    reason: Mapped[str | None] = mapped_column(Text, comment="Why.")
+    edited: Mapped[dict | None] = mapped_column(JSONB, comment="For an acceptance: the fields the reviewer changed (field -> value).")
+    covers: Mapped[list | None] = mapped_column(JSONB, comment="For a document-level decision: the extraction hashes it decided (the candidates no curated fact covered when it was made).")
+    document_sha256: Mapped[str | None] = mapped_column(String(64), comment="For a document-level decision: the sha256 of the version that was read.")
+    source_line: Mapped[str] = mapped_column(Text, nullable=False, comment="File and line of the entry (relative to the review folder).")
+    matched: Mapped[bool] = mapped_column(Boolean, nullable=False, comment="True when the candidate (or document) it names is loaded.")

@@ -19,7 +19,7 @@ from etnc_db.config import PACKAGE_ROOT, to_sqlalchemy_url
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-SCHEMAS = ("core", "etl", "mart", "mart_cache")
+SCHEMAS = ("core", "etl", "review", "mart", "mart_cache")
 ALEMBIC_DIR = PACKAGE_ROOT / "alembic"
 # Serializes schema changes (never held by loads, which lock etl.run_lock).
 MIGRATION_LOCK_ID = 0x45544E44

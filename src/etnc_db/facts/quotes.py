@@ -9,7 +9,6 @@ A match reports the stored offsets and whether the stored text equals the quote
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'", "“": '"', "”": '"', "„": '"', "‟": '"'})

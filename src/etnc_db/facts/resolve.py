@@ -304,7 +304,8 @@ def _record_rows(ctx: _Context, rec: Record, derivation: Derivation, rows: dict[
         "fact_key": fid, "fact_type": rec.fact_type, "title": fact.title, "fact_date": fact_date,
         "date_precision": precision, "status_date": status_date, "status_date_precision": status_precision,
         "reported_date": reported, "reported_date_precision": reported_precision,
-        "note": fact.note, "source_file": ctx.source_ref(rec.path, line), ORIGIN: origin,
+        "note": fact.note, "candidate_key": fact.candidate, "source_file": ctx.source_ref(rec.path, line),
+        ORIGIN: origin,
     })
     # the ECB rate of the fact's year: its date, else the status date, else when it was reported
     year = next((d.year for d in (fact_date, status_date, reported) if d), None)

@@ -43,6 +43,10 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False, char_span=False)
 
 
+# An endnote marker right after a sentence's full stop goes with that sentence, not the next.
+_LEADING_MARKERS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹˒")
+
+
 @lru_cache(maxsize=4096)
 def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
     """Sentence spans of ``text`` (pysbd, rule-based English), trailing spaces trimmed."""
@@ -54,7 +58,7 @@ def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
             found = pos
         start, end = found, found + len(piece)
         pos = end
-        while start < end and text[start].isspace():
+        while start < end and (text[start].isspace() or text[start] in _LEADING_MARKERS):
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
@@ -90,12 +94,22 @@ def _passage_offset(seg_map, stored: int) -> int | None:
     return None
 
 
-def sentences(doc: ProposeInput) -> list[Sentence]:
+def _may_propose(text: str, rules: Rules) -> bool:
+    """Whether any trigger matches somewhere in `text`: a passage where none does
+    proposes nothing, so its sentences need not be split (pysbd is the costly step)."""
+    return any(t.regex.search(text) for fact_type in FACT_TYPES for t in rules.triggers[fact_type])
+
+
+def sentences(doc: ProposeInput, rules: Rules | None = None) -> list[Sentence]:
+    """The sentences of every passage (of the passages where a trigger of `rules`
+    matches, when given), with the mentions inside each."""
     import bisect
 
     starts = [m.char_start for m in doc.mentions]
     out: list[Sentence] = []
     for p in doc.passages:
+        if rules is not None and not _may_propose(p.text, rules):
+            continue
         seg_map = _segment_map(p)
         lo = bisect.bisect_left(starts, p.segments[0][0]) if p.segments else 0
         hi = bisect.bisect_right(starts, p.segments[-1][1]) if p.segments else 0
@@ -454,7 +468,7 @@ def _title(fact_type: str, p: dict, hit_text: str) -> str:
 
 def extract(doc: ProposeInput, rules: Rules) -> list[RawCandidate]:
     """Every candidate with its features, before confidence scoring and thresholds."""
-    sents = sentences(doc)
+    sents = sentences(doc, rules)
     hits_by = [{t: trigger_hits(s.text, t, rules) for t in FACT_TYPES} for s in sents]
     out: list[RawCandidate] = []
     for i, s in enumerate(sents):

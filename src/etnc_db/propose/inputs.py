@@ -4,7 +4,10 @@ detector. The extraction itself (:func:`etnc_db.propose.propose`) stays pure."""
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Collection, Iterable
+from typing import Any
 
 from etnc_db.extract import parse_document
 from etnc_db.link.linker import Linker
@@ -15,40 +18,72 @@ from .model import MentionInput, OrganizationInfo, PassageInput, ProposeInput
 
 
 def build_input(document_key: str, text: str, *, kind: str, published: str | None, registry: Registry,
-                linker: Linker | None = None, file_name: str = "document", title: str | None = None) -> ProposeInput:
-    """Parse, link and package one stored document for :func:`propose`."""
+                linker: Linker | None = None, file_name: str = "document", title: str | None = None,
+                errata: Collection = frozenset()) -> ProposeInput:
+    """Parse (with the source ``errata`` the parser tolerates), link and package one
+    stored document for :func:`propose`."""
     linker = linker or Linker(registry)
-    parsed = parse_document(text, kind=kind, file_name=file_name, title=title)
-    chapters = [s for s in parsed.sections if s.parent_key is None]
+    parsed = parse_document(text, kind=kind, file_name=file_name, title=title, errata=errata)
+    return input_from_parsed(document_key, text, parsed, published=published, linker=linker)
+
+
+def input_from_parsed(document_key: str, text: str, parsed, *, published: str | None, linker: Linker,
+                      mentions: Iterable | None = None) -> ProposeInput:
+    """Package a parsed document (``etnc_db.extract.model.ParsedDocument``) for
+    :func:`propose`: its passages with their chapter, the linker's mentions in them (the
+    ones given, e.g. the pipeline's own, else linked here by `linker`, whose registry is
+    used throughout), the unregistered
+    organization-like names, and for a page that is not a report the body lines no
+    passage covers (linked here)."""
+    registry = linker.registry
+    by_segment = _mentions_by_segment(parsed, mentions) if mentions is not None else None
     passages: list[PassageInput] = []
-    mentions: list[MentionInput] = []
-    for p in parsed.passages:
-        chapter = next((c for c in chapters if c.char_start <= p.char_start < c.char_end), None)
+    found: list[MentionInput] = []
+    for p, chapter in _passages_with_chapters(parsed):
         passages.append(PassageInput(
             key=p.key, text=p.text, segments=tuple(p.segments), separators=tuple(p.separators),
-            chapter_key=chapter.key if chapter else None,
-            chapter_country=chapter.country_code if chapter else None,
-        ))
+            chapter_key=chapter.key if chapter else None, chapter_country=chapter.country_code if chapter else None))
         for start, end in p.segments:
-            segment = text[start:end]
-            linked = linker.link(segment, offset=start)
-            mentions.extend(MentionInput(m.char_start, m.char_end, m.surface, m.entity_type, m.entity_key, m.rule)
-                            for m in linked)
-            for u in detect_unknown_organizations(segment, registry):
-                mentions.append(MentionInput(u.char_start + start, u.char_end + start, u.surface,
-                                             "organization", None, f"unknown:{u.pattern}"))
-    if kind != "report":
+            linked = by_segment.get((start, end), ()) if by_segment is not None else linker.link(text[start:end], offset=start)
+            found.extend(_mention_input(m) for m in linked)
+            found.extend(MentionInput(u.char_start + start, u.char_end + start, u.surface, "organization", None,
+                                      f"unknown:{u.pattern}")
+                         for u in detect_unknown_organizations(text[start:end], registry))
+    if parsed.kind != "report":
         for start, end in _uncovered_body_lines(text, parsed):
             passages.append(PassageInput(key=f"line@{start}", text=text[start:end], segments=((start, end),)))
-            linked = linker.link(text[start:end], offset=start)
-            mentions.extend(MentionInput(m.char_start, m.char_end, m.surface, m.entity_type, m.entity_key, m.rule)
-                            for m in linked)
+            found.extend(_mention_input(m) for m in linker.link(text[start:end], offset=start))
         passages.sort(key=lambda p: p.segments[0][0])
-    keys = {m.entity_key for m in mentions if m.entity_type == "organization" and m.entity_key}
+    keys = {m.entity_key for m in found if m.entity_type == "organization" and m.entity_key}
     orgs = {k: OrganizationInfo(registry.organizations[k].country, registry.organizations[k].kind)
             for k in sorted(keys) if k in registry.organizations}
-    mentions.sort(key=lambda m: (m.char_start, m.char_end))
-    return ProposeInput(document_key, text, parsed.published or published, tuple(passages), tuple(mentions), orgs)
+    found.sort(key=lambda m: (m.char_start, m.char_end))
+    return ProposeInput(document_key, text, published or parsed.published, tuple(passages), tuple(found), orgs)
+
+
+def _passages_with_chapters(parsed) -> list[tuple[Any, Any]]:
+    """Every passage with the top-level section (chapter) holding it, or None."""
+    chapters = [s for s in parsed.sections if s.parent_key is None]
+    return [(p, next((c for c in chapters if c.char_start <= p.char_start < c.char_end), None))
+            for p in parsed.passages]
+
+
+def _mentions_by_segment(parsed, mentions: Iterable) -> dict[tuple[int, int], list]:
+    """Given mentions grouped by the passage segment holding them. ``mentions`` are
+    linker mentions, or the pipeline's (section key, passage key, mention) triples."""
+    segments = sorted({seg for p in parsed.passages for seg in p.segments})
+    starts = [s for s, _ in segments]
+    out: dict[tuple[int, int], list] = {}
+    for item in mentions:
+        m = item[2] if isinstance(item, tuple) else item
+        i = bisect.bisect_right(starts, m.char_start) - 1
+        if i >= 0 and m.char_end <= segments[i][1]:
+            out.setdefault(segments[i], []).append(m)
+    return out
+
+
+def _mention_input(m) -> MentionInput:
+    return MentionInput(m.char_start, m.char_end, m.surface, m.entity_type, m.entity_key, m.rule)
 
 
 _SENTENCE_END = re.compile(r"[.!?:\"”’)]\s*$")

@@ -6,6 +6,8 @@ Every ``char_start``/``char_end`` is a Python ``str`` index into the document's
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +71,14 @@ class Candidate:
     confidence: float
     extractor_version: str
     features: dict[str, float] = field(default_factory=dict, compare=False)
+
+    @property
+    def extraction(self) -> str:
+        """Hash of what a reviewer decides on: the key (document, type, evidence text) and
+        the proposed fields. A decision holds while it is unchanged (docs/review.md)."""
+        payload = json.dumps([self.key, self.fact_type, self.proposed], sort_keys=True, ensure_ascii=False,
+                             default=str)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -11,19 +11,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from etnc_db import vocab
 from etnc_db.reference.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 
 FACT_TYPES = ("investment", "agreement", "policy_measure")
-# docs/curation.md §2 (etl/reference/vocabularies.yaml may not exist yet): state_aid is a
-# measure type there, and a jurisdiction may be `multilateral`.
-MEASURE_TYPES = tuple(dict.fromkeys((*vocab.MEASURE_TYPES, "state_aid")))
-STATUSES = {"investment": vocab.INVESTMENT_STATUSES, "agreement": vocab.AGREEMENT_STATUSES,
-            "policy_measure": vocab.POLICY_STATUSES}
-TYPE_FIELD = {"investment": ("investment_type", vocab.INVESTMENT_TYPES),
-              "agreement": ("agreement_type", vocab.AGREEMENT_TYPES),
-              "policy_measure": ("measure_type", MEASURE_TYPES)}
+# Per fact type: (the curated field holding its type, the vocabulary of that field).
+TYPE_FIELD = {"investment": ("investment_type", "investment_type"),
+              "agreement": ("agreement_type", "agreement_type"),
+              "policy_measure": ("measure_type", "measure_type")}
+STATUS_VOCABULARY = {"investment": "investment_status", "agreement": "agreement_status",
+                     "policy_measure": "policy_status"}
 RULE_FILES = ("triggers.yaml", "slots.yaml")
+# The software's own reference folder: the vocabularies when the rules folder has no
+# sibling reference folder (a copy of the rules in a temporary folder, say).
+_PACKAGE_REFERENCE = Path(__file__).resolve().parents[3] / "etl" / "reference"
+
+
+def load_vocabulary_values(reference_dir: Path | None, rules_dir: Path) -> dict[str, tuple[str, ...]]:
+    """The values of every curated vocabulary (etl/reference/vocabularies.yaml, the data
+    the loader checks curated files against), from ``reference_dir``, else the rules
+    folder's sibling ``reference`` folder, else the software's own."""
+    from etnc_db.reference.vocabularies import VOCABULARIES_FILE, load_vocabularies
+
+    if reference_dir is None:
+        sibling = Path(rules_dir).parent / "reference"
+        reference_dir = sibling if (sibling / VOCABULARIES_FILE).is_file() else _PACKAGE_REFERENCE
+    return {name: tuple(terms) for name, terms in load_vocabularies(Path(reference_dir)).items()}
 
 
 class RulesError(Exception):
@@ -74,9 +86,14 @@ class Rules:
 
 
 class _Checker:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, vocabularies: dict[str, tuple[str, ...]]):
         self.path = path
+        self.vocabularies = vocabularies
         self.problems: list[str] = []
+
+    def values(self, vocabulary: str) -> tuple[str, ...]:
+        """The values of a curated vocabulary."""
+        return self.vocabularies[vocabulary]
 
     def where(self, line: int) -> str:
         return f"{self.path}:{line}"
@@ -167,7 +184,7 @@ def _triggers(data: LineDict, c: _Checker) -> tuple[dict[str, list[Trigger]], di
     c.keys(data, {*FACT_TYPES, "blockers"}, "triggers.yaml", FACT_TYPES)
     triggers: dict[str, list[Trigger]] = {t: [] for t in FACT_TYPES}
     for fact_type in FACT_TYPES:
-        type_key, type_values = TYPE_FIELD[fact_type]
+        type_key, type_values = TYPE_FIELD[fact_type][0], c.values(TYPE_FIELD[fact_type][1])
         allowed = {"pattern", "weight", type_key, "status", "case_sensitive", "note"}
         if fact_type == "policy_measure":
             allowed.add("stance")
@@ -179,8 +196,8 @@ def _triggers(data: LineDict, c: _Checker) -> tuple[dict[str, list[Trigger]], di
                 c.problem(entry.line_of("weight"), f"weight must be a number in [0, 1], got {weight!r}")
                 continue
             type_value = c.vocab(entry, type_key, type_values, type_key)
-            stance = c.vocab(entry, "stance", vocab.STANCES, "stance")
-            status = c.vocab(entry, "status", STATUSES[fact_type], f"{fact_type} status")
+            stance = c.vocab(entry, "stance", c.values("stance"), "stance")
+            status = c.vocab(entry, "status", c.values(STATUS_VOCABULARY[fact_type]), f"{fact_type} status")
             if rx is not None:
                 triggers[fact_type].append(Trigger(fact_type, rx, float(weight), type_value, stance, status,
                                                    c.where(entry.line)))
@@ -213,10 +230,11 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
             if node is None:
                 continue
             c.keys(node, {"default", "cues"}, f"status.{fact_type}", ("default", "cues"))
-            out["status_default"][fact_type] = c.vocab(node, "default", STATUSES[fact_type], f"{fact_type} status")
+            statuses = c.values(STATUS_VOCABULARY[fact_type])
+            out["status_default"][fact_type] = c.vocab(node, "default", statuses, f"{fact_type} status")
             out["status_cues"][fact_type] = c.cues(node.get("cues"), node.line_of("cues"), f"status.{fact_type}.cues",
-                                                   vocab_value(STATUSES[fact_type], f"{fact_type} status"))
-    out["stance"] = c.cues(data.get("stance"), data.line_of("stance"), "stance", vocab_value(vocab.STANCES, "stance"))
+                                                   vocab_value(statuses, f"{fact_type} status"))
+    out["stance"] = c.cues(data.get("stance"), data.line_of("stance"), "stance", vocab_value(c.values("stance"), "stance"))
 
     def positive_number(e):
         v = e.get("value")
@@ -239,7 +257,7 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
         out["scales"] = c.cues(amount.get("scales"), amount.line_of("scales"), "amount.scales", positive_number)
         out["currencies"] = c.cues(amount.get("currencies"), amount.line_of("currencies"), "amount.currencies", currency)
         out["qualifiers"] = c.cues(amount.get("qualifiers"), amount.line_of("qualifiers"), "amount.qualifiers",
-                                   vocab_value(vocab.AMOUNT_QUALIFIERS, "amount_qualifier"))
+                                   vocab_value(c.values("amount_qualifier"), "amount_qualifier"))
 
     def jurisdiction(e):
         v = e.get("value")
@@ -254,15 +272,18 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
     return out
 
 
-def load_rules(directory: Path) -> Rules:
-    """Read and validate the rule files under ``directory`` (``etl/extraction``)."""
+def load_rules(directory: Path, reference_dir: Path | None = None) -> Rules:
+    """Read and validate the rule files under ``directory`` (``etl/extraction``); values
+    are checked against the curated vocabularies of ``reference_dir`` (see
+    :func:`load_vocabulary_values`)."""
     directory = Path(directory)
+    vocabularies = load_vocabulary_values(reference_dir, directory)
     problems: list[str] = []
     digest = hashlib.sha256()
     parsed: dict[str, tuple[LineDict | None, _Checker]] = {}
     for name in RULE_FILES:
         path = directory / name
-        checker = _Checker(path)
+        checker = _Checker(path, vocabularies)
         try:
             digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
         except OSError:

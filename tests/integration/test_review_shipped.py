@@ -1,0 +1,52 @@
+"""The shipped corpus with the review queue: the curated facts stay the published truth
+(same counts, none published by extraction), every candidate is in the queue with its
+evidence, and the shipped decisions (etl/review/decisions.yaml) decide the report's
+candidates and the news candidates read one by one."""
+
+from __future__ import annotations
+
+import psycopg
+
+CURATED = {"agreement": 200, "investment": 73, "policy_measure": 218}  # docs/curation.md §6
+
+
+def _rows(url: str, query: str):
+    with psycopg.connect(url) as conn:
+        return conn.execute(query).fetchall()
+
+
+def test_the_curated_facts_stay_the_published_truth(built_db_readonly):
+    counts = {t: (n, c) for t, n, c in _rows(
+        built_db_readonly, "SELECT fact_type, count(*), count(candidate_key) FROM core.facts GROUP BY 1")}
+    assert counts == {t: (n, 0) for t, n in CURATED.items()}  # extraction published nothing
+    accepted = _rows(built_db_readonly, "SELECT c.fact_key FROM review.candidates c WHERE c.status = 'accepted' "
+                                        "AND NOT EXISTS (SELECT 1 FROM core.facts f WHERE f.fact_key = c.fact_key)")
+    assert accepted == []  # every accepted candidate is a published fact
+
+
+def test_every_candidate_of_the_report_is_decided(built_db_readonly):
+    by_status = dict(_rows(built_db_readonly,
+                           "SELECT status || '/' || decision_source, count(*) FROM mart.review_queue "
+                           "WHERE document_key = 'etnc-2026-report' GROUP BY 1"))
+    assert set(by_status) == {"accepted/curated_evidence", "rejected/document_decision"}
+    assert by_status["accepted/curated_evidence"] > 400 and by_status["rejected/document_decision"] > 400
+    pending = dict(_rows(built_db_readonly, "SELECT document_key, candidates_pending FROM mart.dim_document"))
+    assert pending["etnc-2026-report"] == 0
+    assert sum(pending.values()) <= 5  # the news candidates left for a person (docs/review.md)
+
+
+def test_the_queue_keeps_its_contract_on_the_shipped_corpus(built_db_readonly):
+    broken = _rows(built_db_readonly,
+                   "SELECT q.candidate_key FROM mart.review_queue q JOIN mart.dim_document d USING (document_key) "
+                   "WHERE q.quote IS DISTINCT FROM substr(d.content, q.char_start + 1, q.char_end - q.char_start)")
+    assert broken == []
+    unmatched = _rows(built_db_readonly, "SELECT decision_key FROM review.decisions WHERE NOT matched")
+    assert unmatched == []  # every shipped decision names a loaded candidate or document
+    comments = _rows(built_db_readonly, """
+        SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'review' AND c.relkind = 'r' AND obj_description(c.oid, 'pg_class') IS NULL
+        UNION ALL
+        SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE n.nspname = 'review' AND c.relkind = 'r' AND col_description(c.oid, a.attnum) IS NULL""")
+    assert comments == []  # every review table and column is documented

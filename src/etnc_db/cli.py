@@ -521,19 +521,27 @@ def db_create_reader(name: str = typer.Argument(..., help="Role name to create."
 
 @entities_app.command("unknown")
 def entities_unknown(document: str | None = typer.Option(None, "--document", help="Only this document key."),
-                     corpus: Path | None = CORPUS) -> None:
-    """List organization-like names in the documents that the registry does not know."""
+                     corpus: Path | None = CORPUS,
+                     as_yaml: bool = typer.Option(False, "--yaml", help=(
+                         "Print the proposed registry entries as YAML, ready to paste into "
+                         "etl/reference/organizations/*.yaml (each with its evidence as a comment)."))) -> None:
+    """List organization names in the documents that the registry does not know, with a proposed registry entry each."""
     with failures():
-        from etnc_db.link.unknown import unknown_entities
+        from etnc_db.link.unknown_orgs import corpus_proposals, to_registry_yaml
 
         if document is not None:
             _require_document(corpus or _settings().corpus_dir, document)
-        rows = unknown_entities(_settings(), corpus, document)
-        if not rows:
-            out.print("no unknown organization-like names")
+        proposals = corpus_proposals(_settings(), corpus, document)
+        if as_yaml:
+            print(to_registry_yaml(proposals), end="")
             return
-        print_table("Unregistered organization-like names", ["document", "name", "count", "pattern"],
-                    [[r["document"], r["surface"], str(r["count"]), r["pattern"]] for r in rows])
+        if not proposals:
+            out.print("no unknown organization names")
+            return
+        print_table("Unregistered organization names (proposed entries: --yaml)",
+                    ["key", "name", "kind", "country", "count", "documents", "seen as"],
+                    [[p.key, p.name, p.kind, p.country or "", str(p.count), ", ".join(p.documents),
+                      "; ".join(p.surfaces)] for p in proposals])
 
 
 def _require_document(corpus: Path, document: str) -> None:

@@ -113,31 +113,3 @@ def detect_unknown_organizations(text: str, registry: Registry) -> list[Candidat
             kept.append(c)
     kept.sort(key=lambda c: c.char_start)
     return kept
-
-
-def unknown_entities(settings, corpus=None, document: str | None = None) -> list[dict]:
-    """`etnc-db entities unknown`: organization-like names in the corpus documents that the
-    registry does not know, counted per document, so the registry can grow with each load."""
-    from collections import Counter
-
-    from etnc_db.extract import parse_document
-    from etnc_db.extract.corpus import read_document, scan_corpus
-    from etnc_db.extract.errata import load_errata
-    from etnc_db.reference.registry import load_registry
-
-    registry = load_registry(settings.reference_dir)
-    errata = load_errata(settings.reference_dir)
-    rows = []
-    for source in scan_corpus(corpus or settings.corpus_dir).files:
-        if document and source.key != document:
-            continue
-        text = read_document(source)
-        parsed = parse_document(text, kind=source.kind, file_name=source.file_name, title=source.title, errata=errata)
-        counts: Counter[tuple[str, str]] = Counter()
-        for passage in parsed.passages:
-            for start, end in passage.segments:
-                for c in detect_unknown_organizations(text[start:end], registry):
-                    counts[(c.surface, c.pattern)] += 1
-        for (surface, pattern), n in counts.most_common():
-            rows.append({"document": source.key, "surface": surface, "count": n, "pattern": pattern})
-    return rows

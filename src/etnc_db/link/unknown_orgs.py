@@ -1251,3 +1251,25 @@ def to_registry_yaml(proposals: list[Proposal], *, evidence: bool = True) -> str
             f"  aliases: [{', '.join(_scalar(a) for a in p.aliases)}]",
         ]
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def corpus_proposals(settings, corpus=None, document: str | None = None) -> list[Proposal]:
+    """`etnc-db entities unknown`: the unregistered organization names of the corpus
+    documents (or of one), merged into one proposed registry entry per key with their
+    surfaces, cues, counts and documents — so the registry can grow with each load."""
+    from etnc_db.extract import parse_document
+    from etnc_db.extract.corpus import read_document, scan_corpus
+    from etnc_db.extract.errata import load_errata
+    from etnc_db.reference.registry import load_registry
+
+    registry = load_registry(settings.reference_dir)
+    errata = load_errata(settings.reference_dir)
+    linker = _linker_for(registry)
+    found: list[Proposal] = []
+    for source in scan_corpus(corpus or settings.corpus_dir).files:
+        if document and source.key != document:
+            continue
+        text = read_document(source)
+        parsed = parse_document(text, kind=source.kind, file_name=source.file_name, title=source.title, errata=errata)
+        found += propose(detect_in_document(text, parsed, registry, linker=linker), source.key)
+    return merge(found)

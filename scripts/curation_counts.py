@@ -66,6 +66,41 @@ def table(curated: Path) -> str:
     return "\n".join(lines)
 
 
+def _counts_table(doc: str) -> tuple[list[str], dict[str, list[int]]]:
+    """The §6 table of docs/curation.md: its column headings and, per row (file or
+    **total**), its numbers."""
+    section = doc[doc.index("## 6. Counts"):]
+    lines = [ln for ln in section.splitlines() if ln.startswith("| ")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = {}
+    for ln in lines[2:]:
+        cells = [c.strip().strip("*") for c in ln.strip("|").split("|")]
+        if not cells[0].endswith(".yaml") and cells[0] != "total":
+            break
+        rows[cells[0]] = [int(c) for c in cells[1:]]
+    return header, rows
+
+
+def check_doc(doc: Path, curated: Path) -> list[str]:
+    """The §6 table checked against the files, not the other way round: every row it
+    states must match its file, and the total the rows it states; the curated files the
+    table does not list yet (a new document) are returned, not refused — rerun this
+    script to add them. Raises CountsError for a wrong row or total."""
+    actual = dict(counts(curated))
+    header, stated = _counts_table(Path(doc).read_text(encoding="utf-8"))
+    if header != ["file", *COLUMNS.values()]:
+        raise CountsError(f"{doc}: the counts table has the columns {header}")
+    total = stated.pop("total")
+    for name, numbers in stated.items():
+        if name not in actual:
+            raise CountsError(f"{name}: listed in {Path(doc).name} but there is no such curated file")
+        if numbers != [actual[name][k] for k in COLUMNS]:
+            raise CountsError(f"{name}: the counts in {Path(doc).name} are wrong (rerun scripts/curation_counts.py)")
+    if total != [sum(row[i] for row in stated.values()) for i in range(len(COLUMNS))]:
+        raise CountsError(f"{Path(doc).name}: the total row is not the sum of the rows")
+    return sorted(set(actual) - set(stated))
+
+
 def main(curated: Path) -> None:
     print(table(curated))
 

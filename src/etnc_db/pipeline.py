@@ -92,7 +92,7 @@ def _fault(stage: str) -> None:
     """Test-only fault injection: ETNC_FAULT_AT=<stage>:kill|raise|sleep[=seconds] kills
     the process (SIGKILL), raises, or sleeps (holding the lock) before <stage> starts.
     Stages: reference, documents, documents_load, documents_bulk_restore (bulk mode only),
-    facts, gate, commit."""
+    facts, history, gate, commit."""
     at, _, action = os.environ.get("ETNC_FAULT_AT", "").partition(":")
     if at != stage:
         return
@@ -170,6 +170,7 @@ class _Run:
         self.touched: list[str] = []
         self.rejects: list[tuple[str, int | None, str]] = []
         self.changed = {"reference": False, "documents": False, "facts": False}
+        self.keys = None  # the facts stage's key bookkeeping (facts.keys.KeyChanges) when it ran
 
     @contextmanager
     def timed(self, name: str):
@@ -218,6 +219,7 @@ class _Run:
         if self.rejects:
             ledger.record_rejects(self.conn, self.result.run_id, self.rejects)
         self.facts()
+        self.history()
         self.publish()
         self.hook("commit")
 
@@ -363,11 +365,38 @@ class _Run:
 
         with self.timed("facts"):
             resolved = resolve_facts(self.settings.curated_dir, self.load_registry(), read_documents(self.conn))
+        self.keys = self._check_keys(resolved)
         self.write(resolved.loads, "load_facts")
         self.set_state("facts", fp)
         self.changed["facts"] = True
 
-    # -- 4. gate and marts -----------------------------------------------------------
+    def _check_keys(self, resolved):
+        """Every published key stays defined, replaced or withdrawn (else refused unless --force)."""
+        from etnc_db.facts.keys import check_keys
+
+        defined = {row["fact_key"] for load in resolved.loads if load.table == "core.facts" for row in load.rows}
+        return check_keys(self.conn, defined, resolved.replaces, resolved.withdrawn, self.settings.curated_dir,
+                          self.options.force)
+
+    # -- 4. history ------------------------------------------------------------------------
+
+    def history(self) -> None:
+        """Fact versions, key redirects and withdrawals, first seen / last changed stamps
+        (publish/history.py): after the facts are written, only when they or the reference
+        data changed; every fact is compared when the history is not known to be complete."""
+        if not (self.changed["facts"] or self.changed["reference"]):
+            return
+        self.hook("history")
+        from etnc_db.publish.history import FINGERPRINT, record_history
+
+        fp = hashlib.sha256(FINGERPRINT.encode()).hexdigest()
+        with self.timed("history"):
+            done = record_history(self.conn, self.result.run_id, self.keys, reconcile=self.state.get("history") != fp,
+                                  reference_changed=self.changed["reference"])
+        self.result.merge(done.tables())
+        self.set_state("history", fp)
+
+    # -- 5. gate and marts -----------------------------------------------------------
 
     def publish(self) -> None:
         self._document_facts()

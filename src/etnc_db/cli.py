@@ -15,6 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from etnc_db import cli_history
+
 app = typer.Typer(
     help="etnc-db: build and query the Europe–China technology relations database.",
     no_args_is_help=True,
@@ -391,6 +393,11 @@ def bench(scales: str = typer.Option("1,10,100", "--scales", help="Corpus multip
         report = run_bench(out_dir, wanted, server_url=server, seed=seed, keep=keep,
                            log=lambda m: err.print(m, highlight=False))
         out.print(markdown(report), highlight=False, soft_wrap=True)
+
+
+app.command("history")(cli_history.history)
+app.command("release")(cli_history.release)
+app.command("diff")(cli_history.diff)
 
 
 def main() -> None:

@@ -134,7 +134,9 @@ def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, fo
 CORPUS = typer.Option(None, "--corpus", help="Corpus folder to load (default: data/corpus).", exists=False)
 SKIP_BAD = typer.Option(False, "--skip-bad", help="Load the good files and record bad ones in etl.rejects instead of failing.")
 WAIT = typer.Option(0.0, "--wait", help="Seconds to wait for another run's lock before giving up.")
-FORCE = typer.Option(False, "--force", help="Accept a load that drops more rows than the safety threshold.")
+FORCE = typer.Option(False, "--force", help=(
+    "Accept a load that drops more rows than the safety threshold, or that removes published fact keys no curated "
+    "record defines, replaces or withdraws (recorded as forced removals)."))
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 
 

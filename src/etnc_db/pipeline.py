@@ -46,7 +46,7 @@ class RunOptions:
     corpus_dir: Path | None = None
     skip_bad: bool = False
     wait_seconds: float = 0.0
-    force: bool = False  # accept a load that drops many rows
+    force: bool = False  # accept a load that drops many rows or removes published fact keys silently
     prune: bool = False  # remove documents whose files left the corpus folder
     bulk: str = "auto"  # bulk-load mode for the document tables: auto, always or never
     on_stage: Callable[[str], None] | None = None  # test hook, called before each stage

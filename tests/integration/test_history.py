@@ -9,12 +9,15 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
+import signal
 from pathlib import Path
 
 import psycopg
 import pytest
+from test_safety import runs, start_load
 from typer.testing import CliRunner
 
+from conftest import table_checksums
 from etnc_db.cli import app
 from etnc_db.config import Settings
 from etnc_db.db.session import downgrade, upgrade
@@ -404,3 +407,15 @@ def test_next_tag_counts_the_month(migrated_db):
 
     with psycopg.connect(migrated_db) as conn:
         assert next_tag(conn, date(2026, 6, 30)) == "v2026.06.1"
+
+
+def test_a_run_killed_in_the_history_step_leaves_everything_as_it_was(built_db, curated, corpus_copy, monkeypatch):
+    key, line, new = _amount(curated)
+    curated.edit("hu", key, line, new)
+    before = table_checksums(built_db, schemas=("core", "mart"))
+    monkeypatch.setenv("ETNC_CURATED", str(curated.root))
+    proc = start_load(built_db, corpus_copy, "history:kill")
+    proc.communicate(timeout=300)
+    assert proc.returncode == -signal.SIGKILL
+    assert table_checksums(built_db, schemas=("core", "mart")) == before
+    assert runs(built_db)[-1][2] == "running"  # the next run marks it abandoned

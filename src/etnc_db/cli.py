@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from etnc_db import cli_publish
+from etnc_db import cli_history, cli_publish
 from etnc_db.cli_review import review_app
 
 # -h everywhere; off a terminal, help and usage errors are plain Click text (no boxes)
@@ -199,7 +199,9 @@ def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, fo
 CORPUS = typer.Option(None, "--corpus", help="Corpus folder to load (default: data/corpus).", exists=False)
 SKIP_BAD = typer.Option(False, "--skip-bad", help="Load the good files and record bad ones in etl.rejects instead of failing.")
 WAIT = typer.Option(0.0, "--wait", help="Seconds to wait for another run's lock before giving up.")
-FORCE = typer.Option(False, "--force", help="Accept a load that drops more rows than the safety threshold.")
+FORCE = typer.Option(False, "--force", help=(
+    "Accept a load that drops more rows than the safety threshold, or that removes published fact keys no curated "
+    "record defines, replaces or withdraws (recorded as forced removals)."))
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 
 
@@ -572,6 +574,9 @@ def bench(scales: str = typer.Option("1,10,100", "--scales", help="Corpus multip
 app.command("export")(cli_publish.export_command)
 app.command("dictionary")(cli_publish.dictionary_command)
 app.command("report")(cli_publish.report_command)
+app.command("history")(cli_history.history)
+app.command("release")(cli_history.release)
+app.command("diff")(cli_history.diff)
 
 
 def main() -> None:

@@ -48,7 +48,7 @@ class RunOptions:
     corpus_dir: Path | None = None
     skip_bad: bool = False
     wait_seconds: float = 0.0
-    force: bool = False  # accept a load that drops many rows
+    force: bool = False  # accept a load that drops many rows or removes published fact keys silently
     prune: bool = False  # remove documents whose files left the corpus folder
     bulk: str = "auto"  # bulk-load mode for the document tables: auto, always or never
     strict: bool = False  # fail (changing nothing) while candidates of the loaded documents await review
@@ -95,7 +95,7 @@ def _fault(stage: str) -> None:
     """Test-only fault injection: ETNC_FAULT_AT=<stage>:kill|raise|sleep[=seconds] kills
     the process (SIGKILL), raises, or sleeps (holding the lock) before <stage> starts.
     Stages: reference, documents, documents_load, documents_bulk_restore (bulk mode only),
-    facts, review (holding the review files' shared lock), gate, commit."""
+    facts, review (holding the review files' shared lock), history, gate, commit."""
     at, _, action = os.environ.get("ETNC_FAULT_AT", "").partition(":")
     if at != stage:
         return
@@ -174,6 +174,7 @@ class _Run:
         self.rejects: list[tuple[str, int | None, str]] = []
         self.changed = {"reference": False, "documents": False, "facts": False}
         self.review = ReviewStage(conn, settings, result.run_id)
+        self.keys = None  # the facts stage's key bookkeeping (facts.keys.KeyChanges) when it ran
 
     @contextmanager
     def timed(self, name: str):
@@ -224,6 +225,7 @@ class _Run:
         with review_lock(self.settings.review_dir, shared=True, wait=max(self.options.wait_seconds, 60.0)):
             self.facts()  # the curated files and the decisions file are read as one consistent set
             self.reconcile()
+        self.history()
         self.publish()
         self.hook("commit")
 
@@ -382,6 +384,7 @@ class _Run:
         fx.use_cache(self.settings.state_dir / "fx-rates.json")
         with self.timed("facts"):
             resolved = resolve_facts(self.settings.curated_dir, self.load_registry(), read_documents(self.conn))
+        self.keys = self._check_keys(resolved)
         self.write(resolved.loads, "load_facts")
         self.set_state("facts", fp)
         self.changed["facts"] = True
@@ -400,7 +403,33 @@ class _Run:
         if self.options.strict:
             self.review.check_strict()
 
-    # -- 5. gate and marts -----------------------------------------------------------
+    def _check_keys(self, resolved):
+        """Every published key stays defined, replaced or withdrawn (else refused unless --force)."""
+        from etnc_db.facts.keys import check_keys
+
+        defined = {row["fact_key"] for load in resolved.loads if load.table == "core.facts" for row in load.rows}
+        return check_keys(self.conn, defined, resolved.replaces, resolved.withdrawn, self.settings.curated_dir,
+                          self.options.force)
+
+    # -- 5. history ------------------------------------------------------------------------
+
+    def history(self) -> None:
+        """Fact versions, key redirects and withdrawals, first seen / last changed stamps
+        (publish/history.py): after the facts are written, only when they or the reference
+        data changed; every fact is compared when the history is not known to be complete."""
+        if not (self.changed["facts"] or self.changed["reference"]):
+            return
+        self.hook("history")
+        from etnc_db.publish.history import FINGERPRINT, record_history
+
+        fp = hashlib.sha256(FINGERPRINT.encode()).hexdigest()
+        with self.timed("history"):
+            done = record_history(self.conn, self.result.run_id, self.keys, reconcile=self.state.get("history") != fp,
+                                  reference_changed=self.changed["reference"])
+        self.result.merge(done.tables())
+        self.set_state("history", fp)
+
+    # -- 6. gate and marts -----------------------------------------------------------
 
     def publish(self) -> None:
         self._document_facts()

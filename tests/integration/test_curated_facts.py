@@ -104,8 +104,10 @@ def test_a_valid_record_loads_with_evidence_citations_and_eur_amount(built_db, s
     assert float(amount_eur) == pytest.approx(1_000_000 / 1.0389, abs=0.01)
     assert direction == "china_to_europe"
     assert quote == QUOTE
-    # removing the file removes the record and its evidence again
-    (curated_copy / "etnc-2026-report" / "zz-test.yaml").unlink()
+    # removing the record (withdrawn, with its reason) removes it and its evidence again
+    (curated_copy / "etnc-2026-report" / "zz-test.yaml").write_text(
+        "document: etnc-2026-report\npart: hu\nwithdrawn:\n  - {id: test-catl-debrecen-copy, reason: test record}\n",
+        encoding="utf-8")
     result = run(built_db, dataclasses.replace(settings, curated_dir=curated_copy), RunOptions())
     assert result.tables["core.investments"]["deleted"] == 1
     assert result.tables["core.evidence"]["deleted"] == 1

@@ -35,6 +35,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -46,7 +47,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import INT8RANGE, JSONB, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from etnc_db import vocab
@@ -799,3 +800,158 @@ class ReviewDecision(Base):
     document_sha256: Mapped[str | None] = mapped_column(String(64), comment="For a document-level decision: the sha256 of the version that was read.")
     source_line: Mapped[str] = mapped_column(Text, nullable=False, comment="File and line of the entry (relative to the review folder).")
     matched: Mapped[bool] = mapped_column(Boolean, nullable=False, comment="True when the candidate (or document) it names is loaded.")
+
+
+# ---------------------------------------------------------------------------
+# history: fact versions (SCD2), key redirects and withdrawals, releases
+# (issue 17; docs/history.md). Written by the pipeline's `history` step and by
+# `etnc-db release`, never by the loader. Keyed by fact_key, not fact_id: a
+# version outlives the core.facts row it describes.
+# ---------------------------------------------------------------------------
+
+HISTORY_CHANGES = ("added", "changed", "removed", "readded")
+REMOVAL_REASONS = ("withdrawn", "renamed", "merged", "forced")
+REDIRECT_REASONS = ("renamed", "merged")
+WITHDRAWAL_KINDS = ("withdrawn", "forced")
+DELTA_CHANGES = ("added", "changed", "removed", "redirected")
+CURATED_STATES = ("clean", "dirty", "not_git")
+
+
+def _stamp_columns(table: Table, what: str) -> None:
+    """first seen / last changed columns of core.facts and core.organizations (no foreign
+    key: the loader reads a table's foreign keys as business-key lookups)."""
+    table.append_column(Column("first_seen_run", BigInteger, comment=f"Run (etl.runs.run_id) that first published the {what}'s key (a re-published key keeps its first run); null only inside the run that writes it."))
+    table.append_column(Column("first_seen_at", DateTime(timezone=True), comment=f"When the {what}'s key was first published (start of that run's transaction)."))
+    table.append_column(Column("last_changed_run", BigInteger, comment=f"Run that last changed any value of the {what} (for a fact: the run of its newest version)."))
+    table.append_column(Column("last_changed_at", DateTime(timezone=True), comment=f"When the {what} last changed (start of that run's transaction)."))
+
+
+_stamp_columns(Fact.__table__, "fact")
+_stamp_columns(Organization.__table__, "organization")
+
+
+def _run_fk(comment: str, *, nullable: bool = False) -> Mapped[int]:
+    return mapped_column(BigInteger, ForeignKey("etl.runs.run_id", ondelete="RESTRICT"), nullable=nullable,
+                         index=True, comment=comment)
+
+
+class FactVersion(Base):
+    __tablename__ = "fact_versions"
+    __table_args__ = (
+        UniqueConstraint("fact_key", "version"),
+        ExcludeConstraint(("fact_key", "="), ("valid_runs", "&&"), using="gist", name="fact_versions_no_overlap"),
+        _check("change", HISTORY_CHANGES),
+        _check("removal_reason", REMOVAL_REASONS),
+        CheckConstraint("(change = 'removed') = (removal_reason IS NOT NULL)", name="removed_has_reason"),
+        CheckConstraint("(change = 'removed') = (fact_values IS NULL)", name="removed_has_no_values"),
+        CheckConstraint("NOT isempty(valid_runs) AND lower(valid_runs) = run_id", name="valid_from_its_run"),
+        Index("ix_fact_versions_current", "fact_key", unique=True, postgresql_where=text("upper_inf(valid_runs)")),
+        {"schema": "core", "comment": "Fact history (SCD2): one row per version of a fact key — added, changed, removed (with the reason) or re-added — valid from the run that wrote it until the run that superseded it. Versions never overlap (EXCLUDE constraint) and are never deleted."},
+    )
+    fact_version_id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, comment="Version number across all facts (stable: releases point at it).")
+    fact_key: Mapped[str] = mapped_column(Text, nullable=False, comment="The fact's business key (core.facts.fact_key, also after the fact is gone).")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, comment="1, 2, ... per fact key.")
+    fact_type: Mapped[str] = mapped_column(Text, nullable=False, comment="agreement, investment or policy_measure.")
+    change: Mapped[str] = mapped_column(Text, nullable=False, comment="added (first version), changed, removed (a tombstone: the key left the published data) or readded.")
+    valid_runs: Mapped[object] = mapped_column(INT8RANGE, nullable=False, comment="Runs for which this version was the published state: [run that wrote it, run that superseded it); unbounded above while current.")
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, comment="When this version was published (start of the writing run's transaction).")
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), comment="When it was superseded; null while current.")
+    run_id: Mapped[int] = _run_fk("Run that wrote this version (= lower(valid_runs)).")
+    fact_values: Mapped[dict | None] = mapped_column(JSONB, comment="The fact at this version: every curated field by its curated-file name (registry keys for references), derived values, sectors, parties or targets, relations and evidence spans with the endnotes they cite; null for a removal.")
+    changed_fields: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default=text("'{}'"), comment="Fields whose values differ from the previous version (for readded: from the last version before the removal); empty for added and removed.")
+    source_sha256: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"), comment="document_key -> sha256 of the source document version(s) the evidence quotes.")
+    candidate_key: Mapped[str | None] = mapped_column(Text, comment="The review candidate whose decision produced this version (core.facts.candidate_key); null for a record curated without one.")
+    removal_reason: Mapped[str | None] = mapped_column(Text, comment="For a removal: withdrawn (listed under withdrawn:), renamed or merged (another record replaces it), forced (removed with --force).")
+    reason_text: Mapped[str | None] = mapped_column(Text, comment="The withdrawn: entry's reason, or what a forced removal was.")
+    redirect_to: Mapped[str | None] = mapped_column(Text, comment="For renamed or merged: the key that replaces it.")
+    source_file: Mapped[str | None] = mapped_column(Text, comment="Curated file and line of the record at this version (informational: not compared).")
+
+
+class KeyRedirect(Base):
+    __tablename__ = "key_redirects"
+    __table_args__ = (
+        _check("reason", REDIRECT_REASONS),
+        CheckConstraint("old_key <> new_key", name="not_self"),
+        {"schema": "core", "comment": "Fact keys that were renamed or merged into another key (a curated record's replaces:), so bookmarks of the old key still lead somewhere. Kept when the old key is gone; removed only if the old key is published again."},
+    )
+    old_key: Mapped[str] = mapped_column(Text, primary_key=True, comment="The replaced fact key.")
+    new_key: Mapped[str] = mapped_column(Text, nullable=False, index=True, comment="The key of the record that replaces it (follow further redirects from there).")
+    reason: Mapped[str] = mapped_column(Text, nullable=False, comment="renamed (a new key took over one old key) or merged (the survivor already existed, or replaces several keys).")
+    run_id: Mapped[int] = _run_fk("Run that recorded the redirect.")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now(), comment="When it was recorded.")
+
+
+class WithdrawnKey(Base):
+    __tablename__ = "withdrawn_keys"
+    __table_args__ = (
+        _check("kind", WITHDRAWAL_KINDS),
+        {"schema": "core", "comment": "Fact keys withdrawn from the published data: listed under a curated file's withdrawn: with a reason, or removed with --force. Kept when the key is gone; removed only if the key is published again."},
+    )
+    withdrawn_key: Mapped[str] = mapped_column(Text, primary_key=True, comment="The withdrawn fact key.")
+    kind: Mapped[str] = mapped_column(Text, nullable=False, comment="withdrawn (declared in a curated file) or forced (disappeared and removed with --force).")
+    reason: Mapped[str] = mapped_column(Text, nullable=False, comment="The curated reason, or 'forced' with what was removed.")
+    run_id: Mapped[int] = _run_fk("Run that recorded the withdrawal.")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now(), comment="When it was recorded.")
+
+
+class Release(Base):
+    __tablename__ = "releases"
+    __table_args__ = (
+        CheckConstraint(r"tag ~ '^v[0-9]{4}\.[0-9]{2}\.[0-9]+$'", name="tag_format"),
+        _check("curated_state", CURATED_STATES),
+        CheckConstraint("(curated_state = 'clean') = (curated_commit IS NOT NULL)", name="commit_when_clean"),
+        {"schema": "core", "comment": "Numbered releases (etnc-db release): the published state frozen with the run it came from, its source documents, the curated files' commit, row counts and data-quality result."},
+    )
+    release_id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True, comment="Release number (order of creation).")
+    tag: Mapped[str] = mapped_column(Text, nullable=False, unique=True, comment="vYYYY.MM.N: year and month of the release, N counting releases of that month.")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now(), comment="When the release was made.")
+    run_id: Mapped[int] = _run_fk("The last succeeded load or build run: the published state the release freezes.")
+    check_run_id: Mapped[int] = _run_fk("The etnc-db check run that validated that state.")
+    previous_release_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("core.releases.release_id", ondelete="RESTRICT"), index=True, comment="The release before it (its delta is against that one); null for the first.")
+    curated_commit: Mapped[str | None] = mapped_column(Text, comment="git commit of the curated folder when it is in a git repository with no uncommitted changes; else null.")
+    curated_state: Mapped[str] = mapped_column(Text, nullable=False, comment="clean (commit recorded), dirty (uncommitted changes: no commit reproduces it) or not_git.")
+    note: Mapped[str | None] = mapped_column(Text, comment="Free text given with --note.")
+    fact_count: Mapped[int] = mapped_column(Integer, nullable=False, comment="Facts in the release.")
+    row_counts: Mapped[dict] = mapped_column(JSONB, nullable=False, comment="Rows per core table at release time.")
+    data_quality: Mapped[dict] = mapped_column(JSONB, nullable=False, comment="The check run's result: run, passed, failed, finished_at.")
+    pending_candidates: Mapped[int | None] = mapped_column(Integer, comment="Review candidates of the released documents still pending (released with --allow-pending); null without a review store.")
+
+
+class ReleaseDocument(Base):
+    __tablename__ = "release_documents"
+    __table_args__ = (
+        CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256_format"),
+        {"schema": "core", "comment": "The source documents of a release, with the sha256 of the version released."},
+    )
+    release_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("core.releases.release_id", ondelete="CASCADE"), primary_key=True, comment="The release.")
+    document_key: Mapped[str] = mapped_column(Text, primary_key=True, comment="The document (core.documents.document_key).")
+    file_name: Mapped[str] = mapped_column(Text, nullable=False, comment="Its file in the corpus folder.")
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, comment="SHA-256 of the file's bytes at release time.")
+
+
+class ReleaseFact(Base):
+    __tablename__ = "release_facts"
+    __table_args__ = ({"schema": "core", "comment": "The fact versions a release contains: one per published fact key."},)
+    release_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("core.releases.release_id", ondelete="CASCADE"), primary_key=True, comment="The release.")
+    fact_key: Mapped[str] = mapped_column(Text, primary_key=True, comment="The fact key.")
+    fact_version_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("core.fact_versions.fact_version_id", ondelete="RESTRICT"), nullable=False, index=True, comment="Its version in the release.")
+
+
+class ReleaseChange(Base):
+    __tablename__ = "release_changes"
+    __table_args__ = (
+        _check("change", DELTA_CHANGES),
+        {"schema": "core", "comment": "The delta of a release against the previous one, per fact key: added, changed (fields, old and new values), removed (with the reason) or redirected (renamed or merged into another key). Computed when the release is made."},
+    )
+    release_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("core.releases.release_id", ondelete="CASCADE"), primary_key=True, comment="The release.")
+    fact_key: Mapped[str] = mapped_column(Text, primary_key=True, comment="The fact key.")
+    fact_type: Mapped[str] = mapped_column(Text, nullable=False, comment="agreement, investment or policy_measure.")
+    change: Mapped[str] = mapped_column(Text, nullable=False, comment="added, changed, removed or redirected.")
+    changed_fields: Mapped[list[str]] = mapped_column(ARRAY(Text), nullable=False, server_default=text("'{}'"), comment="For changed: the fields whose values differ.")
+    old_values: Mapped[dict | None] = mapped_column(JSONB, comment="For changed: the changed fields' values in the previous release.")
+    new_values: Mapped[dict | None] = mapped_column(JSONB, comment="For changed: the changed fields' values in this release.")
+    reason: Mapped[str | None] = mapped_column(Text, comment="For removed and redirected: withdrawn, forced, renamed or merged.")
+    reason_text: Mapped[str | None] = mapped_column(Text, comment="The withdrawn reason (or what a forced removal was).")
+    redirect_to: Mapped[str | None] = mapped_column(Text, comment="For redirected: the key that replaces it.")
+    old_version_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("core.fact_versions.fact_version_id", ondelete="RESTRICT"), index=True, comment="Its version in the previous release.")
+    new_version_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("core.fact_versions.fact_version_id", ondelete="RESTRICT"), index=True, comment="Its version in this release.")

@@ -1,5 +1,6 @@
 """`etnc-db export`: one file per mart relation (CSV, Parquet or Excel), the data
-dictionary (CSV and Markdown), the codebook and manifest.json, all read inside one
+dictionary (CSV and Markdown), the codebook, delta.csv (the latest release against the
+previous one) and manifest.json, all read inside one
 read-only REPEATABLE READ snapshot (a load committing meanwhile changes none of them).
 
 Each relation is read through a server-side cursor in chunks of `chunk_rows` and
@@ -8,6 +9,7 @@ their columns, so the same data gives the same CSV and Parquet bytes."""
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from dataclasses import dataclass
@@ -80,6 +82,18 @@ def write_dictionary_files(conn: psycopg.Connection, relations: list[Relation], 
             {"path": md_path.name, "relation": None, "kind": "dictionary", "rows": None, "_path": md_path}]
 
 
+def _write_delta(conn: psycopg.Connection, out_dir: Path) -> dict:
+    """delta.csv beside the full files: the latest release against the previous one, per
+    fact key (added, changed, removed with the reason, redirected); a header only before
+    the first release. CSV in every format, like the feeds of OpenSanctions and ACLED."""
+    from etnc_db.publish.releases import write_delta_csv
+
+    path = write_delta_csv(conn, out_dir)
+    with path.open(encoding="utf-8") as f:
+        rows = sum(1 for _ in csv.reader(f)) - 1
+    return {"path": path.name, "relation": "core.release_changes", "kind": "delta", "rows": rows, "_path": path}
+
+
 def export(url: str, out_dir: Path, fmt: str = "csv", *, codebook: Path | None = None,
            chunk_rows: int = CHUNK_ROWS, progress=None) -> ExportResult:
     """Export every mart relation to `out_dir` as `fmt`, with dictionary, codebook and
@@ -99,6 +113,7 @@ def export(url: str, out_dir: Path, fmt: str = "csv", *, codebook: Path | None =
                 progress.advance(task)
         names = {f["relation"]: f["path"] for f in files}
         files += write_dictionary_files(conn, relations, out_dir, names)
+        files.append(_write_delta(conn, out_dir))
         if codebook is not None and codebook.is_file():
             shutil.copyfile(codebook, out_dir / CODEBOOK)
             files.append({"path": CODEBOOK, "relation": None, "kind": "codebook", "rows": None,

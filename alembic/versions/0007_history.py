@@ -202,7 +202,7 @@ def _create_releases() -> None:
     sa.Column('fact_count', sa.Integer(), nullable=False, comment='Facts in the release.'),
     sa.Column('row_counts', postgresql.JSONB(astext_type=sa.Text()), nullable=False, comment='Rows per core table at release time.'),
     sa.Column('data_quality', postgresql.JSONB(astext_type=sa.Text()), nullable=False, comment="The check run's result: run, passed, failed, finished_at."),
-    sa.Column('pending_candidates', sa.Integer(), nullable=True, comment='Review candidates of the released documents still pending (released with --allow-pending); null without a review store.'),
+    sa.Column('pending_candidates', sa.Integer(), nullable=False, comment='Review candidates of the released documents still pending (0 unless released with --allow-pending).'),
     sa.CheckConstraint("(curated_state = 'clean') = (curated_commit IS NOT NULL)", name=op.f('ck_releases_commit_when_clean')),
     sa.CheckConstraint("curated_state IN ('clean', 'dirty', 'not_git')", name=op.f('ck_releases_curated_state_vocab')),
     sa.CheckConstraint("tag ~ '^v[0-9]{4}\\.[0-9]{2}\\.[0-9]+$'", name=op.f('ck_releases_tag_format')),

@@ -182,9 +182,13 @@ def test_amount_rename_merge_withdrawal_and_readdition_across_releases(built_db,
     curated.withdraw(gone, "not a measure after all (test)")
     result = _run(built_db, settings, curated)
     _check(built_db, suites["passing"], tmp_path)
-    r2 = _release(built_db, curated, "v2026.06.2")
+    # the merged and withdrawn records no longer cover their review candidates: those wait
+    # for a person again, so this release is made with --allow-pending
+    r2 = _release(built_db, curated, "v2026.06.2", allow_pending=True)
 
     with psycopg.connect(built_db) as conn:
+        assert r2.pending_candidates == conn.execute(
+            "SELECT count(*) FROM review.candidates WHERE status = 'pending'").fetchone()[0]
         amount_versions = _versions(conn, amount_key)
         assert [(v[0], v[1], v[3]) for v in amount_versions] == [(1, "added", result.run_id), (2, "changed", None)]
         assert "amount" in amount_versions[1][4] and set(amount_versions[1][4]) <= {"amount", "amount_eur"}
@@ -217,7 +221,7 @@ def test_amount_rename_merge_withdrawal_and_readdition_across_releases(built_db,
     curated.paste(PART, survivor, gone_block)
     readd = _run(built_db, settings, curated)
     _check(built_db, suites["passing"], tmp_path)
-    _release(built_db, curated, "v2026.06.3")
+    _release(built_db, curated, "v2026.06.3", allow_pending=True)
     with psycopg.connect(built_db) as conn:
         assert [v[1] for v in _versions(conn, gone)] == ["added", "removed", "readded"]
         assert _versions(conn, gone)[-1][2:5] == (readd.run_id, None, [])  # same values as before the removal
@@ -354,10 +358,11 @@ def test_a_release_is_refused_while_the_check_failed_is_stale_or_candidates_are_
     with pytest.raises(ReleaseRefused, match=rf"the last etnc-db check \(run {failed.run_id}\) failed: run etnc-db check first"):
         _release(built_db, curated)
     _check(built_db, suites["passing"], tmp_path)
-    with psycopg.connect(built_db) as conn:  # a review store with one pending candidate
-        conn.execute("CREATE SCHEMA review")
-        conn.execute("CREATE TABLE review.candidates (candidate_key text, document_key text, status text)")
-        conn.execute("INSERT INTO review.candidates VALUES ('c1', %s, 'pending'), ('c2', %s, 'accepted')", (REPORT, REPORT))
+    with psycopg.connect(built_db) as conn:  # one candidate of the report back to pending
+        assert conn.execute("SELECT count(*) FROM review.candidates WHERE status = 'pending'").fetchone()[0] == 0
+        conn.execute("UPDATE review.candidates SET status = 'pending', decision_source = 'extraction' "
+                     "WHERE candidate_id = (SELECT min(candidate_id) FROM review.candidates c "
+                     "JOIN core.documents d USING (document_id) WHERE d.document_key = %s)", (REPORT,))
     with pytest.raises(ReleaseRefused, match="1 review candidate"):
         _release(built_db, curated)
     made = _release(built_db, curated, allow_pending=True)

@@ -914,7 +914,7 @@ class Release(Base):
     fact_count: Mapped[int] = mapped_column(Integer, nullable=False, comment="Facts in the release.")
     row_counts: Mapped[dict] = mapped_column(JSONB, nullable=False, comment="Rows per core table at release time.")
     data_quality: Mapped[dict] = mapped_column(JSONB, nullable=False, comment="The check run's result: run, passed, failed, finished_at.")
-    pending_candidates: Mapped[int | None] = mapped_column(Integer, comment="Review candidates of the released documents still pending (released with --allow-pending); null without a review store.")
+    pending_candidates: Mapped[int] = mapped_column(Integer, nullable=False, comment="Review candidates of the released documents still pending (0 unless released with --allow-pending).")
 
 
 class ReleaseDocument(Base):

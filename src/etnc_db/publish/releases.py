@@ -6,7 +6,7 @@ latest delta for exports (docs/history.md).
 
 A release is refused (one line) while the last `etnc-db check` failed or is older than
 the last run that changed data, and while review candidates of the released documents
-are pending (when a review store exists) unless allowed. It is made in one transaction
+are pending unless allowed. It is made in one transaction
 holding the run lock, so no load can change the data while it is frozen."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class ReleaseSummary:
     curated_state: str
     curated_commit: str | None
     previous_tag: str | None
-    pending_candidates: int | None
+    pending_candidates: int
     delta: dict[str, int] = field(default_factory=dict)  # change -> fact keys
 
 
@@ -82,24 +82,11 @@ def check_state(conn: psycopg.Connection) -> tuple[int, int]:
     return last_run, check[0]
 
 
-def pending_candidates(conn: psycopg.Connection, document_keys: list[str]) -> int | None:
-    """Review candidates of these documents with status pending, when the review store
-    (a review.candidates table with a status and a document column) exists; else None."""
-    if conn.execute("SELECT to_regclass('review.candidates')").fetchone()[0] is None:
-        return None
-    columns = {r[0] for r in conn.execute(
-        "SELECT attname FROM pg_attribute WHERE attrelid = 'review.candidates'::regclass AND attnum > 0 "
-        "AND NOT attisdropped")}
-    if "status" not in columns:
-        return None
-    if "document_key" in columns:
-        query = "SELECT count(*) FROM review.candidates WHERE status = 'pending' AND document_key = ANY(%s)"
-    elif "document_id" in columns:
-        query = ("SELECT count(*) FROM review.candidates c JOIN core.documents d USING (document_id) "
-                 "WHERE c.status = 'pending' AND d.document_key = ANY(%s)")
-    else:
-        return conn.execute("SELECT count(*) FROM review.candidates WHERE status = 'pending'").fetchone()[0]
-    return conn.execute(query, (document_keys,)).fetchone()[0]
+def pending_candidates(conn: psycopg.Connection, document_keys: list[str]) -> int:
+    """Review candidates of these documents still waiting for a person."""
+    return conn.execute(
+        "SELECT count(*) FROM review.candidates c JOIN core.documents d USING (document_id) "
+        "WHERE c.status = 'pending' AND d.document_key = ANY(%s)", (document_keys,)).fetchone()[0]
 
 
 def next_tag(conn: psycopg.Connection, today: date) -> str:

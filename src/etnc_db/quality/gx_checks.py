@@ -266,7 +266,10 @@ def validate(url: str, suites: list[Suite], parameters: dict[str, dict[str, Any]
                 docs_dir = Path(docs_dir).resolve()
                 _clear_docs(docs_dir)
             context = _context(gx, docs_dir)
-            source = context.data_sources.add_postgres(DATA_SOURCE, connection_string=to_sqlalchemy_url(url))
+            # add_sql, not add_postgres: GX's PostgreSQL source insists on a host name in the
+            # URL and refuses a Unix-socket URL (the embedded server's); the dialect comes
+            # from the engine either way.
+            source = context.data_sources.add_sql(DATA_SOURCE, connection_string=to_sqlalchemy_url(url))
             definitions = []
             for suite in suites:
                 try:

@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from etnc_db.extract import parse_document  # noqa: E402
 from etnc_db.extract.errata import load_errata  # noqa: E402
-from etnc_db.facts.quotes import find_quote  # noqa: E402
 from etnc_db.link.linker import Linker  # noqa: E402
 from etnc_db.propose import RULES_DIR, load_rules, load_weights  # noqa: E402
 from etnc_db.propose.confidence import dump_weights  # noqa: E402
@@ -46,6 +45,7 @@ from etnc_db.propose.evaluate import (  # noqa: E402
 from etnc_db.propose.extract import extract  # noqa: E402
 from etnc_db.propose.inputs import build_input, input_from_parsed  # noqa: E402
 from etnc_db.propose.truth import load_truth  # noqa: E402
+from etnc_db.quotes import find_quote  # noqa: E402
 from etnc_db.reference.registry import load_registry  # noqa: E402
 
 REPORT_FILE = "002_44c2a5c8c66c6785.txt"

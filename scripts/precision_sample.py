@@ -118,7 +118,7 @@ class Paragraphs:
             self.docs[e["key"]] = (text, parts)
 
     def of(self, q: Quote) -> str | None:
-        from etnc_db.facts.quotes import find_all
+        from etnc_db.quotes import find_all
 
         if q.document not in self.docs:
             return None

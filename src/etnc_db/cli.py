@@ -134,7 +134,7 @@ def _global(ctx: typer.Context,
 
 
 def _url() -> str:
-    from etnc_db.config import database_url
+    from etnc_db.db.server import database_url
 
     return database_url(_settings())
 
@@ -153,17 +153,16 @@ def _require_schema(url: str) -> None:
         fail("the database has no etnc-db schema yet: run `etnc-db db upgrade` (or `etnc-db run`)")
 
 
-def _pipeline(command: str, corpus: Path | None, skip_bad: bool, wait: float, force: bool, json_out: bool,
-              bulk: str = "auto", prune: bool = False, strict: bool = False) -> None:
+def _pipeline(json_out: bool, **run_options) -> None:
+    """One run with `run_options` (the fields of pipeline.RunOptions); its summary."""
     from etnc_db.db.session import ensure_schema
     from etnc_db.pipeline import RunFailed, RunOptions, run
 
+    options = RunOptions(**run_options)
     url = _url()
-    if command != "run":
+    if options.command != "run":
         _require_schema(url)
-    ensure_schema(url, _settings().views_dir, wait)
-    options = RunOptions(command=command, corpus_dir=corpus, skip_bad=skip_bad, wait_seconds=wait, force=force,
-                         bulk=bulk, prune=prune, strict=strict)
+    ensure_schema(url, _settings().views_dir, options.wait_seconds)
     try:
         with _progress() as progress:
             result = run(url, _settings(), options, progress=progress)
@@ -223,7 +222,8 @@ def run(corpus: Path | None = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = W
         json_out: bool = JSON, bulk: Bulk = BULK, prune: bool = PRUNE) -> None:
     """Build everything: migrate the schema, apply the views, run every ETL stage and the SQL gate."""
     with failures():
-        _pipeline("run", corpus, skip_bad, wait, force, json_out, bulk.value, prune)
+        _pipeline(json_out, command="run", corpus_dir=corpus, skip_bad=skip_bad, wait_seconds=wait, force=force,
+                  bulk=bulk.value, prune=prune)
 
 
 @app.command()
@@ -238,7 +238,8 @@ def load(paths: list[Path] = typer.Argument(None, help="Documents (.txt/.md file
     with failures():
         if paths:
             _add_documents(paths, corpus or _settings().corpus_dir, json_out)
-        _pipeline("load", corpus, skip_bad, wait, force, json_out, bulk.value, prune, strict)
+        _pipeline(json_out, command="load", corpus_dir=corpus, skip_bad=skip_bad, wait_seconds=wait, force=force,
+                  bulk=bulk.value, prune=prune, strict=strict)
 
 
 def _detect_metadata(text: str) -> dict:
@@ -288,7 +289,7 @@ def remove(keys: list[str] = typer.Argument(..., help="Document keys to remove."
         for r in removed:
             out.print(f"removed {r.key}" + (f" ({r.file})" if r.had_file else ""))
         # a deliberate removal: the row-count guard (meant for accidents) is overridden
-        _pipeline("load", corpus, False, wait, True, json_out, "auto", True)
+        _pipeline(json_out, command="load", corpus_dir=corpus, wait_seconds=wait, force=True, prune=True)
 
 
 def _removal_summary(url: str, keys: list[str]) -> list[str]:
@@ -394,15 +395,15 @@ def check(report: Path = typer.Option(Path("reports/data-quality.md"), "--report
           wait: float = typer.Option(60.0, "--wait", help="Seconds to wait for a running load to finish.")) -> None:
     """Run the expectation suites (etl/expectations/*.yaml) inside PostgreSQL on the published data; write a report and Data Docs."""
     with failures():
-        from etnc_db.quality.check import run_check
+        from etnc_db.quality.check import CheckOptions, run_check
 
         url = _url()
         _require_schema(url)
         data_docs = data_docs or report.parent / "data-docs"
         with _progress() as progress:  # on a terminal: a pulsing bar while the suites run
             progress.add_task("check: expectation suites in PostgreSQL", total=None)
-            summary = run_check(url, report, data_docs, suites_dir=_settings().expectations_dir,
-                                accept_row_drop=accept_row_drop, wait_seconds=wait)
+            summary = run_check(url, report, data_docs, CheckOptions(
+                suites_dir=_settings().expectations_dir, accept_row_drop=accept_row_drop, wait_seconds=wait))
         for message in summary.failures[:20]:
             err.print(f"failed: {message}", highlight=False, soft_wrap=True)
         if len(summary.failures) > 20:

@@ -72,7 +72,7 @@ def _project_paths(root: Path) -> dict[str, Path]:
     marker = root / PROJECT_MARKER
     overrides: dict = {}
     if marker.is_file():
-        from etnc_db.reference.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
+        from etnc_db.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 
         try:
             data = load_yaml_with_lines(marker)
@@ -169,15 +169,3 @@ def to_libpq_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql://" + url[len(prefix):]
     return url
-
-
-def database_url(settings: Settings | None = None) -> str:
-    """The libpq URL of the database to use: DATABASE_URL, else the embedded server
-    (started if it is not running)."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return check_url(url)
-    from etnc_db.db.server import EmbeddedServer
-
-    settings = settings or Settings.from_env()
-    return EmbeddedServer(settings.state_dir).start()

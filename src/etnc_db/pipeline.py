@@ -20,11 +20,11 @@ from pathlib import Path
 import psycopg
 
 from etnc_db.config import Settings
+from etnc_db.db import ledger
 from etnc_db.extract import corpus as corpus_folder
 from etnc_db.extract.model import CorpusError
 from etnc_db.extract.plan import Stored, fingerprint, plan_documents
 from etnc_db.load import bulk as bulk_mode
-from etnc_db.load import ledger
 from etnc_db.load.upsert import RunLog, load_tables
 from etnc_db.review.files import review_lock
 from etnc_db.review.stage import ReviewStage, extraction_fingerprint
@@ -122,7 +122,7 @@ def run(url: str, settings: Settings, options: RunOptions, progress=None) -> Run
         result = RunResult(run_id=ledger.start(url, options.command, str(corpus_dir)))
         _Run(conn, settings, options, corpus_dir, result, progress).stages()
         result.status = "succeeded"
-        ledger.finish(conn, result.run_id, status="succeeded", **result.details())
+        ledger.finish(conn, result.run_id, status="succeeded", details=result.details())
         conn.commit()
         return result
     except BaseException as exc:  # noqa: BLE001 - record every failure, then re-raise
@@ -236,7 +236,7 @@ class _Run:
         self.ref_fp = files_fingerprint(sorted(self.settings.reference_dir.rglob("*.yaml")), salt="reference-v2")
         if self.state.get("reference") == self.ref_fp:
             return
-        from etnc_db.reference.rows import reference_loads
+        from etnc_db.reference.registry_rows import reference_loads
 
         self.write(reference_loads(self.load_registry()), "load_reference")
         self.set_state("reference", self.ref_fp)
@@ -392,14 +392,16 @@ class _Run:
     # -- 4. review statuses -------------------------------------------------------------
 
     def reconcile(self) -> None:
-        """Every candidate's status from the published facts and the decisions file; the
-        review store's gate check; with --strict, no candidate may be left pending."""
+        """Every candidate's status from the published facts and the decisions file (the
+        gate samples the candidates' spans with the others); with --strict, no candidate
+        may be left pending."""
         self.hook("review")
         with self.timed("review"):
-            self.result.merge(self.review.reconcile(touched=self.touched, facts_changed=self.changed["facts"]))
-            if self.touched:
-                self.review.gate(self.touched, self.result.gate)
-            self.review.report(self.result.documents)
+            updated, loads = self.review.reconcile(touched=self.touched, facts_changed=self.changed["facts"])
+            self.result.merge(updated)
+        if loads:
+            self.write(loads, "load_review")
+        self.review.report(self.result.documents)
         if self.options.strict:
             self.review.check_strict()
 

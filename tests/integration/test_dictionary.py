@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from etnc_db.cli import app
-from etnc_db.publish.catalog import read_catalog
 from etnc_db.publish.dictionary import generate
+from etnc_db.publish.relations import read_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "data-dictionary.md"

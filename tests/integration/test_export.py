@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from etnc_db.cli import app
 from etnc_db.publish import export as export_module
-from etnc_db.publish.catalog import read_catalog
 from etnc_db.publish.export import export
 from etnc_db.publish.manifest import package_version
+from etnc_db.publish.relations import read_catalog
 from etnc_db.publish.snapshot import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]

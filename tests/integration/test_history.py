@@ -136,9 +136,9 @@ def _run(url: str, settings: Settings, curated: Curated, **options):
 
 
 def _check(url: str, suites_dir: Path, tmp_path: Path):
-    from etnc_db.quality.check import run_check
+    from etnc_db.quality.check import CheckOptions, run_check
 
-    return run_check(url, tmp_path / "dq.md", None, suites_dir=suites_dir, wait_seconds=5)
+    return run_check(url, tmp_path / "dq.md", None, CheckOptions(suites_dir=suites_dir, wait_seconds=5))
 
 
 def _release(url: str, curated: Curated, tag: str | None = None, **kw):

@@ -12,7 +12,7 @@ from etnc_db.bench.generator import add_news_document, generate
 from etnc_db.config import PACKAGE_ROOT as PROJECT_ROOT
 from etnc_db.extract import parse_document
 from etnc_db.extract.errata import load_errata
-from etnc_db.facts.quotes import NormalizedText, find_quote
+from etnc_db.quotes import NormalizedText, find_quote
 
 CORPUS = PROJECT_ROOT / "data" / "corpus"
 CURATED = PROJECT_ROOT / "etl" / "curated"

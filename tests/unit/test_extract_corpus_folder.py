@@ -23,7 +23,7 @@ import pytest
 from etnc_db.extract import corpus as C
 from etnc_db.extract.model import CorpusError
 from etnc_db.extract.reader import read_source
-from etnc_db.reference.yaml_lines import LineList, YamlSyntaxError, parse_yaml_with_lines
+from etnc_db.yaml_lines import LineList, YamlSyntaxError, parse_yaml_with_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT_A = "Alpha report\n\nFirst paragraph of alpha.\n"

@@ -63,7 +63,7 @@ def loaders(url: str, corpus: str) -> dict:
         rows.add(f, text, parsed, linker, "bench")
     keys = [f.key for f in files]
     out: dict = {"documents": len(files)}
-    from etnc_db.load.ledger import Ledger
+    from etnc_db.db.ledger import Ledger
 
     ledger = Ledger(url)
     run_id = ledger.start("bench-loaders", corpus)

@@ -569,3 +569,15 @@ def _chown_tree(root: Path, account: Account) -> None:
         os.chown(directory, account.uid, account.gid, follow_symlinks=False)
         for name in dirs + files:
             os.chown(os.path.join(directory, name), account.uid, account.gid, follow_symlinks=False)
+
+
+def database_url(settings=None) -> str:
+    """The libpq URL of the database to use: DATABASE_URL, else the embedded server of
+    the project's state folder (started if it is not running)."""
+    from etnc_db.config import Settings, check_url
+
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return check_url(url)
+    settings = settings or Settings.from_env()
+    return EmbeddedServer(settings.state_dir).start()

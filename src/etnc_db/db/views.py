@@ -99,7 +99,7 @@ def _json(value) -> str:
 
 def _view_docs(path: Path) -> dict[str, dict]:
     """{view name: {description, columns}} from a view's .yml (one `view:` or `views:`)."""
-    from etnc_db.reference.yaml_lines import YamlSyntaxError, load_yaml_with_lines
+    from etnc_db.yaml_lines import YamlSyntaxError, load_yaml_with_lines
 
     try:
         data = load_yaml_with_lines(path)

@@ -35,7 +35,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator, model_validator
 
-from etnc_db.reference.yaml_lines import LineDict, YamlSyntaxError, parse_yaml_with_lines
+from etnc_db.yaml_lines import LineDict, YamlSyntaxError, parse_yaml_with_lines
 
 from .model import CorpusError
 from .reader import MAX_BYTES, decode_source, describe_os_error, not_regular_reason, read_limited, read_source

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from etnc_db.reference.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
+from etnc_db.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 
 ERRATA_FILE = "errata.yaml"
 _SECTIONS = ("endnote_duplicates",)

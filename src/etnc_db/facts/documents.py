@@ -15,7 +15,7 @@ from datetime import date
 
 import psycopg
 
-from etnc_db.facts.quotes import NormalizedText
+from etnc_db.quotes import NormalizedText
 
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹˒,"
 _SENTENCE_END = re.compile(r"[.!?…](?=[\s\"'”’»)\]⁰¹²³⁴⁵⁶⁷⁸⁹]|$)|\n\s*\n|\n(?=\S)")

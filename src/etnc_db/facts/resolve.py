@@ -18,10 +18,10 @@ from pydantic import BaseModel, ValidationError
 from etnc_db.facts import schema
 from etnc_db.facts.derive import Derivation
 from etnc_db.facts.documents import DocumentText
-from etnc_db.facts.quotes import Match, find_all, in_span
+from etnc_db.quotes import Match, find_all, in_span
 from etnc_db.reference.registry import Registry
-from etnc_db.reference.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 from etnc_db.tables import ORIGIN, TableLoad
+from etnc_db.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 
 
 class FactsError(Exception):
@@ -315,7 +315,7 @@ def _record_rows(ctx: _Context, rec: Record, derivation: Derivation, rows: dict[
         ctx.problem(rec.path, rec.raw.line_of(problem[0]), problem[1])
     rows[spec.table].append(row)
     for list_key, child_table in spec.children:
-        _child_rows(ctx, rec, spec.key, list_key, child_table, derivation, rows)
+        rows[child_table] += _child_rows(ctx, rec, spec.key, list_key, child_table, derivation)
     for s in dict.fromkeys(fact.sectors):
         _check_key(ctx, rec, rec.raw.line_of("sectors"), "sectors", "sector", s)
         rows["core.fact_sectors"].append({"fact_sector_key": f"{fid}|{s}", "fact_key": fid, "sector_key": s, ORIGIN: origin})
@@ -327,8 +327,8 @@ def _record_rows(ctx: _Context, rec: Record, derivation: Derivation, rows: dict[
                                             "relation": r.relation, "related_fact_key": r.fact, ORIGIN: origin})
 
 
-def _child_rows(ctx: _Context, rec: Record, parent_key: str, list_key: str, table: str, derivation: Derivation,
-                rows: dict[str, list[dict]]) -> None:
+def _child_rows(ctx: _Context, rec: Record, parent_key: str, list_key: str, table: str,
+                derivation: Derivation) -> list[dict]:
     """Rows of a child list (agreement parties, policy-measure targets), keyed by the
     parent id and the item's non-empty fields."""
     from etnc_db.db.models import metadata
@@ -336,6 +336,7 @@ def _child_rows(ctx: _Context, rec: Record, parent_key: str, list_key: str, tabl
     key_column = next(c.name for c in metadata.tables[table].columns if c.unique and c.name.endswith("_key"))
     derive = derivation.for_table(table)
     seen: set[str] = set()
+    out: list[dict] = []
     for i, item in enumerate(getattr(rec.fact, list_key)):
         raw = rec.raw[list_key][i]
         line = getattr(raw, "line", rec.raw.line)
@@ -349,7 +350,8 @@ def _child_rows(ctx: _Context, rec: Record, parent_key: str, list_key: str, tabl
                ORIGIN: ctx.where(rec.path, line)}
         if derive and (problem := derive(row, None)):
             ctx.problem(rec.path, raw.line_of(problem[0]) if isinstance(raw, LineDict) else line, problem[1])
-        rows[table].append(row)
+        out.append(row)
+    return out
 
 
 def _evidence_rows(ctx: _Context, rec: Record) -> tuple[list[dict], list[dict], list[tuple[date, str]]]:

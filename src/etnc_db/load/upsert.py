@@ -115,69 +115,80 @@ def upsert(conn: psycopg.Connection, load: TableLoad, log: RunLog) -> TableResul
             raise _duplicate_key_error(load, info) from None
     _check_refs(conn, load, info, columns)
     targets, exprs, joins, self_refs = _select(info, columns)
-    first_build = log.first_build(conn, load.table)
+    write = _Write(conn, load, info, log.run_id, log.first_build(conn, load.table))
     result = TableResult(load.table, staged=n)
     try:
         with conn.transaction():
-            result.inserted, result.updated, inserted = _insert(conn, load, info, targets, exprs, joins,
-                                                                bool(self_refs), first_build, log.run_id)
+            result.inserted, result.updated, inserted = write.insert(targets, exprs, joins, want_keys=bool(self_refs))
     except (errors.IntegrityError, errors.DataException) as exc:
         raise _diagnose(conn, load, info, columns, exc) from None
     for ref in self_refs:
-        result.updated += _fix_self_ref(conn, load, info, ref, log.run_id, inserted, first_build)
+        result.updated += write.fix_self_ref(ref, inserted)
     return result
 
 
-def _insert(conn, load, info, targets, exprs, joins, want_keys, first_build, run_id):
-    key = sql.Identifier(info.key)
-    update_cols = [c for c in targets if c != key]
-    existing = conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {stg} s JOIN {t} t ON t.{key} = s.{key})").format(
-        stg=sql.Identifier(staging_name(load.table)), t=_ident(load.table), key=key)).fetchone()[0]
-    if not existing:
-        on_conflict = sql.SQL("")
-    elif update_cols:
-        on_conflict = sql.SQL("ON CONFLICT ({}) DO UPDATE SET {} WHERE ({}) IS DISTINCT FROM ({})").format(
-            key, sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(c) for c in update_cols),
-            sql.SQL(", ").join(sql.SQL("t.{}").format(c) for c in update_cols),
-            sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(c) for c in update_cols))
-    else:
-        on_conflict = sql.SQL("ON CONFLICT ({}) DO NOTHING").format(key)
-    # inserts into a table empty at the run's start are logged as one entry (see module doc)
-    log_rows = sql.SQL("WHERE NOT ins") if first_build else sql.SQL("")
-    # ORDER BY: new rows get their surrogate ids in business-key order, whatever plan the
-    # joins take, so the same sources always give the same ids.
-    stmt = sql.SQL(
-        "WITH up AS (INSERT INTO {t} AS t ({cols}) SELECT {exprs} FROM {stg} s {joins} ORDER BY s.{key} "
-        "{on_conflict} RETURNING t.{key} AS k, (xmax = 0) AS ins), "
-        "logged AS (INSERT INTO etl.changes (run_id, table_name, business_key, change) "
-        "SELECT %(run)s, %(table)s, k, CASE WHEN ins THEN 'insert' ELSE 'update' END FROM up {log_rows}) "
-        "SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins), "
-        "CASE WHEN %(keys)s THEN coalesce(array_agg(k) FILTER (WHERE ins), '{{}}') END FROM up"
-    ).format(t=_ident(load.table), cols=sql.SQL(", ").join(targets), exprs=sql.SQL(", ").join(exprs),
-             stg=sql.Identifier(staging_name(load.table)), joins=sql.SQL(" ").join(joins), key=key,
-             on_conflict=on_conflict, log_rows=log_rows)
-    inserted, updated, keys = conn.execute(stmt, {"run": run_id, "table": load.table, "keys": want_keys}).fetchone()
-    if first_build and inserted:
-        conn.execute("INSERT INTO etl.changes (run_id, table_name, business_key, change, row_count) "
-                     "VALUES (%s, %s, '*', 'insert', %s)", (run_id, load.table, inserted))
-    return inserted, updated, set(keys or ())
+@dataclass
+class _Write:
+    """The upsert of one staged table in one run."""
 
+    conn: psycopg.Connection
+    load: TableLoad
+    info: TableInfo
+    run_id: int
+    first_build: bool  # the table was empty at the run's start
 
-def _fix_self_ref(conn, load: TableLoad, info: TableInfo, ref: Reference, run_id: int, inserted: set,
-                  first_build: bool) -> int:
-    """Second pass for parent pointers into the same table; logs as updates the rows not
-    inserted by this run."""
-    rows = conn.execute(sql.SQL(
-        "WITH up AS (UPDATE {t} t SET {col} = p.{rid} FROM {stg} s LEFT JOIN {t} p ON p.{rkey} = s.{src} "
-        "WHERE t.{key} = s.{key} AND t.{col} IS DISTINCT FROM p.{rid} RETURNING t.{key} AS k), "
-        "logged AS (INSERT INTO etl.changes (run_id, table_name, business_key, change) "
-        "SELECT %(run)s, %(table)s, k, 'update' FROM up WHERE k <> ALL(%(inserted)s)) "
-        "SELECT k FROM up"
-    ).format(t=_ident(load.table), col=sql.Identifier(ref.column), rid=sql.Identifier(ref.id),
-             stg=sql.Identifier(staging_name(load.table)), rkey=sql.Identifier(ref.key),
-             src=sql.Identifier(ref.source), key=sql.Identifier(info.key)),
-        {"run": run_id, "table": load.table, "inserted": list(inserted)}).fetchall()
-    return sum(1 for (k,) in rows if k not in inserted)
+    def insert(self, targets: list, exprs: list, joins: list, *, want_keys: bool) -> tuple[int, int, set]:
+        """INSERT ... ON CONFLICT DO UPDATE of the changed rows, logged in etl.changes:
+        (inserted, updated, the keys inserted when `want_keys`)."""
+        conn, load, info, first_build, run_id = self.conn, self.load, self.info, self.first_build, self.run_id
+        key = sql.Identifier(info.key)
+        update_cols = [c for c in targets if c != key]
+        existing = conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {stg} s JOIN {t} t ON t.{key} = s.{key})").format(
+            stg=sql.Identifier(staging_name(load.table)), t=_ident(load.table), key=key)).fetchone()[0]
+        if not existing:
+            on_conflict = sql.SQL("")
+        elif update_cols:
+            on_conflict = sql.SQL("ON CONFLICT ({}) DO UPDATE SET {} WHERE ({}) IS DISTINCT FROM ({})").format(
+                key, sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(c) for c in update_cols),
+                sql.SQL(", ").join(sql.SQL("t.{}").format(c) for c in update_cols),
+                sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(c) for c in update_cols))
+        else:
+            on_conflict = sql.SQL("ON CONFLICT ({}) DO NOTHING").format(key)
+        # inserts into a table empty at the run's start are logged as one entry (see module doc)
+        log_rows = sql.SQL("WHERE NOT ins") if first_build else sql.SQL("")
+        # ORDER BY: new rows get their surrogate ids in business-key order, whatever plan the
+        # joins take, so the same sources always give the same ids.
+        stmt = sql.SQL(
+            "WITH up AS (INSERT INTO {t} AS t ({cols}) SELECT {exprs} FROM {stg} s {joins} ORDER BY s.{key} "
+            "{on_conflict} RETURNING t.{key} AS k, (xmax = 0) AS ins), "
+            "logged AS (INSERT INTO etl.changes (run_id, table_name, business_key, change) "
+            "SELECT %(run)s, %(table)s, k, CASE WHEN ins THEN 'insert' ELSE 'update' END FROM up {log_rows}) "
+            "SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins), "
+            "CASE WHEN %(keys)s THEN coalesce(array_agg(k) FILTER (WHERE ins), '{{}}') END FROM up"
+        ).format(t=_ident(load.table), cols=sql.SQL(", ").join(targets), exprs=sql.SQL(", ").join(exprs),
+                 stg=sql.Identifier(staging_name(load.table)), joins=sql.SQL(" ").join(joins), key=key,
+                 on_conflict=on_conflict, log_rows=log_rows)
+        inserted, updated, keys = conn.execute(stmt, {"run": run_id, "table": load.table, "keys": want_keys}).fetchone()
+        if first_build and inserted:
+            conn.execute("INSERT INTO etl.changes (run_id, table_name, business_key, change, row_count) "
+                         "VALUES (%s, %s, '*', 'insert', %s)", (run_id, load.table, inserted))
+        return inserted, updated, set(keys or ())
+
+    def fix_self_ref(self, ref: Reference, inserted: set) -> int:
+        """Second pass for parent pointers into the same table; logs as updates the rows not
+        inserted by this run."""
+        conn, load, info, run_id = self.conn, self.load, self.info, self.run_id
+        rows = conn.execute(sql.SQL(
+            "WITH up AS (UPDATE {t} t SET {col} = p.{rid} FROM {stg} s LEFT JOIN {t} p ON p.{rkey} = s.{src} "
+            "WHERE t.{key} = s.{key} AND t.{col} IS DISTINCT FROM p.{rid} RETURNING t.{key} AS k), "
+            "logged AS (INSERT INTO etl.changes (run_id, table_name, business_key, change) "
+            "SELECT %(run)s, %(table)s, k, 'update' FROM up WHERE k <> ALL(%(inserted)s)) "
+            "SELECT k FROM up"
+        ).format(t=_ident(load.table), col=sql.Identifier(ref.column), rid=sql.Identifier(ref.id),
+                 stg=sql.Identifier(staging_name(load.table)), rkey=sql.Identifier(ref.key),
+                 src=sql.Identifier(ref.source), key=sql.Identifier(info.key)),
+            {"run": run_id, "table": load.table, "inserted": list(inserted)}).fetchall()
+        return sum(1 for (k,) in rows if k not in inserted)
 
 
 def delete_missing(conn: psycopg.Connection, load: TableLoad, log: RunLog) -> int:

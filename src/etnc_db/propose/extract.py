@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from etnc_db.facts.quotes import normalize
+from etnc_db.quotes import normalize
 
 from . import slots
 from .model import Candidate, MentionInput, PassageInput, ProposeInput

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from etnc_db.reference.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
+from etnc_db.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 
 FACT_TYPES = ("investment", "agreement", "policy_measure")
 # Per fact type: (the curated field holding its type, the vocabulary of that field).

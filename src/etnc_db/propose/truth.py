@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from etnc_db.facts.quotes import NormalizedText, find_quote
+from etnc_db.quotes import NormalizedText, find_quote
 
 LISTS = (("agreements", "agreement"), ("investments", "investment"), ("policy_measures", "policy_measure"))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import psycopg
 
-from etnc_db.publish.catalog import Relation, read_catalog, vocabularies
+from etnc_db.publish.relations import Relation, read_catalog, vocabularies
 
 MART = ("mart",)
 CORE_ETL = ("core", "etl")

@@ -19,9 +19,9 @@ import psycopg
 from psycopg import sql
 
 from etnc_db.publish import writers
-from etnc_db.publish.catalog import Relation, read_catalog, vocabularies
 from etnc_db.publish.dictionary import Section, dictionary_frame, render_markdown
 from etnc_db.publish.manifest import build_manifest
+from etnc_db.publish.relations import Relation, read_catalog, vocabularies
 from etnc_db.publish.snapshot import snapshot
 
 CHUNK_ROWS = 5_000

@@ -122,7 +122,7 @@ def curated_git_state(folder: Path) -> tuple[str, str | None]:
 
 def create_release(url: str, curated_dir: Path, options: ReleaseOptions) -> ReleaseSummary:
     """Freeze the published state as a release (one transaction under the run lock)."""
-    from etnc_db.load import ledger
+    from etnc_db.db import ledger
 
     with psycopg.connect(url) as conn:
         ledger.acquire_lock(conn, options.wait_seconds)

@@ -100,20 +100,30 @@ def _error_line(failed: list, total: int) -> str:
     return f"data-quality check: {len(failed)} of {total} expectations failed: {first}{more}".replace("\n", " ")
 
 
+@dataclass
+class CheckOptions:
+    suites_dir: Path | None = None  # default: the project's etl/expectations
+    today: date | None = None  # the date the row-count guard compares against (default: today)
+    accept_row_drop: bool = False  # accept a large drop in row counts once
+    wait_seconds: float = 60.0  # how long to wait for a running load
+
+
 def run_check(url: str, report: Path | str = Path("reports/data-quality.md"),
-              data_docs: Path | str | None = Path("reports/data-docs"), *, suites_dir: Path | None = None,
-              today: date | None = None, accept_row_drop: bool = False, wait_seconds: float = 60.0) -> CheckSummary:
+              data_docs: Path | str | None = Path("reports/data-docs"),
+              options: CheckOptions | None = None) -> CheckSummary:
     """Validate every suite on the published database at `url`; record, report, return
     the summary. Raises only when the check itself cannot run (no suites, lock held,
     database unreachable); failing expectations are results, not exceptions."""
-    from etnc_db.load import ledger
+    options = options or CheckOptions()
+    suites_dir, accept_row_drop, wait_seconds = options.suites_dir, options.accept_row_drop, options.wait_seconds
+    from etnc_db.db import ledger
     from etnc_db.quality import check_report, gx_checks
 
     started = time.perf_counter()
     report = Path(report)
     docs_dir = Path(data_docs) if data_docs is not None else None
     suites = suite_files.load_suites(suites_dir)  # a malformed suite fails before anything is recorded
-    today = today or date.today()
+    today = options.today or date.today()
     lock = psycopg.connect(url)  # holds the run lock in its transaction: no load changes the tables meanwhile
     run_id = None
     timings: dict[str, float] = {}
@@ -139,7 +149,7 @@ def run_check(url: str, report: Path | str = Path("reports/data-quality.md"),
                                    [r.message() for r in failed], timings, report, validation.data_docs_index, results)
             check_report.write(report, summary, suites, today)
             ledger.finish(conn, run_id, status="failed" if failed else "succeeded",
-                          error=_error_line(failed, len(results)) if failed else None, timings=timings)
+                          error=_error_line(failed, len(results)) if failed else None, details={"timings": timings})
         lock.commit()
         return summary
     except BaseException as exc:

@@ -56,9 +56,11 @@ RULES: dict[str, tuple[str, str]] = {
 # text it matched); after the write the gate compares a random sample of each table's
 # spans in the touched documents with the stored content, in SQL.
 SPAN_CHECKS = (
-    ("core.evidence", "evidence_key", "quote"),
-    ("core.mentions", "mention_key", "surface"),
-    ("core.citations", "citation_key", "raw_text"),
+    ("core.evidence", "evidence_key", "quote", "true"),
+    ("core.mentions", "mention_key", "surface", "true"),
+    ("core.citations", "citation_key", "raw_text", "true"),
+    # a superseded candidate keeps the quote of the document version that proposed it
+    ("review.candidates", "candidate_key", "quote", "t.status <> 'superseded'"),
 )
 SPAN_SAMPLE = 200
 
@@ -92,13 +94,14 @@ def _span_checks(conn: psycopg.Connection, documents: list[str], evidence: bool)
     rows come from SQL; each document's content is read once and sliced in Python (a str
     slice is O(1), PostgreSQL's substring on a long multibyte text is not)."""
     out, contents = [], {}
-    for table, key, column in SPAN_CHECKS:
+    for table, key, column, where in SPAN_CHECKS:
         everywhere = evidence and table == "core.evidence"
         if not documents and not everywhere:
             continue
         rows = conn.execute(
             f"SELECT t.{key}, t.char_start, t.char_end, t.{column}, t.document_id FROM {table} t "
-            f"WHERE %(all)s OR t.document_id IN (SELECT document_id FROM core.documents WHERE document_key = ANY(%(docs)s)) "
+            f"WHERE {where} AND (%(all)s OR t.document_id IN "
+            "(SELECT document_id FROM core.documents WHERE document_key = ANY(%(docs)s))) "
             f"ORDER BY random() LIMIT %(n)s", {"all": everywhere, "docs": documents, "n": SPAN_SAMPLE}).fetchall()
         for doc_id in {r[4] for r in rows} - contents.keys():
             contents[doc_id] = conn.execute("SELECT content FROM core.documents WHERE document_id = %s",

@@ -21,10 +21,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from etnc_db.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
+
 from .countries import Country, load_countries
 from .fold import fold
 from .vocabularies import Vocabularies, VocabularyError, load_vocabularies
-from .yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 
 AliasForm = Literal["name", "adjective", "metonym"]
 
@@ -474,133 +475,133 @@ def organization_surfaces(org: Organization) -> list[str]:
     return uniq
 
 
-def load_organizations(
-    org_dir: Path,
-    country_codes: set[str],
-    sectors: dict[str, Sector],
-    *,
-    strict: bool = True,
-    problems: list[str] | None = None,
-    vocabularies: Vocabularies | None = None,
-    generic_words: frozenset[str] = frozenset(),
-) -> dict[str, Organization]:
-    """Read ``organizations/*.yaml``, merge entries by key and check them (docs/linking.md,
-    "Registry checks"); every name and alias must pass :func:`alias_problem`."""
-    orgs: dict[str, Organization] = {}
-    where: dict[str, tuple[Path, LineDict]] = {}  # first definition of each key
-    parents: list[tuple[str, Path, int]] = []
-    origins: dict[tuple[str, str], tuple[int, Path, int]] = {}
-    files = sorted(p for p in Path(org_dir).glob("*.yaml")) if Path(org_dir).is_dir() else []
-    for path in files:
-        keys_in_file: dict[str, int] = {}
-        for row in _read_list(path):
-            line = _row_line(row)
-            o = _parse(_OrganizationIn, row, path, line)
-            if o.key in keys_in_file:
-                raise RegistryError(
-                    path, line, f"duplicate key {o.key!r} (also at line {keys_in_file[o.key]})"
-                )
-            keys_in_file[o.key] = line
-            for attr, vocabulary in (("kind", "organization_kind"), ("ownership", "ownership")):
-                values = (vocabularies or {}).get(vocabulary)
-                if values is not None and getattr(o, attr) not in values:
-                    raise RegistryError(path, row.line_of(attr),
-                                        f"{attr}: {getattr(o, attr)!r} is not one of {', '.join(values)}")
-            if o.country is None:
-                if o.kind != "international_organization":
-                    raise RegistryError(
-                        path,
-                        row.line_of("country"),
-                        "country may be null only for kind international_organization",
-                    )
-            elif o.country not in country_codes:
-                raise RegistryError(path, row.line_of("country"), f"invalid country code {o.country!r}")
-            for s in o.sectors:
-                if s not in sectors:
-                    raise RegistryError(path, row.line_of("sectors"), f"unknown sector key {s!r}")
-            if o.parent is not None:
-                if o.parent == o.key:
-                    raise RegistryError(path, row.line_of("parent"), "organization is its own parent")
-                parents.append((o.key, path, row.line_of("parent")))
-            _check_surfaces(o, row, path, origins, generic_words)
-            if o.key in orgs:
-                prev = orgs[o.key]
-                first_path, first_row = where[o.key]
-                conflict = None
-                for attr in ("kind", "country"):
-                    if getattr(prev, attr) != getattr(o, attr):
-                        conflict = RegistryError(
-                            path,
-                            row.line_of(attr),
-                            f"duplicate key {o.key!r} with conflicting {attr}: "
-                            f"{getattr(o, attr)!r} here, {getattr(prev, attr)!r} at "
-                            f"{first_path}:{first_row.line}",
-                        )
-                        break
-                if conflict is None and prev.parent is not None and o.parent is not None \
-                        and o.parent != prev.parent:
-                    conflict = RegistryError(
-                        path,
-                        row.line_of("parent"),
-                        f"duplicate key {o.key!r} with conflicting parent: {o.parent!r} here, "
-                        f"{prev.parent!r} at {first_path}:{first_row.line}",
-                    )
-                if conflict is not None:
-                    if strict:
-                        raise conflict
-                    if problems is not None:  # lenient: keep the first definition
-                        problems.append(str(conflict))
-                    continue
-                if prev.parent is None:
-                    prev.parent = o.parent
-                if prev.ownership == "unknown":
-                    prev.ownership = o.ownership
-                for lst, new in ((prev.sectors, o.sectors), (prev.aliases, o.aliases),
-                                 (prev.ambiguous_aliases, o.ambiguous_aliases)):
-                    lst.extend(x for x in new if x not in lst)
-                if o.name != prev.name and o.name not in prev.aliases:
-                    prev.aliases.append(o.name)
-                if str(path) not in prev.source_files:
-                    prev.source_files.append(str(path))
-                continue
-            orgs[o.key] = Organization(
-                key=o.key,
-                name=o.name,
-                kind=o.kind,
-                country=o.country,
-                parent=o.parent,
-                ownership=o.ownership,
-                sectors=list(o.sectors),
-                aliases=list(dict.fromkeys(o.aliases)),
-                source_files=[str(path)],
-                ambiguous_aliases=list(dict.fromkeys(o.ambiguous_aliases)),
-            )
-            where[o.key] = (path, row)
+@dataclass
+class _OrganizationReader:
+    """Reads ``organizations/*.yaml`` into merged, checked entries (docs/linking.md,
+    "Registry checks"). Lenient mode (``strict=False``) keeps the first definition of a
+    conflicting key and makes a contested surface ambiguous, reporting into ``problems``."""
 
-    for key, path, line in parents:
-        parent = orgs[key].parent
-        if parent is not None and parent not in orgs:
-            raise RegistryError(path, line, f"parent {parent!r} of {key!r} does not exist")
-    # parent cycles
-    for key, org in orgs.items():
-        seen = {key}
-        cur = org.parent
-        while cur is not None:
-            if cur in seen:
-                path, row = where[key]
-                raise RegistryError(path, row.line_of("parent"), f"parent cycle through {key!r}")
-            seen.add(cur)
-            cur = orgs[cur].parent
+    country_codes: set[str]
+    sectors: dict[str, Sector]
+    vocabularies: Vocabularies
+    generic_words: frozenset[str]
+    strict: bool = True
+    problems: list[str] | None = None
+    orgs: dict[str, Organization] = field(default_factory=dict)
+    where: dict[str, tuple[Path, LineDict]] = field(default_factory=dict)  # first definition of each key
+    parents: list[tuple[str, Path, int]] = field(default_factory=list)
+    origins: dict[tuple[str, str], tuple[int, Path, int]] = field(default_factory=dict)
 
-    collisions = _check_alias_collisions(orgs, origins)
-    if collisions and strict:
-        raise collisions[0]
-    for err in collisions:  # lenient mode: the surface becomes ambiguous for all claimants
-        if problems is not None:
-            problems.append(str(err))
-        for key in err.claimants:  # type: ignore[attr-defined]
-            orgs[key].ambiguous_aliases.append(err.surface)  # type: ignore[attr-defined]
-    return orgs
+    def read(self, org_dir: Path) -> dict[str, Organization]:
+        files = sorted(Path(org_dir).glob("*.yaml")) if Path(org_dir).is_dir() else []
+        for path in files:
+            keys_in_file: dict[str, int] = {}
+            for row in _read_list(path):
+                line = _row_line(row)
+                o = _parse(_OrganizationIn, row, path, line)
+                if o.key in keys_in_file:
+                    raise RegistryError(path, line, f"duplicate key {o.key!r} (also at line {keys_in_file[o.key]})")
+                keys_in_file[o.key] = line
+                self._check(o, row, path)
+                if o.key in self.orgs:
+                    self._merge(o, row, path)
+                else:
+                    self._add(o, row, path)
+        self._check_parents()
+        self._check_collisions()
+        return self.orgs
+
+    def _check(self, o: _OrganizationIn, row: LineDict, path: Path) -> None:
+        """One entry on its own: vocabularies, country, sectors, parent, surfaces."""
+        for attr, vocabulary in (("kind", "organization_kind"), ("ownership", "ownership")):
+            values = self.vocabularies.get(vocabulary)
+            if values is not None and getattr(o, attr) not in values:
+                raise RegistryError(path, row.line_of(attr),
+                                    f"{attr}: {getattr(o, attr)!r} is not one of {', '.join(values)}")
+        if o.country is None:
+            if o.kind != "international_organization":
+                raise RegistryError(path, row.line_of("country"),
+                                    "country may be null only for kind international_organization")
+        elif o.country not in self.country_codes:
+            raise RegistryError(path, row.line_of("country"), f"invalid country code {o.country!r}")
+        for s in o.sectors:
+            if s not in self.sectors:
+                raise RegistryError(path, row.line_of("sectors"), f"unknown sector key {s!r}")
+        if o.parent is not None:
+            if o.parent == o.key:
+                raise RegistryError(path, row.line_of("parent"), "organization is its own parent")
+            self.parents.append((o.key, path, row.line_of("parent")))
+        _check_surfaces(o, row, path, self.origins, self.generic_words)
+
+    def _add(self, o: _OrganizationIn, row: LineDict, path: Path) -> None:
+        self.orgs[o.key] = Organization(
+            key=o.key, name=o.name, kind=o.kind, country=o.country, parent=o.parent, ownership=o.ownership,
+            sectors=list(o.sectors), aliases=list(dict.fromkeys(o.aliases)), source_files=[str(path)],
+            ambiguous_aliases=list(dict.fromkeys(o.ambiguous_aliases)))
+        self.where[o.key] = (path, row)
+
+    def _conflict(self, o: _OrganizationIn, row: LineDict, path: Path) -> RegistryError | None:
+        """A second definition of a key that disagrees with the first (kind, country, parent)."""
+        prev = self.orgs[o.key]
+        first_path, first_row = self.where[o.key]
+        for attr in ("kind", "country"):
+            if getattr(prev, attr) != getattr(o, attr):
+                return RegistryError(path, row.line_of(attr),
+                                     f"duplicate key {o.key!r} with conflicting {attr}: {getattr(o, attr)!r} here, "
+                                     f"{getattr(prev, attr)!r} at {first_path}:{first_row.line}")
+        if prev.parent is not None and o.parent is not None and o.parent != prev.parent:
+            return RegistryError(path, row.line_of("parent"),
+                                 f"duplicate key {o.key!r} with conflicting parent: {o.parent!r} here, "
+                                 f"{prev.parent!r} at {first_path}:{first_row.line}")
+        return None
+
+    def _merge(self, o: _OrganizationIn, row: LineDict, path: Path) -> None:
+        """A further definition of a known key: its lists and missing values are merged."""
+        conflict = self._conflict(o, row, path)
+        if conflict is not None:
+            if self.strict:
+                raise conflict
+            if self.problems is not None:  # lenient: keep the first definition
+                self.problems.append(str(conflict))
+            return
+        prev = self.orgs[o.key]
+        if prev.parent is None:
+            prev.parent = o.parent
+        if prev.ownership == "unknown":
+            prev.ownership = o.ownership
+        for lst, new in ((prev.sectors, o.sectors), (prev.aliases, o.aliases),
+                         (prev.ambiguous_aliases, o.ambiguous_aliases)):
+            lst.extend(x for x in new if x not in lst)
+        if o.name != prev.name and o.name not in prev.aliases:
+            prev.aliases.append(o.name)
+        if str(path) not in prev.source_files:
+            prev.source_files.append(str(path))
+
+    def _check_parents(self) -> None:
+        """Every parent exists, and no chain of parents returns to where it started."""
+        for key, path, line in self.parents:
+            parent = self.orgs[key].parent
+            if parent is not None and parent not in self.orgs:
+                raise RegistryError(path, line, f"parent {parent!r} of {key!r} does not exist")
+        for key, org in self.orgs.items():
+            seen = {key}
+            cur = org.parent
+            while cur is not None:
+                if cur in seen:
+                    path, row = self.where[key]
+                    raise RegistryError(path, row.line_of("parent"), f"parent cycle through {key!r}")
+                seen.add(cur)
+                cur = self.orgs[cur].parent
+
+    def _check_collisions(self) -> None:
+        collisions = _check_alias_collisions(self.orgs, self.origins)
+        if collisions and self.strict:
+            raise collisions[0]
+        for err in collisions:  # lenient mode: the surface becomes ambiguous for all claimants
+            if self.problems is not None:
+                self.problems.append(str(err))
+            for key in err.claimants:  # type: ignore[attr-defined]
+                self.orgs[key].ambiguous_aliases.append(err.surface)  # type: ignore[attr-defined]
 
 
 def _check_surfaces(o: _OrganizationIn, row: LineDict, path: Path,
@@ -682,8 +683,6 @@ def load_registry(reference_dir: Path, *, strict: bool = True) -> Registry:
     aliases_path = reference_dir / "country_aliases.yaml"
     generic = linking.generic_words
     country_aliases = load_country_aliases(aliases_path, codes, generic) if aliases_path.exists() else []
-    organizations = load_organizations(
-        reference_dir / "organizations", codes, sectors, strict=strict, problems=problems,
-        vocabularies=vocabularies, generic_words=generic,
-    )
+    organizations = _OrganizationReader(codes, sectors, vocabularies, generic, strict, problems).read(
+        reference_dir / "organizations")
     return Registry(countries, sectors, organizations, country_aliases, vocabularies, problems, linking)

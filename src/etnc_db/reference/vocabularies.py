@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from etnc_db.reference.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 from etnc_db.vocab import CURATED_VOCABULARIES
+from etnc_db.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 
 VOCABULARIES_FILE = "vocabularies.yaml"
 VALUE_RE = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -372,7 +372,7 @@ def _check_edited(settings, url: str, d: Draft, body: str, offset: int,
                   path: Path) -> tuple[list[str], dict | None, int | None]:
     """(problems, None, None) for an invalid edited record, at the edited file's lines
     (`offset` header lines precede `body`); ([], record, line) once it is written."""
-    from etnc_db.reference.yaml_lines import YamlSyntaxError, parse_yaml_with_lines
+    from etnc_db.yaml_lines import YamlSyntaxError, parse_yaml_with_lines
 
     where = str(path)
     try:

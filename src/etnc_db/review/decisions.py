@@ -36,7 +36,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from etnc_db.reference.yaml_lines import LineDict, LineList, YamlSyntaxError, parse_yaml_with_lines
+from etnc_db.yaml_lines import LineDict, LineList, YamlSyntaxError, parse_yaml_with_lines
 
 DECISIONS_FILE = "decisions.yaml"
 HEADER = (

@@ -19,8 +19,8 @@ import yaml
 
 from etnc_db.facts import schema
 from etnc_db.facts.documents import DocumentText
-from etnc_db.facts.quotes import find_all, in_span
-from etnc_db.reference.yaml_lines import LineDict, YamlSyntaxError, parse_yaml_with_lines
+from etnc_db.quotes import find_all, in_span
+from etnc_db.yaml_lines import LineDict, YamlSyntaxError, parse_yaml_with_lines
 
 LIST_KEYS = {"agreement": "agreements", "investment": "investments", "policy_measure": "policy_measures"}
 MIN_QUOTE = 12  # the curated format's shortest quote

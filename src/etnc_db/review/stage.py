@@ -5,7 +5,7 @@
   document's batch, in the run's transaction; a removed document's candidates are
   deleted with it;
 * **reconcile**: after the facts stage, every candidate's status is computed from the
-  published facts and the decisions file (`etnc_db.review.status`), a candidate its
+  published facts and the decisions file (`etnc_db.review.decide`), a candidate its
   document no longer proposes is superseded, and the decisions file is loaded into
   review.decisions. Skipped when no document was touched, the facts are unchanged and
   the decisions file is the one last loaded.
@@ -22,8 +22,8 @@ from psycopg.types.json import Jsonb
 
 from etnc_db.tables import TableLoad, TableResult
 
+from .decide import Published, Row, decide, superseded
 from .decisions import Decisions, decisions_path, load_decisions
-from .status import Published, Row, decide, superseded
 
 CANDIDATES = "review.candidates"
 DECISIONS = "review.decisions"
@@ -97,14 +97,15 @@ class ReviewStage:
 
     # -- reconcile ----------------------------------------------------------------
 
-    def reconcile(self, *, touched: list[str], facts_changed: bool) -> dict[str, TableResult]:
-        """Statuses from the files (see the module docstring); what changed, per table
-        (nothing when skipped). A bad decisions file fails the run (`file:line: reason`)."""
+    def reconcile(self, *, touched: list[str], facts_changed: bool) -> tuple[dict[str, TableResult], list[TableLoad]]:
+        """Statuses from the files (see the module docstring): the candidates' updates,
+        per table, and the rows of review.decisions for the loader (nothing when skipped).
+        A bad decisions file fails the run (`file:line: reason`)."""
         fingerprint = _file_fingerprint(decisions_path(self.settings.review_dir))
         state = self.conn.execute("SELECT fingerprint FROM etl.stage_state WHERE stage = 'review'").fetchone()
         unchanged_files = not facts_changed and state is not None and state[0] == fingerprint
         if unchanged_files and not touched:
-            return {}
+            return {}, []
         decisions = load_decisions(self.settings.review_dir)
         scope = list(touched) if unchanged_files else None  # only the touched documents can change
         published = self._published(scope)
@@ -114,12 +115,12 @@ class ReviewStage:
             if new.decision() != row.decision():
                 changed.append(new)
         results = {CANDIDATES: TableResult(CANDIDATES, updated=self._write(changed))}
-        results[DECISIONS] = self._load_decisions(decisions)
+        loads = [self._decisions_load(decisions)]
         self.conn.execute(
             "INSERT INTO etl.stage_state (stage, fingerprint, run_id) VALUES ('review', %s, %s) "
             "ON CONFLICT (stage) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, run_id = EXCLUDED.run_id",
             (fingerprint, self.run_id))
-        return results
+        return results, loads
 
     def _status(self, row: Row, published: Published, decisions: Decisions) -> Row:
         proposed = self.proposed.get(row.document)
@@ -180,17 +181,15 @@ class ReviewStage:
         self.conn.execute("DROP TABLE review_status")
         return len(changed)
 
-    def _load_decisions(self, decisions: Decisions) -> TableResult:
+    def _decisions_load(self, decisions: Decisions) -> TableLoad:
         """review.decisions from the decisions file, with whether each names a loaded
         candidate or document."""
-        from etnc_db.load.upsert import RunLog, load_tables
-
         named = [e.candidate for e in decisions.candidates.values()]
         known = {k for (k,) in self.conn.execute(
             "SELECT candidate_key FROM review.candidates WHERE candidate_key = ANY(%s)", (named,))}
         documents = {k for (k,) in self.conn.execute("SELECT document_key FROM core.documents")}
         rows = [decision_row(e, decisions.lines[e.key], known, documents) for e in decisions.entries()]
-        return load_tables(self.conn, [TableLoad(DECISIONS, rows)], RunLog(self.run_id))[DECISIONS]
+        return TableLoad(DECISIONS, rows)
 
     # -- what the run reports ----------------------------------------------------
 
@@ -219,30 +218,6 @@ class ReviewStage:
             per = ", ".join(f"{k} {n}" for k, n in pending.items())
             raise ReviewPending(f"--strict: {total} candidate(s) pending review ({per}). "
                                 "Review them with `etnc-db review`")
-
-    def gate(self, documents: list[str], sink: list) -> None:
-        """The gate's check of the review store, recorded like the gate's own (etl.dq_results,
-        phase gate): the quote of every current candidate of the touched documents is its
-        document's text at [char_start, char_end). A failure fails the run."""
-        from etnc_db.quality.gate import GateError, record
-
-        check = self._span_check(documents)
-        sink.append(check)
-        record(self.conn, self.run_id, [check])
-        if not check.success:
-            raise GateError(f"check failed: {check.name}: {', '.join(check.sample[:3])}")
-
-    def _span_check(self, documents: list[str]):
-        from etnc_db.quality.gate import Check
-
-        bad = []
-        for doc_id, content in self.conn.execute(
-                "SELECT document_id, content FROM core.documents WHERE document_key = ANY(%s)", (documents,)):
-            bad += [k for k, s, e, q in self.conn.execute(
-                "SELECT candidate_key, char_start, char_end, quote FROM review.candidates "
-                "WHERE document_id = %s AND status <> 'superseded'", (doc_id,)) if content[s:e] != q]
-        return Check("every review.candidates span reproduces its text", CANDIDATES, not bad,
-                     {"offending": len(bad)}, bad[:5])
 
 
 def candidate_row(c, text: str) -> dict:

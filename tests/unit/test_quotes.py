@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from etnc_db.facts.quotes import find_quote
+from etnc_db.quotes import find_quote
 from etnc_db.reference.fx import FxError, ecb_rate
 
 TEXT = "Intro.\nIn 2017, the Office and China’s MOST signed an agreement.³ Later, “CATL” built\n  a plant."
@@ -67,7 +67,7 @@ def test_year_end_rates_come_from_the_cache_once_looked_up(tmp_path, monkeypatch
 
 
 def test_normalized_text_maps_back_to_stored_offsets():
-    from etnc_db.facts.quotes import NormalizedText
+    from etnc_db.quotes import NormalizedText
 
     text = "  A \u201cquote\u201d\u00b3 \n\t here\u2019s  it."
     n = NormalizedText(text)

@@ -1,12 +1,12 @@
 """How a candidate's review status follows from the curated files and the decisions file
-(etnc_db.review.status, pure)."""
+(etnc_db.review.decide, pure)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from etnc_db.review.decide import Published, Row, decide, superseded
 from etnc_db.review.decisions import CandidateDecision, Decisions, DocumentDecision
-from etnc_db.review.status import Published, Row, decide, superseded
 
 KEY = "0123456789abcdef01234567"
 EXT, EXT2 = "0123456789abcdef", "aaaaaaaaaaaaaaaa"

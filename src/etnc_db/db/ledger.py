@@ -61,10 +61,12 @@ def start(url: str, command: str, corpus_path: str) -> int:
 
 
 def finish(conn: psycopg.Connection, run_id: int, *, status: str, error: str | None = None,
-           table_counts: dict[str, dict[str, int]] | None = None, documents: list[dict[str, Any]] | None = None,
-           timings: dict[str, float] | None = None, warnings: list[str] | None = None) -> None:
-    """Write the run's outcome on `conn` (the run's transaction for `succeeded`)."""
-    counts = table_counts or {}
+           details: dict[str, Any] | None = None) -> None:
+    """Write the run's outcome on `conn` (the run's transaction for `succeeded`).
+    `details`: any of table_counts (table -> inserted/updated/deleted), documents,
+    timings and warnings."""
+    details = details or {}
+    counts = details.get("table_counts") or {}
     conn.execute(
         "UPDATE etl.runs SET status = %s, finished_at = %s, error = %s, "
         "rows_inserted = %s, rows_updated = %s, rows_deleted = %s, "
@@ -74,7 +76,8 @@ def finish(conn: psycopg.Connection, run_id: int, *, status: str, error: str | N
             sum(c.get("inserted", 0) for c in counts.values()),
             sum(c.get("updated", 0) for c in counts.values()),
             sum(c.get("deleted", 0) for c in counts.values()),
-            Jsonb(counts), Jsonb(documents or []), Jsonb(timings or {}), Jsonb(warnings or []), run_id,
+            Jsonb(counts), Jsonb(details.get("documents") or []), Jsonb(details.get("timings") or {}),
+            Jsonb(details.get("warnings") or []), run_id,
         ),
     )
 
@@ -85,7 +88,7 @@ def record_failure(url: str, run_id: int, error: str, details: dict[str, Any], a
     reached; the next run then marks the run abandoned."""
     try:
         with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
-            finish(conn, run_id, status="failed", error=error, **details)
+            finish(conn, run_id, status="failed", error=error, details=details)
             if after is not None:
                 after(conn)
         return True

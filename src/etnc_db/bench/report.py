@@ -95,7 +95,7 @@ def _largest_rows(t: _Table, n: int, s: dict) -> None:
     ch = s.get("changes")
     if ch:
         pct = 100 * ch["share"]
-        t.row(f"{n}×: etl.changes / database after the first build, % ({ch['changes_bytes'] / 1e6:.1f} of "
+        t.row(f"{n}×: etl.changes / database after the first build, % ({ch['changes_bytes'] / 1e6:.2f} of "
               f"{ch['database_bytes'] / 1e6:.0f} MB, {ch['rows']} rows)", (pct, pct),
               (100 * TARGETS["changes_share"] if n == 100 else None, "≤ 1 %"), digits=3)
     rss = peak_rss(s)
@@ -130,6 +130,9 @@ def targets_table(report: dict) -> list[str]:
     largest = max(sc, key=int) if sc else None
     if largest is not None:
         _largest_rows(t, int(largest), sc[largest])
+    every = [v for s in sc.values() if (v := peak_rss(s))]
+    if every:
+        t.row("peak RSS of any measurement at any scale, MB", (max(every), max(every)), digits=0)
     return t.lines
 
 

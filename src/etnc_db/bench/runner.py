@@ -272,25 +272,33 @@ class Bench:
         return {"rss_mb": p.rss_mb, "load1": list(p.load), "queries": p.data.get("queries", []),
                 "error": p.stderr[-500:] if p.rc else None}
 
-    def scale(self, n: int, inputs: Inputs, largest: bool) -> dict:
-        """Every measurement of one scale."""
+    def save(self) -> None:
+        """Write results.json and results.md as they stand (after every measurement)."""
+        _write(self.out_dir, self.report)
+
+    def scale(self, n: int, inputs: Inputs, largest: bool) -> None:
+        """Every measurement of one scale, saved as each one is done."""
         s: dict = {"documents": inputs.documents, "text_mb": round(inputs.text_bytes / 1e6, 3)}
+        self.report["scales"][n] = s
         s["build"], url = self.builds(n, inputs)
+        self.save()
         if url is None:
-            return s
+            return
         try:
             s["changes"] = changes_share(url)
             dump_dir = self.out_dir / "dumps" / f"x{n}"
             s["dump"] = measure.dump_core(url, dump_dir)
             s["floors"] = self.floors(n, dump_dir)
             _remove_dump(dump_dir)
+            self.save()
             s["noop"] = self.noops(url, inputs)
+            self.save()
             if largest:
                 s["queries"] = self.queries(url)
                 s["check"] = self.check(url, inputs)
         finally:
             self.dbs.drop(url, built=True)
-        return s
+            self.save()
 
 
 def _db_summary(runs: list[dict]) -> dict:
@@ -348,8 +356,7 @@ def run_bench(out_dir: Path, scales: tuple[int, ...] = (1, 10, 100), server_url:
         for n in sorted(scales):
             log(f"[bench] {n}x: preparing the corpus")
             inputs = inputs_for(n, out_dir / "corpora", seed)
-            bench.report["scales"][n] = bench.scale(n, inputs, largest=n == max(scales))
-            _write(out_dir, bench.report)
+            bench.scale(n, inputs, largest=n == max(scales))
     finally:
         bench.dbs.drop_all()
     bench.report["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %z")

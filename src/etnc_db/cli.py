@@ -387,11 +387,10 @@ def bench(scales: str = typer.Option("1,10,100", "--scales", help="Corpus multip
     """Benchmark builds, their COPY floors, no-op runs, check and queries at 1×/10×/100×; print the results."""
     with failures():
         from etnc_db.bench.report import markdown
-        from etnc_db.bench.runner import run_bench
+        from etnc_db.bench.runner import Options, run_bench
 
         wanted = tuple(int(x) for x in scales.split(",") if x.strip())
-        report = run_bench(out_dir, wanted, server_url=server, seed=seed, keep=keep, repeat=repeat,
-                           log=lambda m: err.print(m, highlight=False))
+        report = run_bench(out_dir, Options(wanted, server, seed, keep, repeat), log=lambda m: err.print(m, highlight=False))
         out.print(markdown(report), highlight=False, soft_wrap=True)
 
 

@@ -28,20 +28,24 @@ UNLISTED = "Unlisted Note 2025.txt"
 
 
 def _digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder`, by relative path."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _manifest(folder: Path) -> list[dict]:
+    """The `documents:` entries of a corpus folder's manifest."""
     return yaml.safe_load((folder / "sources.yaml").read_text(encoding="utf-8"))["documents"]
 
 
 def _curated(folder: Path):
+    """(path, data) of every curated file under `folder`."""
     for path in sorted(folder.rglob("*.yaml")):
         yield path, yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def _records(data: dict):
+    """Every fact record of a curated file."""
     for list_key in ("agreements", "investments", "policy_measures"):
         yield from data.get(list_key) or []
 

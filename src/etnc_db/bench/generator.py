@@ -83,10 +83,12 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _dump(data: Any) -> str:
+    """YAML text of `data`, keys in their order, long lines kept whole."""
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100000)
 
 
 def _load(text: str) -> Any:
+    """YAML data of `text` (safe loader)."""
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
 
 

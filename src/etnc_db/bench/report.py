@@ -21,20 +21,24 @@ TARGETS = {
 
 
 def _f(value, digits: int = 2) -> str:
+    """A number with `digits` decimals, or a dash."""
     return "–" if value is None else f"{value:.{digits}f}"
 
 
 def _verdict(value, limit) -> str:
+    """met / **missed** against a limit (nothing without one)."""
     if value is None or limit is None:
         return ""
     return "met" if value <= limit else "**missed**"
 
 
 def _ratio(a, b):
+    """a / b, None when either is missing."""
     return None if a is None or not b else a / b
 
 
 def _loads(block: dict | None) -> str:
+    """The 1-minute load averages of a measurement's runs."""
     loads = (block or {}).get("load1") or []
     return ", ".join(f"{x:.1f}" for x in loads)
 
@@ -43,6 +47,7 @@ class _Table:
     """The targets table: one row per measurement."""
 
     def __init__(self):
+        """The header rows."""
         self.lines = ["| measurement | min | median | target | by min | by median | peak RSS MB | load avg (1 min) at each run's start |",
                       "|---|---|---|---|---|---|---|---|"]
 
@@ -56,6 +61,7 @@ class _Table:
 
 
 def _mm(block: dict | None) -> tuple:
+    """(min, median) of a measurement."""
     block = block or {}
     return block.get("min"), block.get("median")
 
@@ -77,6 +83,7 @@ def _build_rows(t: _Table, n: int, s: dict) -> None:
 
 
 def _noop_rows(t: _Table, n: int, s: dict) -> None:
+    """No-op load and run of one scale."""
     limit = (TARGETS["noop_1x_s"], "≤ 0.5 s") if n == 1 else (TARGETS["noop_100x_s"], "≤ 0.8 s") if n == 100 else (None, "")
     for command in ("load", "run"):
         block = (s.get("noop") or {}).get(command)
@@ -175,6 +182,7 @@ def sizes_table(report: dict) -> list[str]:
 
 
 def queries_table(report: dict) -> list[str]:
+    """Every analysis query at the largest scale beside its target."""
     sc = report["scales"]
     largest = max(sc, key=int) if sc else None
     qs = ((sc.get(largest) or {}).get("queries") or {}).get("queries") if largest is not None else None

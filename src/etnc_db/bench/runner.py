@@ -110,6 +110,7 @@ class Inputs:
     text_bytes: int = 0
 
     def env(self, url: str) -> dict:
+        """The environment of an etnc-db process that builds these inputs into `url`."""
         return dict(os.environ, DATABASE_URL=url, ETNC_CORPUS=str(self.corpus), ETNC_CURATED=str(self.curated),
                     ETNC_REFERENCE=str(self.reference))
 
@@ -119,11 +120,13 @@ class Databases:
     at the end (or kept with --keep)."""
 
     def __init__(self, server_url: str, keep: bool):
+        """Databases on the server at `server_url`; `keep`: --keep."""
         self.server_url, self.keep = server_url, keep
         self.created: list[str] = []
         self.template = PREFIX + "template"
 
     def _admin(self, *statements: str) -> None:
+        """Run statements on the server's maintenance database (autocommit)."""
         with psycopg.connect(self.server_url, autocommit=True) as conn:
             for s in statements:
                 conn.execute(s)
@@ -191,6 +194,7 @@ class Bench:
     report: dict = field(default_factory=dict)
 
     def cli(self, args: list[str], url: str, inputs: Inputs) -> Proc:
+        """`etnc-db ARGS` as a measured process on database `url` with `inputs`."""
         return run_measured([etnc_db(), *args], env=inputs.env(url))
 
     def builds(self, n: int, inputs: Inputs) -> tuple[dict, str]:
@@ -268,6 +272,7 @@ class Bench:
         return out
 
     def queries(self, url: str) -> dict:
+        """The analysis queries, in their own process (see measure.queries)."""
         p = run_measured([sys.executable, "-m", "etnc_db.bench.measure", "queries", url, str(self.out_dir / "plans")])
         return {"rss_mb": p.rss_mb, "load1": list(p.load), "queries": p.data.get("queries", []),
                 "error": p.stderr[-500:] if p.rc else None}
@@ -310,6 +315,7 @@ def _db_summary(runs: list[dict]) -> dict:
 
 
 def _remove_dump(folder: Path) -> None:
+    """Delete a scale's dump once its floors are measured (hundreds of MB at 100×)."""
     for p in folder.glob("*"):
         p.unlink()
     folder.rmdir()
@@ -339,32 +345,44 @@ def inputs_for(n: int, corpora_dir: Path, seed: int) -> Inputs:
 
 
 def _machine() -> dict:
+    """What the numbers were measured on."""
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
             "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
 
 
-def run_bench(out_dir: Path, scales: tuple[int, ...] = (1, 10, 100), server_url: str | None = None,
-              seed: int = 20260, keep: bool = False, repeat: int = 5, log=print) -> dict:
-    """Measure every scale; write results.json and results.md after each one."""
-    server_url = server_url or os.environ.get("DATABASE_URL") or DEFAULT_SERVER
+@dataclass(frozen=True)
+class Options:
+    """What `etnc-db bench` was asked for."""
+
+    scales: tuple[int, ...] = (1, 10, 100)
+    server_url: str | None = None  # default: DATABASE_URL, else DEFAULT_SERVER
+    seed: int = 20260
+    keep: bool = False
+    repeat: int = 5
+
+
+def run_bench(out_dir: Path, options: Options = Options(), log=print) -> dict:
+    """Measure every scale; results.json and results.md are written after every step."""
+    server_url = options.server_url or os.environ.get("DATABASE_URL") or DEFAULT_SERVER
     out_dir.mkdir(parents=True, exist_ok=True)
-    bench = Bench(out_dir, Databases(server_url, keep), max(1, repeat), log)
-    bench.report = {"machine": _machine(), "seed": seed, "repeat": bench.repeat, "scales": {},
+    bench = Bench(out_dir, Databases(server_url, options.keep), max(1, options.repeat), log)
+    bench.report = {"machine": _machine(), "seed": options.seed, "repeat": bench.repeat, "scales": {},
                     "started": time.strftime("%Y-%m-%d %H:%M:%S %z"), "load_at_start": list(os.getloadavg())}
     try:
         bench.dbs.migrate_template()
-        for n in sorted(scales):
+        for n in sorted(options.scales):
             log(f"[bench] {n}x: preparing the corpus")
-            inputs = inputs_for(n, out_dir / "corpora", seed)
-            bench.scale(n, inputs, largest=n == max(scales))
+            inputs = inputs_for(n, out_dir / "corpora", options.seed)
+            bench.scale(n, inputs, largest=n == max(options.scales))
     finally:
         bench.dbs.drop_all()
     bench.report["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
     bench.report["load_at_end"] = list(os.getloadavg())
-    _write(out_dir, bench.report)
+    bench.save()
     return bench.report
 
 
 def _write(out_dir: Path, report: dict) -> None:
+    """results.json (every run) and results.md (the summary)."""
     (out_dir / "results.json").write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     (out_dir / "results.md").write_text(markdown(report), encoding="utf-8")

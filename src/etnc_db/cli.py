@@ -557,18 +557,19 @@ def _require_document(corpus: Path, document: str) -> None:
 
 
 @app.command()
-def bench(scales: str = typer.Option("1,10,100", "--scales", help="Corpus multiples to measure, comma-separated."),
+def bench(scales: str = typer.Option("1,10,100", "--scales", help="Corpus multiples to measure, comma-separated (1 = the real corpus)."),
           out_dir: Path = typer.Option(Path("bench/out"), "--out", help="Folder for results.json, results.md and plans/."),
           server: str | None = typer.Option(None, "--server", help="Server URL for the bench_* databases (default: DATABASE_URL, else the local server)."),
           seed: int = typer.Option(20260, "--seed", help="Seed of the synthetic corpus generator."),
-          keep: bool = typer.Option(False, "--keep", help="Keep the bench_* databases afterwards.")) -> None:
-    """Benchmark the pipeline on 1×/10×/100× synthetic corpora; print the results table."""
+          keep: bool = typer.Option(False, "--keep", help="Keep each scale's built bench_x<N>_build0 database afterwards."),
+          repeat: int = typer.Option(5, "--repeat", min=1, help="Runs per measurement (min and median are reported).")) -> None:
+    """Benchmark builds, their COPY floors, no-op runs, check and queries at 1×/10×/100×; print the results."""
     with failures():
-        from etnc_db.bench.runner import markdown, run_bench
+        from etnc_db.bench.results_markdown import markdown
+        from etnc_db.bench.runner import Options, run_bench
 
         wanted = tuple(int(x) for x in scales.split(",") if x.strip())
-        report = run_bench(out_dir, wanted, server_url=server, seed=seed, keep=keep,
-                           log=lambda m: err.print(m, highlight=False))
+        report = run_bench(out_dir, Options(wanted, server, seed, keep, repeat), log=lambda m: err.print(m, highlight=False))
         out.print(markdown(report), highlight=False, soft_wrap=True)
 
 

@@ -1,10 +1,21 @@
-"""The benchmark behind `etnc-db bench`: generate 1×/10×/100× corpora, then measure,
-each in its own process on a fresh database of the local server (or DATABASE_URL's):
-full build, no-op reload (as a CLI process), reload after adding one news document,
-loader baselines (project loader vs raw COPY vs pandas.to_sql) and the analysis
-queries with EXPLAIN (ANALYZE, BUFFERS). Writes bench/out/results.json, results.md and
-plans/, and prints the Markdown table. No timing is asserted anywhere: numbers are
-compared with the targets and reported."""
+"""The benchmark behind `etnc-db bench` (issue 18's measurements).
+
+Per scale (1× = the real corpus, N× = a synthetic corpus from the generator):
+
+* full build: `etnc-db run` as a CLI process into an empty migrated database (a fresh
+  copy of a migrated template; server start and migration are never timed), `repeat`
+  times, each on its own fresh database, with its per-stage timings from etl.runs;
+* the floors the benchmark computes itself from that build's rows: every core table of
+  the built database dumped with COPY TO, then (a) COPY FROM into a fresh migrated
+  database in FK order, and (b) COPY FROM into bare tables and every key, index, check,
+  FK and trigger built after, each `repeat` times in its own process and database;
+* no-op `etnc-db load` and no-op `etnc-db run` (CLI processes) on the built database;
+* at the largest scale: etl.changes' share of the database after the first build,
+  `etnc-db check` (with the GX import time its run records) and every analysis query.
+
+Every measurement records wall time, the process's peak RSS (ru_maxrss from wait4) and
+the 1-minute load average before and after. Writes results.json, results.md and plans/
+to the output folder. No timing is asserted: numbers are set beside the targets."""
 
 from __future__ import annotations
 
@@ -15,55 +26,59 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from etnc_db.bench.generator import add_news_document, generate
-from etnc_db.config import PACKAGE_ROOT as PROJECT_ROOT
+from etnc_db.bench import measure
+from etnc_db.bench.generator import generate
+from etnc_db.bench.results_markdown import markdown
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-TARGETS = {
-    "build_1x_wall_s": 15.0,
-    "build_1x_pipeline_excl_gx_s": 5.0,
-    "noop_reload_cli_s": 1.5,
-    "add_news_100x_s": 3.0,
-    "build_100x_over_10x": 12.0,
-    "peak_rss_mb": 2048.0,
-    "query_ms": 100.0,
-    "loader_vs_copy": 0.5,
-    "loader_vs_to_sql": 10.0,
-}
+PREFIX = "bench_"
 
 
 @dataclass
 class Proc:
+    """One measured child process."""
+
     wall: float
     rss_mb: float
     rc: int
     data: dict
     stderr: str
+    load: tuple[float, float]  # 1-minute load average before and after
+
+    def record(self, **extra) -> dict:
+        """The run as stored in results.json."""
+        return {"s": self.wall, "rss_mb": self.rss_mb, "rc": self.rc, "load1": list(self.load), **extra}
 
 
-def run_measured(args: list[str], env: dict | None = None) -> Proc:
-    """Like run_process but reaps the child with os.wait4 to read its peak RSS."""
-    t = time.perf_counter()
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-    # read pipes fully before reaping (the outputs are small)
-    out = p.stdout.read()
-    err = p.stderr.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t
-    p.returncode = os.waitstatus_to_exitcode(status)
-    data = _json_tail(out)
-    return Proc(round(wall, 4), round(ru.ru_maxrss / 1024, 1), p.returncode, data, err.strip()[-2000:])
+def run_measured(args: list[str], env: dict | None = None, cwd: Path | None = None) -> Proc:
+    """Run `args` to completion; wall time from spawn to exit, peak RSS from os.wait4
+    (outputs go through temporary files, so a chatty child never blocks on a pipe)."""
+    import tempfile
+
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        before = os.getloadavg()[0]
+        t = time.perf_counter()
+        p = subprocess.Popen(args, stdout=out, stderr=err, env=env, cwd=cwd, text=True)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    return Proc(round(wall, 4), round(usage.ru_maxrss / 1024, 1), p.returncode, _json_tail(stdout),
+                stderr.strip()[-2000:], (round(before, 2), round(os.getloadavg()[0], 2)))
 
 
 def _json_tail(out: str) -> dict:
     """The JSON object a child printed last (one line, or the CLI's pretty-printed block)."""
     text = out.strip()
-    start = text.rfind("\n{") + 1 if not text.startswith("{") else 0
+    start = 0 if text.startswith("{") else text.rfind("\n{") + 1
     for candidate in (text, text[start:]):
         try:
             data = json.loads(candidate)
@@ -73,266 +88,301 @@ def _json_tail(out: str) -> dict:
     return {}
 
 
-def _with_db(server_url: str, name: str) -> str:
-    """The server URL pointing at database `name` (URL form, for libpq and SQLAlchemy)."""
-    from urllib.parse import urlsplit, urlunsplit
-
+def with_db(server_url: str, name: str) -> str:
+    """The server URL pointing at database `name`."""
     parts = urlsplit(server_url)
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
-class Databases:
-    """Fresh bench_* databases on one server; dropped at the end."""
+def etnc_db() -> str:
+    """The etnc-db console script of this interpreter's environment."""
+    return str(Path(sys.executable).with_name("etnc-db"))
 
-    def __init__(self, server_url: str):
-        self.server_url = server_url
+
+@dataclass
+class Inputs:
+    """The folders one build reads (ETNC_CORPUS, ETNC_CURATED, ETNC_REFERENCE)."""
+
+    corpus: Path
+    curated: Path
+    reference: Path
+    documents: int = 0
+    text_bytes: int = 0
+
+    def env(self, url: str) -> dict:
+        """The environment of an etnc-db process that builds these inputs into `url`."""
+        return dict(os.environ, DATABASE_URL=url, ETNC_CORPUS=str(self.corpus), ETNC_CURATED=str(self.curated),
+                    ETNC_REFERENCE=str(self.reference))
+
+
+class Databases:
+    """bench_* databases on one server: a migrated template, fresh copies of it, dropped
+    at the end (or kept with --keep)."""
+
+    def __init__(self, server_url: str, keep: bool):
+        """Databases on the server at `server_url`; `keep`: --keep."""
+        self.server_url, self.keep = server_url, keep
         self.created: list[str] = []
+        self.template = PREFIX + "template"
+
+    def _admin(self, *statements: str) -> None:
+        """Run statements on the server's maintenance database (autocommit)."""
+        with psycopg.connect(self.server_url, autocommit=True) as conn:
+            for s in statements:
+                conn.execute(s)
+
+    def migrate_template(self) -> None:
+        """Create the template and migrate it (schema and views) with `etnc-db db upgrade`."""
+        self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)', f'CREATE DATABASE "{self.template}"')
+        self.created.append(self.template)
+        env = dict(os.environ, DATABASE_URL=with_db(self.server_url, self.template))
+        subprocess.run([etnc_db(), "db", "upgrade"], env=env, check=True, capture_output=True)
 
     def fresh(self, name: str) -> str:
-        with psycopg.connect(self.server_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
+        """A new database `name`, a copy of the migrated template; its URL."""
+        name = PREFIX + name
+        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
         self.created.append(name)
-        url = _with_db(self.server_url, name)
-        subprocess.run([sys.executable, "-c", "import sys; from etnc_db.db.session import upgrade; upgrade(sys.argv[1])",
-                        url], check=True, capture_output=True)
-        return url
+        return with_db(self.server_url, name)
+
+    def drop(self, url: str, built: bool = False) -> None:
+        """Drop a database made by `fresh` now; with --keep, a scale's `built` database stays."""
+        name = urlsplit(url).path.lstrip("/")
+        if not (self.keep and built):
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self.created.remove(name)
 
     def drop_all(self) -> None:
-        with psycopg.connect(self.server_url, autocommit=True) as conn:
-            for name in self.created:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self.created.clear()
+        """Drop what is left (the template always, the built databases unless --keep)."""
+        for name in list(self.created):
+            if not self.keep or name == self.template:
+                self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                self.created.remove(name)
 
 
-def _pipeline(url: str, corpus: Path, curated: Path) -> Proc:
-    return run_measured([sys.executable, "-m", "etnc_db.bench.measure", "pipeline", url, str(corpus), str(curated)])
+def summary(runs: list[dict]) -> dict:
+    """min, median and max peak RSS of runs recorded by Proc.record (failed runs excluded
+    from the times, counted in `failed`)."""
+    ok = [r["s"] for r in runs if r["rc"] == 0]
+    return {"min": min(ok) if ok else None, "median": round(statistics.median(ok), 4) if ok else None,
+            "rss_mb": max((r["rss_mb"] for r in runs), default=None),
+            "load1": [r["load1"][0] for r in runs], "failed": len(runs) - len(ok), "runs": runs}
 
 
-def _cli_load(url: str, corpus: Path, curated: Path) -> Proc:
-    env = dict(os.environ, DATABASE_URL=url, ETNC_CORPUS=str(corpus), ETNC_CURATED=str(curated))
-    exe = Path(sys.executable).with_name("etnc-db")
-    return run_measured([str(exe), "load", "--json"], env=env)
+def last_run(url: str, command: str) -> dict:
+    """The last etl.runs row of `command`: status, timings, error."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT run_id, status, timings, error FROM etl.runs WHERE command = %s "
+                           "ORDER BY run_id DESC LIMIT 1", (command,)).fetchone()
+    return {} if row is None else {"run_id": row[0], "status": row[1], "timings": row[2] or {}, "error": row[3]}
 
 
-def analysis_queries() -> list[Path]:
-    return sorted((PROJECT_ROOT / "sql" / "analysis").glob("*.sql"))
+def stage_medians(runs: list[dict]) -> dict[str, float]:
+    """Median seconds per stage over the runs' etl.runs timings."""
+    names = sorted({k for r in runs for k in (r.get("timings") or {})})
+    return {k: round(statistics.median((r.get("timings") or {}).get(k, 0.0) for r in runs), 4) for k in names}
 
 
-def run_queries(url: str, plans_dir: Path, repeats: int = 7) -> list[dict]:
-    plans_dir.mkdir(parents=True, exist_ok=True)
-    results = []
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("ANALYZE")
-        for path in analysis_queries():
-            sql = path.read_text(encoding="utf-8").strip().rstrip(";")
-            rows = len(conn.execute(sql).fetchall())  # warm-up
-            times = []
-            for _ in range(repeats):
-                t = time.perf_counter()
-                conn.execute(sql).fetchall()
-                times.append((time.perf_counter() - t) * 1000)
-            plan = "\n".join(r[0] for r in conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql).fetchall())
-            (plans_dir / f"{path.stem}.txt").write_text(plan + "\n", encoding="utf-8")
-            seq = sorted({line.split("Seq Scan on ")[1].split()[0] for line in plan.splitlines() if "Seq Scan on " in line})
-            results.append({"query": path.name, "rows": rows, "median_ms": round(statistics.median(times), 2),
-                            "max_ms": round(max(times), 2), "seq_scans": seq})
-    return results
+@dataclass
+class Bench:
+    """One benchmark invocation: where it writes, which server, how often it repeats."""
 
+    out_dir: Path
+    dbs: Databases
+    repeat: int
+    log: object = print
+    report: dict = field(default_factory=dict)
 
-def _mb(n: float) -> float:
-    return n / 1e6
+    def cli(self, args: list[str], url: str, inputs: Inputs) -> Proc:
+        """`etnc-db ARGS` as a measured process on database `url` with `inputs`."""
+        return run_measured([etnc_db(), *args], env=inputs.env(url))
 
-
-def run_bench(out_dir: Path, scales: tuple[int, ...] = (1, 10, 100), server_url: str | None = None,
-              seed: int = 20260, keep: bool = False, log=print) -> dict:
-    server_url = server_url or os.environ.get("DATABASE_URL") or DEFAULT_SERVER
-    out_dir.mkdir(parents=True, exist_ok=True)
-    corpora_dir = out_dir / "corpora"
-    dbs = Databases(server_url)
-    report: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                                "platform": platform.platform()},
-                    "seed": seed, "scales": {}, "targets": TARGETS}
-    try:
-        gx = run_measured([sys.executable, "-m", "etnc_db.bench.measure", "gx-import"])
-        report["gx_import_seconds"] = gx.data.get("gx_import_seconds")
-        cli_help = run_measured([str(Path(sys.executable).with_name("etnc-db")), "--help"])
-        report["cli_startup_seconds"] = cli_help.wall
-        for n in scales:
-            log(f"[bench] generating {n}x corpus")
-            gen = generate(PROJECT_ROOT / "data" / "corpus", PROJECT_ROOT / "etl" / "curated",
-                           corpora_dir / f"x{n}", n, seed=seed)
-            s: dict = {"documents": gen.documents, "text_mb": round(_mb(gen.text_bytes), 3), "fact_files": gen.fact_files}
-            url = dbs.fresh(f"bench_x{n}")
-            log(f"[bench] {n}x: full build")
-            b = _pipeline(url, gen.corpus_dir, gen.curated_dir)
-            if b.rc != 0:
-                s["build_error"] = b.stderr.splitlines()[-1] if b.stderr else f"exit {b.rc}"
-                report["scales"][n] = s
-                log(f"[bench] {n}x build failed: {s['build_error']}")
-                continue
-            timings = b.data["timings"]
-            rows = sum(sum(v.get("inserted", 0) for v in [c]) for c in b.data["tables"].values())
-            s["build"] = {"wall_s": b.wall, "pipeline_s": b.data["pipeline_seconds"], "rss_mb": b.rss_mb,
-                          "timings": timings, "rows_inserted": rows,
-                          "pipeline_excl_validate_s": round(b.data["pipeline_seconds"] - timings.get("validate", 0), 4),
-                          "pipeline_excl_gx_import_s": round(b.data["pipeline_seconds"] - (report.get("gx_import_seconds") or 0), 4)}
-            parse_s = timings.get("parse", 0) or 1e-9
-            s["build"]["parse_mb_s"] = round(_mb(gen.text_bytes) / parse_s, 2)
-            s["build"]["text_mb_s"] = round(_mb(gen.text_bytes) / b.data["pipeline_seconds"], 2)
-            load_s = timings.get("load_documents", 0) + timings.get("facts", 0) + timings.get("reference", 0)
-            s["build"]["rows_per_s_loaded"] = round(rows / b.data["pipeline_seconds"], 0)
-            s["build"]["rows_per_s_load_stages"] = round(rows / load_s, 0) if load_s else None
-            log(f"[bench] {n}x: no-op reload (CLI)")
-            r = _cli_load(url, gen.corpus_dir, gen.curated_dir)
-            s["noop_reload"] = {"wall_s": r.wall, "rss_mb": r.rss_mb, "rc": r.rc,
-                                "timings": r.data.get("timings"), "error": None if r.rc == 0 else r.stderr[-300:]}
-            if r.rc != 0:  # measure the same work in-process when the CLI refuses
-                r2 = _pipeline(url, gen.corpus_dir, gen.curated_dir)
-                s["noop_reload"]["worker_wall_s"] = r2.wall
-                s["noop_reload"]["worker_timings"] = r2.data.get("timings")
-            log(f"[bench] {n}x: add one news document")
-            plus, _ = add_news_document(gen.corpus_dir, corpora_dir / f"x{n}-plus", seed=seed)
-            a = _cli_load(url, plus, gen.curated_dir)
-            if a.rc != 0:
-                a = _pipeline(url, plus, gen.curated_dir)
-                via = "worker"
+    def builds(self, n: int, inputs: Inputs) -> tuple[dict, str]:
+        """`repeat` full builds, each into a fresh migrated database; the first good
+        one's database is kept for the measurements that need a built database."""
+        runs, kept = [], None
+        for r in range(self.repeat):
+            url = self.dbs.fresh(f"x{n}_build{r}")
+            p = self.cli(["run", "--json"], url, inputs)
+            ledger = last_run(url, "run")
+            runs.append(p.record(timings=ledger.get("timings"), status=ledger.get("status"),
+                                 error=ledger.get("error") or (p.stderr.splitlines()[-1:] or [None])[0] if p.rc else None))
+            self.log(f"[bench] {n}x build {r + 1}/{self.repeat}: {p.wall:.2f} s (rc {p.rc}, load {p.load[0]})")
+            if kept is None and p.rc == 0:
+                kept = url
             else:
-                via = "cli"
-            t = a.data.get("timings") or {}
-            checks = t.get("invariants", 0) + t.get("validate", 0)
-            s["add_news"] = {"wall_s": a.wall, "via": via, "rss_mb": a.rss_mb, "timings": t,
-                             "checks_s": round(checks, 4), "wall_excl_checks_s": round(a.wall - checks, 4),
-                             "error": None if a.rc == 0 else a.stderr[-300:]}
-            if n == max(scales):
-                log(f"[bench] {n}x: analysis queries")
-                s["queries"] = run_queries(url, out_dir / "plans")
-            report["scales"][n] = s
-            _write(out_dir, report)
-        loader_scale = 10 if 10 in scales else scales[0]
-        log(f"[bench] loader baselines on the {loader_scale}x document rows")
-        url = dbs.fresh("bench_loaders")
-        lp = run_measured([sys.executable, "-m", "etnc_db.bench.measure", "loaders", url,
-                           str(corpora_dir / f"x{loader_scale}" / "corpus")])
-        if lp.rc == 0:
-            d = lp.data
-            d["scale"] = loader_scale
-            d["rss_mb"] = lp.rss_mb
-            for k in ("loader", "loader_per_row", "raw_copy", "to_sql", "raw_copy_same_schema", "to_sql_same_schema"):
-                d[f"{k}_rows_s"] = round(d["rows"] / d[f"{k}_seconds"], 0)
-                d[f"{k}_mb_s"] = round(_mb(d["copy_bytes"]) / d[f"{k}_seconds"], 2)
-            d["loader_vs_copy"] = round(d["raw_copy_seconds"] / d["loader_seconds"], 3)
-            d["loader_vs_to_sql"] = round(d["to_sql_seconds"] / d["loader_seconds"], 2)
-            d["loader_vs_copy_same_schema"] = round(d["raw_copy_same_schema_seconds"] / d["loader_seconds"], 3)
-            d["loader_vs_to_sql_same_schema"] = round(d["to_sql_same_schema_seconds"] / d["loader_seconds"], 2)
-            # the ceiling for any loader that writes through COPY: raw COPY's own lead over to_sql
-            d["raw_copy_vs_to_sql"] = round(d["to_sql_seconds"] / d["raw_copy_seconds"], 2)
-            d["raw_copy_vs_to_sql_same_schema"] = round(d["to_sql_same_schema_seconds"] / d["raw_copy_same_schema_seconds"], 2)
-            d["bulk_speedup"] = round(d["loader_per_row_seconds"] / d["loader_seconds"], 2)
-            report["loaders"] = d
-        else:
-            report["loaders"] = {"error": lp.stderr[-500:]}
+                self.dbs.drop(url)
+        out = summary(runs)
+        good = [r for r in runs if r["rc"] == 0]
+        out["stages"] = stage_medians(good)
+        if good:  # process start, imports, schema check, run lock and ledger, commit
+            out["stages"]["(not in a stage)"] = round(statistics.median(
+                r["s"] - sum((r.get("timings") or {}).values()) for r in good), 4)
+        return out, kept
+
+    def floors(self, n: int, dump_dir: Path) -> dict:
+        """Floors (a) indexed and (b) bare, `repeat` times each, each in a fresh database."""
+        out = {}
+        for kind in ("indexed", "bare"):
+            runs = []
+            for r in range(self.repeat):
+                url = self.dbs.fresh(f"x{n}_floor_{kind}{r}")
+                p = run_measured([sys.executable, "-m", "etnc_db.bench.measure", f"floor-{kind}", url, str(dump_dir)])
+                runs.append(p.record(db_s=p.data.get("seconds"), detail=p.data, error=p.stderr[-300:] if p.rc else None))
+                self.log(f"[bench] {n}x floor {kind} {r + 1}/{self.repeat}: {p.data.get('seconds')} s (rc {p.rc})")
+                self.dbs.drop(url)
+            out[kind] = _db_summary(runs)
+        return out
+
+    def noops(self, url: str, inputs: Inputs) -> dict:
+        """No-op `etnc-db load` and `etnc-db run` on the built database."""
+        out = {}
+        for command in ("load", "run"):
+            runs = []
+            for _ in range(self.repeat):
+                p = self.cli([command, "--json"], url, inputs)
+                runs.append(p.record(rows_changed=sum(sum(c.values()) for c in (p.data.get("tables") or {}).values()),
+                                     timings=p.data.get("timings"), error=p.stderr[-300:] if p.rc else None))
+            out[command] = summary(runs)
+            self.log(f"[bench] no-op {command}: median {out[command]['median']} s")
+        return out
+
+    def check(self, url: str, inputs: Inputs) -> dict:
+        """`etnc-db check` on the built database, with the timings its run records."""
+        folder = self.out_dir / "check"
+        runs = []
+        for _ in range(self.repeat):
+            before = last_run(url, "check").get("run_id")
+            p = self.cli(["check", "--report", str(folder / "data-quality.md"), "--data-docs", str(folder / "data-docs")],
+                         url, inputs)
+            ledger = last_run(url, "check")
+            ledger = ledger if ledger.get("run_id") != before else {}
+            timings = ledger.get("timings") or {}
+            p.rc = 0 if ledger.get("status") in ("succeeded", "failed") else p.rc or 1  # failed expectations still timed
+            runs.append(p.record(timings=timings, status=ledger.get("status"), error=ledger.get("error"),
+                                 gx_import_s=timings.get("gx_import"),
+                                 excl_import_s=round(p.wall - timings.get("gx_import", 0.0), 4)))
+            self.log(f"[bench] check: {p.wall:.2f} s (GX import {timings.get('gx_import')})")
+        out = summary(runs)
+        ok = [r for r in runs if r["rc"] == 0]
+        out["excl_import"] = {"min": min((r["excl_import_s"] for r in ok), default=None),
+                              "median": statistics.median([r["excl_import_s"] for r in ok]) if ok else None}
+        out["gx_import"] = {"min": min((r["gx_import_s"] or 0 for r in ok), default=None),
+                            "median": statistics.median([r["gx_import_s"] or 0 for r in ok]) if ok else None}
+        return out
+
+    def queries(self, url: str) -> dict:
+        """The analysis queries, in their own process (see measure.queries)."""
+        p = run_measured([sys.executable, "-m", "etnc_db.bench.measure", "queries", url, str(self.out_dir / "plans")])
+        return {"rss_mb": p.rss_mb, "load1": list(p.load), "queries": p.data.get("queries", []),
+                "error": p.stderr[-500:] if p.rc else None}
+
+    def save(self) -> None:
+        """Write results.json and results.md as they stand (after every measurement)."""
+        _write(self.out_dir, self.report)
+
+    def scale(self, n: int, inputs: Inputs, largest: bool) -> None:
+        """Every measurement of one scale, saved as each one is done."""
+        s: dict = {"documents": inputs.documents, "text_mb": round(inputs.text_bytes / 1e6, 3)}
+        self.report["scales"][n] = s
+        s["build"], url = self.builds(n, inputs)
+        self.save()
+        if url is None:
+            return
+        try:
+            s["changes"] = changes_share(url)
+            dump_dir = self.out_dir / "dumps" / f"x{n}"
+            s["dump"] = measure.dump_core(url, dump_dir)
+            s["floors"] = self.floors(n, dump_dir)
+            _remove_dump(dump_dir)
+            self.save()
+            s["noop"] = self.noops(url, inputs)
+            self.save()
+            if largest:
+                s["queries"] = self.queries(url)
+                s["check"] = self.check(url, inputs)
+        finally:
+            self.dbs.drop(url, built=True)
+            self.save()
+
+
+def _db_summary(runs: list[dict]) -> dict:
+    """A floor's summary: min and median of the database time (preparation excluded)."""
+    ok = [r["db_s"] for r in runs if r["rc"] == 0 and r["db_s"] is not None]
+    out = summary(runs)
+    out.update({"min": min(ok) if ok else None, "median": round(statistics.median(ok), 4) if ok else None})
+    return out
+
+
+def _remove_dump(folder: Path) -> None:
+    """Delete a scale's dump once its floors are measured (hundreds of MB at 100×)."""
+    for p in folder.glob("*"):
+        p.unlink()
+    folder.rmdir()
+
+
+def changes_share(url: str) -> dict:
+    """etl.changes' size (table, indexes, TOAST) as a share of the database's size."""
+    with psycopg.connect(url) as conn:
+        changes, database, rows = conn.execute(
+            "SELECT pg_total_relation_size('etl.changes'), pg_database_size(current_database()), "
+            "(SELECT count(*) FROM etl.changes)").fetchone()
+    return {"changes_bytes": changes, "database_bytes": database, "rows": rows, "share": round(changes / database, 5)}
+
+
+def inputs_for(n: int, corpora_dir: Path, seed: int) -> Inputs:
+    """1×: the project's own folders; N×: a synthetic corpus generated from them."""
+    from etnc_db.config import Settings
+
+    settings = Settings.from_env()
+    if n == 1:
+        files = [p for p in settings.corpus_dir.iterdir() if p.suffix in (".txt", ".md")]
+        return Inputs(settings.corpus_dir, settings.curated_dir, settings.reference_dir, len(files),
+                      sum(p.stat().st_size for p in files))
+    g = generate(settings.corpus_dir, settings.curated_dir, corpora_dir / f"x{n}", n, seed=seed,
+                 source_reference=settings.reference_dir)
+    return Inputs(g.corpus_dir, g.curated_dir, g.reference_dir, g.documents, g.text_bytes)
+
+
+def _machine() -> dict:
+    """What the numbers were measured on."""
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What `etnc-db bench` was asked for."""
+
+    scales: tuple[int, ...] = (1, 10, 100)
+    server_url: str | None = None  # default: DATABASE_URL, else DEFAULT_SERVER
+    seed: int = 20260
+    keep: bool = False
+    repeat: int = 5
+
+
+def run_bench(out_dir: Path, options: Options = Options(), log=print) -> dict:
+    """Measure every scale; results.json and results.md are written after every step."""
+    server_url = options.server_url or os.environ.get("DATABASE_URL") or DEFAULT_SERVER
+    out_dir.mkdir(parents=True, exist_ok=True)
+    bench = Bench(out_dir, Databases(server_url, options.keep), max(1, options.repeat), log)
+    bench.report = {"machine": _machine(), "seed": options.seed, "repeat": bench.repeat, "scales": {},
+                    "started": time.strftime("%Y-%m-%d %H:%M:%S %z"), "load_at_start": list(os.getloadavg())}
+    try:
+        bench.dbs.migrate_template()
+        for n in sorted(options.scales):
+            log(f"[bench] {n}x: preparing the corpus")
+            inputs = inputs_for(n, out_dir / "corpora", options.seed)
+            bench.scale(n, inputs, largest=n == max(options.scales))
     finally:
-        if not keep:
-            dbs.drop_all()
-    _write(out_dir, report)
-    return report
+        bench.dbs.drop_all()
+    bench.report["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
+    bench.report["load_at_end"] = list(os.getloadavg())
+    bench.save()
+    return bench.report
 
 
 def _write(out_dir: Path, report: dict) -> None:
+    """results.json (every run) and results.md (the summary)."""
     (out_dir / "results.json").write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     (out_dir / "results.md").write_text(markdown(report), encoding="utf-8")
-
-
-def _ok(value, target, smaller=True) -> str:
-    if value is None:
-        return "n/a"
-    return "met" if (value <= target if smaller else value >= target) else "**missed**"
-
-
-def markdown(report: dict) -> str:
-    lines = ["# etnc-db benchmark results", "",
-             (f"Machine: {report['machine']['cpus']} CPUs, Python {report['machine']['python']}, "
-             f"{report['machine']['platform']}; seed {report['seed']}; GX import "
-             f"{report.get('gx_import_seconds')} s; CLI start-up (`etnc-db --help`) {report.get('cli_startup_seconds')} s."), "",
-             "## Per scale", "",
-             "| scale | docs | text MB | build wall s | pipeline s | parse s | link s | facts s | load docs s | invariants s | validate s | parse MB/s | rows | rows/s | peak RSS MB | no-op reload s | add news s (excl. checks) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for n, s in report["scales"].items():
-        b = s.get("build")
-        if not b:
-            lines.append(f"| {n}× | {s['documents']} | {s['text_mb']} | failed: {s.get('build_error')} |")
-            continue
-        t = b["timings"]
-        nr = s.get("noop_reload", {})
-        an = s.get("add_news", {})
-        lines.append(
-            f"| {n}× | {s['documents']} | {s['text_mb']} | {b['wall_s']:.2f} | {b['pipeline_s']:.2f} | "
-            f"{t.get('parse', 0):.2f} | {t.get('link', 0):.2f} | {t.get('facts', 0):.2f} | {t.get('load_documents', 0):.2f} | "
-            f"{t.get('invariants', 0):.2f} | {t.get('validate', 0):.2f} | {b['parse_mb_s']} | {b['rows_inserted']} | "
-            f"{b['rows_per_s_loaded']:.0f} | {b['rss_mb']} | {nr.get('wall_s', float('nan')):.2f}"
-            f"{'' if nr.get('rc', 0) == 0 else ' (CLI failed)'} | "
-            f"{an.get('wall_s', float('nan')):.2f} ({an.get('wall_excl_checks_s', float('nan')):.2f}) |")
-    lo = report.get("loaders")
-    if lo and "error" not in lo:
-        lines += ["", (f"## Loader baselines ({lo['scale']}× document rows: {lo['rows']} rows, "
-                       f"{_mb(lo['copy_bytes']):.1f} MB as COPY text)"), "",
-                  "| loader | seconds | rows/s | MB/s |", "|---|---|---|---|",
-                  f"| project loader, bulk mode as `--bulk auto` chooses for this load (staging COPY, FK lookup, upsert, change log; secondary indexes and FKs re-created and validated after) | {lo['loader_seconds']} | {lo['loader_rows_s']:.0f} | {lo['loader_mb_s']} |",
-                  f"| project loader, per-row path (`--bulk never`, as periodic loads run) | {lo['loader_per_row_seconds']} | {lo['loader_per_row_rows_s']:.0f} | {lo['loader_per_row_mb_s']} |",
-                  f"| raw COPY of pre-rendered rows (psycopg, nothing else) | {lo['raw_copy_seconds']} | {lo['raw_copy_rows_s']:.0f} | {lo['raw_copy_mb_s']} |",
-                  f"| pandas.DataFrame.to_sql, method={lo['to_sql_method']} | {lo['to_sql_seconds']} | {lo['to_sql_rows_s']:.0f} | {lo['to_sql_mb_s']} |",
-                  f"| raw COPY of the same (id-resolved) rows into the schema's own tables (constraints, indexes, FKs) | {lo['raw_copy_same_schema_seconds']} | {lo['raw_copy_same_schema_rows_s']:.0f} | {lo['raw_copy_same_schema_mb_s']} |",
-                  f"| to_sql of the same rows into the schema's own tables | {lo['to_sql_same_schema_seconds']} | {lo['to_sql_same_schema_rows_s']:.0f} | {lo['to_sql_same_schema_mb_s']} |",
-                  "", (f"Against bare tables: loader throughput = {lo['loader_vs_copy']:.0%} of raw COPY, "
-                       f"{lo['loader_vs_to_sql']}× to_sql. Into the schema's own tables: "
-                       f"{lo['loader_vs_copy_same_schema']:.0%} of raw COPY, {lo['loader_vs_to_sql_same_schema']}× to_sql. "
-                       "The loader also resolves foreign keys by business key, skips unchanged rows, deletes what "
-                       "left the sources and logs every change; the baselines do none of that. "
-                       f"Bulk mode is {lo['bulk_speedup']}× the per-row path. For scale: raw COPY itself is "
-                       f"{lo['raw_copy_vs_to_sql']}× to_sql into bare tables and {lo['raw_copy_vs_to_sql_same_schema']}× "
-                       "into the schema's tables, the most any loader that writes through PostgreSQL could reach.")]
-    elif lo:
-        lines += ["", f"Loader baselines failed: {lo['error']}"]
-    big = max(report["scales"]) if report["scales"] else None
-    qs = report["scales"].get(big, {}).get("queries") if big else None
-    if qs:
-        lines += ["", f"## Analysis queries on the {big}× database (median of 7; plans in bench/out/plans/)", "",
-                  "| query | rows | median ms | max ms | seq scans |", "|---|---|---|---|---|"]
-        for q in qs:
-            lines.append(f"| {q['query']} | {q['rows']} | {q['median_ms']} | {q['max_ms']} | {', '.join(q['seq_scans'])} |")
-    lines += ["", "## Targets", "", "| target | measured | result |", "|---|---|---|"]
-    sc = report["scales"]
-    one = sc.get(1, {}).get("build")
-    if one:
-        lines.append(f"| full build 1× ≤ 15 s wall (process, excl. server start) | {one['wall_s']:.2f} s | {_ok(one['wall_s'], 15)} |")
-        excl = one["pipeline_excl_gx_import_s"]
-        lines.append(f"| pipeline's own work 1× ≤ 5 s (everything but the GX import) | {excl:.2f} s | {_ok(excl, 5)} |")
-    nr = sc.get(1, {}).get("noop_reload")
-    if nr:
-        lines.append(f"| no-op reload ≤ 1.5 s as a CLI process (1×) | {nr['wall_s']:.2f} s{'' if nr['rc'] == 0 else ' (CLI failed)'} | {_ok(nr['wall_s'], 1.5) if nr['rc'] == 0 else 'n/a'} |")
-    for n in sc:
-        nr = sc[n].get("noop_reload")
-        if nr and n != 1:
-            lines.append(f"| no-op reload, {n}× (CLI) | {nr['wall_s']:.2f} s | {_ok(nr['wall_s'], 1.5) if nr['rc'] == 0 else 'n/a'} |")
-    an = sc.get(100, {}).get("add_news")
-    if an:
-        lines.append(f"| add one news document to 100× ≤ 3 s plus checks | {an['wall_excl_checks_s']:.2f} s + {an['checks_s']:.2f} s checks | {_ok(an['wall_excl_checks_s'], 3)} |")
-    b10, b100 = sc.get(10, {}).get("build"), sc.get(100, {}).get("build")
-    if b10 and b100:
-        ratio = b100["pipeline_s"] / b10["pipeline_s"]
-        lines.append(f"| 100× build ≤ 12 × 10× build | {ratio:.1f}× ({b100['pipeline_s']:.1f} s / {b10['pipeline_s']:.1f} s) | {_ok(ratio, 12)} |")
-    rss = [v for s in sc.values() for k in ("build", "noop_reload", "add_news") if (v := (s.get(k) or {}).get("rss_mb"))]
-    if lo and "rss_mb" in lo:
-        rss.append(lo["rss_mb"])
-    if rss:
-        lines.append(f"| peak RSS ≤ 2 GB (any measurement) | {max(rss):.0f} MB | {_ok(max(rss), 2048)} |")
-    if qs:
-        worst = max(q["median_ms"] for q in qs)
-        lines.append(f"| every analysis query ≤ 100 ms on 100× | slowest median {worst} ms | {_ok(worst, 100)} |")
-    if lo and "error" not in lo:
-        lines.append(f"| loader ≥ 50 % of raw COPY throughput (bare tables) | {lo['loader_vs_copy']:.0%} | {_ok(lo['loader_vs_copy'], 0.5, smaller=False)} |")
-        lines.append(f"| loader ≥ 50 % of raw COPY throughput (same tables, constraints and indexes) | {lo['loader_vs_copy_same_schema']:.0%} | {_ok(lo['loader_vs_copy_same_schema'], 0.5, smaller=False)} |")
-        lines.append(f"| loader ≥ 10× to_sql (bare tables) | {lo['loader_vs_to_sql']}× | {_ok(lo['loader_vs_to_sql'], 10, smaller=False)} |")
-        lines.append(f"| loader ≥ 10× to_sql (same tables) | {lo['loader_vs_to_sql_same_schema']}× | {_ok(lo['loader_vs_to_sql_same_schema'], 10, smaller=False)} |")
-    return "\n".join(lines) + "\n"

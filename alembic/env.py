@@ -7,7 +7,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import text
 
-from etnc_db.config import database_url
+from etnc_db.db.server import database_url
 from etnc_db.db.models import metadata
 from etnc_db.db.session import SCHEMAS, make_engine
 

@@ -51,8 +51,15 @@ class NormalizedText:
         return self.index[start], self.index[start + length - 1] + 1
 
 
+# normalize() without the offset map: note markers dropped and quote marks straightened
+# by one str.translate, whitespace runs collapsed by str.split (the same whitespace as
+# str.isspace). About a hundred times faster than NormalizedText on a short quote.
+_TRANSLATE = str.maketrans({**{c: None for c in _SUPERSCRIPTS}, **_QUOTES})
+
+
 def normalize(text: str) -> str:
-    return NormalizedText(text).text.strip()
+    """The normalized form of `text` (NormalizedText(text).text, stripped)."""
+    return " ".join(text.translate(_TRANSLATE).split())
 
 
 def find_all(text: str, quotes: list[str], normalized: NormalizedText | None = None) -> dict[str, list[Match]]:

@@ -74,3 +74,18 @@ def test_normalized_text_maps_back_to_stored_offsets():
     assert n.text == 'A "quote" here\'s it.'
     assert [text[i] for i in n.index] == ["A", " ", "\u201c", "q", "u", "o", "t", "e", "\u201d", " ", "h", "e", "r", "e",
                                           "\u2019", "s", " ", "i", "t", "."]
+
+
+def test_normalize_equals_the_offset_mapping_normalization_on_random_text():
+    """normalize() (translate + split) and NormalizedText (numpy, with offsets) are two
+    implementations of one normalization: they must agree on any text."""
+    import random
+
+    from etnc_db.quotes import NormalizedText, normalize
+
+    pool = list("ab Z.,'\"") + ["\n", "\t", "\u00a0", "\u2009", "\u3000", "\x1c", "¹", "²", "⁰", "˒",
+                                 "“", "”", "‘", "’", "„", "`", "é", "中"]
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
+        assert normalize(text) == NormalizedText(text).text.strip(), repr(text)

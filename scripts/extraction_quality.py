@@ -43,7 +43,7 @@ from etnc_db.propose.evaluate import (  # noqa: E402
     score,
 )
 from etnc_db.propose.extract import extract  # noqa: E402
-from etnc_db.propose.inputs import build_input, input_from_parsed  # noqa: E402
+from etnc_db.propose.inputs import input_from_parsed  # noqa: E402
 from etnc_db.propose.truth import load_truth  # noqa: E402
 from etnc_db.quotes import find_quote  # noqa: E402
 from etnc_db.reference.registry import load_registry  # noqa: E402
@@ -150,8 +150,9 @@ def evaluate_news(directory: Path, split: str, root: Path = ROOT):
         text = (directory / labels["file"]).read_text(encoding="utf-8")
         pages += 1
         published = labels.get("published")
-        doc = build_input(label_path.stem, text, kind="news_article", published=str(published) if published else None,
-                          registry=registry, linker=linker, file_name=labels["file"])
+        parsed = parse_document(text, kind="news_article", file_name=labels["file"])
+        doc = input_from_parsed(label_path.stem, text, parsed, published=str(published) if published else None,
+                                linker=linker)
         cands = propose(doc, rules, weights)
         truth = []
         for i, f in enumerate(labels.get("facts") or []):

@@ -22,7 +22,7 @@ import psycopg
 from etnc_db.config import Settings
 from etnc_db.db import ledger
 from etnc_db.extract import corpus as corpus_folder
-from etnc_db.extract.model import CorpusError
+from etnc_db.extract.parsed import CorpusError
 from etnc_db.extract.plan import Stored, fingerprint, plan_documents
 from etnc_db.load import bulk as bulk_mode
 from etnc_db.load.upsert import RunLog, load_tables

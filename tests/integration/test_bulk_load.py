@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from conftest import RUN_TIMES, table_checksums
 from etnc_db.cli import app
-from etnc_db.extract.model import ParsedDocument, Section
+from etnc_db.extract.parsed import ParsedDocument, Section
 from etnc_db.extract.rows import DOCUMENT_TABLES, DocumentMeta, DocumentRows
 from etnc_db.load import bulk
 from etnc_db.load.catalog import table_info

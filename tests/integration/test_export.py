@@ -98,6 +98,8 @@ def _norm(value) -> str:
     booleans, decimals without trailing zeros."""
     if value is None or value == "":
         return ""
+    if isinstance(value, (dict, list)):  # json/jsonb from the database: files hold its JSON text
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
     if isinstance(value, date):
@@ -151,8 +153,8 @@ def test_manifest_lists_every_file_with_its_checksum_and_rows(exported, relation
     fmt, out = exported
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     files = {f["path"]: f for f in manifest["files"]}
-    assert {f"{r.name}.{fmt}" for r in relations} | {"data-dictionary.csv", "data-dictionary.md", "codebook.md"} \
-        == set(files)
+    assert {f"{r.name}.{fmt}" for r in relations} | {"data-dictionary.csv", "data-dictionary.md", "codebook.md",
+                                                    "delta.csv"} == set(files)
     for name, entry in files.items():
         data = (out / name).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest(), name

@@ -1,7 +1,7 @@
 """Fact history, stable keys and releases (docs/history.md), on the real corpus: a changed
 amount, a rename, a merge, a withdrawal and a re-addition across releases end with the
 right versions, redirects and deltas; keys survive a rebuild from an empty database and
-the newest migration's downgrade; a vanished key and a release without a passing check
+a downgrade of the history migration; a vanished key and a release without a passing check
 are refused."""
 
 from __future__ import annotations
@@ -296,7 +296,7 @@ def test_a_rebuild_from_an_empty_database_reproduces_the_same_keys(databases, mi
     assert rebuilt[0] == rebuilt[3]  # every published fact has a current version
 
 
-def test_history_survives_a_downgrade_and_upgrade_of_the_newest_migration(built_db, settings, curated):
+def test_history_survives_a_downgrade_and_upgrade_of_its_migration(built_db, settings, curated):
     key, line, new = _amount(curated)
     curated.edit("hu", key, line, new)
     changed = _run(built_db, settings, curated)
@@ -309,7 +309,7 @@ def test_history_survives_a_downgrade_and_upgrade_of_the_newest_migration(built_
                     conn.execute("SELECT * FROM core.key_redirects ORDER BY 1").fetchall())
 
     before = state()
-    downgrade(built_db, "-1")
+    downgrade(built_db, "0006")  # to before the history migration (0007)
     with psycopg.connect(built_db) as conn:
         assert conn.execute("SELECT to_regclass('core.fact_versions')").fetchone()[0] is None
         assert conn.execute("SELECT count(*) FROM history_archive.fact_versions").fetchone()[0] == len(before[0])

@@ -1,6 +1,6 @@
 """`etnc-db report`: one self-contained HTML file whose charts render in headless
 Chromium without console errors, each chart with its data table, every fact linked to
-its evidence, coverage (with review candidates when that schema exists) and the
+its evidence, coverage (with the review candidates still pending) and the
 data-quality status of the last check and gate."""
 
 from __future__ import annotations
@@ -35,16 +35,16 @@ d.id='captured-errors';d.textContent=JSON.stringify(__errors);document.body.appe
 
 @pytest.fixture(scope="module")
 def checked_db(databases, built_template, tmp_path_factory):
-    """A built database on which `etnc-db check` ran, with a review queue of 3
-    candidates, 2 of them pending."""
+    """A built database on which `etnc-db check` ran, with 2 review candidates put back
+    to pending."""
     from etnc_db.quality.check import run_check
 
     url = databases.create(template=built_template)
     run_check(url, tmp_path_factory.mktemp("check") / "dq.md", None)
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE SCHEMA review")
-        conn.execute("CREATE TABLE review.candidates (candidate_key text PRIMARY KEY, status text NOT NULL)")
-        conn.execute("INSERT INTO review.candidates VALUES ('a', 'pending'), ('b', 'pending'), ('c', 'accepted')")
+        assert conn.execute("SELECT count(*) FROM review.candidates WHERE status = 'pending'").fetchone()[0] == 0
+        conn.execute("UPDATE review.candidates SET status = 'pending', decision_source = 'extraction' WHERE "
+                     "candidate_id IN (SELECT candidate_id FROM review.candidates ORDER BY candidate_id LIMIT 2)")
     return url
 
 
@@ -106,10 +106,10 @@ def test_sections_show_investment_policy_network_coverage_and_quality(html):
     assert re.search(r"Last gate \(run \d+\): <span class=\"ok\">passed</span>", html)
 
 
-def test_without_a_review_schema_or_check_the_report_says_so(built_db_readonly, tmp_path):
+def test_without_a_check_or_pending_candidates_the_report_says_so(built_db_readonly, tmp_path):
     result = write_report(built_db_readonly, tmp_path / "r.html")
     text = result.path.read_text(encoding="utf-8")
-    assert "pending review" not in text
+    assert "Candidate facts pending review: <strong>0</strong>" in text
     assert "No <code>etnc-db check</code> has run on this database yet." in text
     assert result.charts >= 7 and result.facts > 400
 

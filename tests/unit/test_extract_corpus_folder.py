@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from etnc_db.extract import corpus as C
-from etnc_db.extract.model import CorpusError
+from etnc_db.extract.parsed import CorpusError
 from etnc_db.extract.reader import read_source
 from etnc_db.yaml_lines import LineList, YamlSyntaxError, parse_yaml_with_lines
 

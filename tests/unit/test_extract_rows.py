@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from etnc_db.extract.model import Citation, CorpusError, ParsedDocument, Section
+from etnc_db.extract.parsed import Citation, CorpusError, ParsedDocument, Section
 from etnc_db.extract.rows import DocumentMeta, DocumentRows, normalize_url
 
 TEXT = "Huawei opened a lab.\nNotes\n1 | Report, Outlet, 3 March 2024, www.example.org/a/\n2 | Ibid.\n"

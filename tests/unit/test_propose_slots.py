@@ -8,9 +8,9 @@ import pytest
 
 from etnc_db.link.linker import Linker
 from etnc_db.propose import load_weights, propose
+from etnc_db.propose.candidate import ProposeInput
 from etnc_db.propose.extract import extract
 from etnc_db.propose.inputs import input_from_text
-from etnc_db.propose.model import ProposeInput
 from etnc_db.propose.rules import load_rules
 from etnc_db.propose.slots import find_amounts, find_dates, status_for
 from etnc_db.reference.registry import load_registry

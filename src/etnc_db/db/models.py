@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     ARRAY,
+    DDL,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -44,6 +45,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     func,
     text,
 )
@@ -865,6 +867,11 @@ class FactVersion(Base):
     reason_text: Mapped[str | None] = mapped_column(Text, comment="The withdrawn: entry's reason, or what a forced removal was.")
     redirect_to: Mapped[str | None] = mapped_column(Text, comment="For renamed or merged: the key that replaces it.")
     source_file: Mapped[str | None] = mapped_column(Text, comment="Curated file and line of the record at this version (informational: not compared).")
+
+
+# The EXCLUDE constraint compares text with = in a GiST index: btree_gist provides that
+# (a trusted extension: the database owner may create it; migration 0007 does).
+event.listen(FactVersion.__table__, "before_create", DDL("CREATE EXTENSION IF NOT EXISTS btree_gist"))
 
 
 class KeyRedirect(Base):

@@ -1,6 +1,7 @@
 """Corpus readers and parsers: report, news article, newsletter, generic article."""
 
-from .model import (
+from .parse import parse_document
+from .parsed import (
     Author,
     Citation,
     CitationMarker,
@@ -11,7 +12,6 @@ from .model import (
     TableRow,
     render_segments,
 )
-from .parse import parse_document
 from .reader import read_source
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .model import Author
+from .parsed import Author
 
 _INST_WORDS = re.compile(
     r"(?i)\b(institut\w*|universit\w*|centre|center|school|department|college|ministry|"

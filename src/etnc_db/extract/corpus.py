@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_
 
 from etnc_db.yaml_lines import LineDict, YamlSyntaxError, parse_yaml_with_lines
 
-from .model import CorpusError
+from .parsed import CorpusError
 from .reader import MAX_BYTES, decode_source, describe_os_error, not_regular_reason, read_limited, read_source
 
 MANIFEST = "sources.yaml"

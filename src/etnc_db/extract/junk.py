@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from .model import Removal
+from .parsed import Removal
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parents[3] / "etl" / "reference" / "junk_rules.yaml"
 _ACTIONS = {"drop_line", "remove_span", "drop_repeated", "drop_rest", "drop_before_title", "drop_title_repeat"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Passage
+from .parsed import Passage
 
 _SUPS = "⁰¹²³⁴⁵⁶⁷⁸⁹˒⁻"
 _TERMINAL = set('.!?:;"”’)…»')

@@ -23,7 +23,7 @@ import yaml
 
 from .junk import Classification, _complement, classify, load_rules
 from .lines import line_spans
-from .model import MetadataSpan, Removal
+from .parsed import MetadataSpan, Removal
 
 REFERENCE_DIR = Path(__file__).resolve().parents[3] / "etl" / "reference"
 _PRECISION_RANK = {"day": 3, "month": 2, "year": 1}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .junk import Classification, JunkRule, classify, load_rules, repeat_key
 from .lines import PassageBuilder, is_open, line_spans
 from .metadata import Metadata, detect_metadata
-from .model import ParsedDocument, Section
+from .parsed import ParsedDocument, Section
 
 _ISSUE = re.compile(r"^\s*((?:19|20)\d\d)\s+(Spring|Summer|Fall|Autumn|Winter)\s+Issue\s*$", re.IGNORECASE)
 _LABELLED = ("Time:", "Date:", "Location:", "Source:", "Sources:")
@@ -129,7 +129,7 @@ def parse_news(text: str, *, kind: str, file_name: str, title: str | None = None
         and c.dropped[meta.title_line].rule_id in repeated) else None  # a headline written twice
     doc_title = title if title is not None else (meta.title if title_line is not None else None)
     parts = _parts(text, spans, kept, kind, doc_title)
-    sections, passages = _sections_and_passages(text, spans, c, kept, parts, kind, title_line)
+    sections, passages = _sections_and_passages(_Page(text, spans, c, kept), parts, kind, title_line)
     published = meta.published or _published(text)
     precision = meta.published_precision or (
         ("year", "month", "day")[published.count("-")] if published else None)
@@ -150,8 +150,20 @@ def _is_heading(i: int, order: list[int], lt: dict[int, str], kind: str) -> bool
     return False
 
 
-def _sections_and_passages(text, spans, c: Classification, kept, parts, kind, title_line):
+@dataclass(frozen=True)
+class _Page:
+    """A cleaned page: its text, line spans, what the junk rules made of the lines and
+    the indices of the lines kept."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    c: Classification
+    kept: list[int]
+
+
+def _sections_and_passages(page: _Page, parts, kind, title_line):
     """Sections (parts and their headings) and passages, one passage per kept line."""
+    text, spans, c, kept = page.text, page.spans, page.c, page.kept
     sections: list[Section] = []
     passages = []
     end = len(text)

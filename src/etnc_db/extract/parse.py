@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .model import CorpusError, ParsedDocument
+from .parsed import CorpusError, ParsedDocument
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -28,7 +28,7 @@ def parse_document(
     if not text.strip():
         raise CorpusError(file_name, None, "empty document")
     if kind == "report":
-        from .report import parse_report
+        from .report_parser import parse_report
 
         return parse_report(text, file_name=file_name, title=title, errata=errata)
     if kind in ("news_article", "article", "newsletter"):

@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from .model import CorpusError
+from .parsed import CorpusError
 
 #: the largest document file accepted, in bytes (checked with stat before reading)
 MAX_BYTES = 20_000_000

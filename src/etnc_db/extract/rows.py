@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from etnc_db.extract.model import ParsedDocument
+from etnc_db.extract.parsed import ParsedDocument
 from etnc_db.tables import TableLoad
 
 # The tables a document's rows go to, parents first.
@@ -141,7 +141,7 @@ def normalize_url(url: str | None) -> str | None:
 def check_spans(file_name: str, text: str, parsed: ParsedDocument, mentions: list) -> None:
     """Every span reproduces its text and lies inside the document: checked here, where
     the spans are made (slicing a str is O(1)); the gate only samples the stored rows."""
-    from etnc_db.extract.model import CorpusError
+    from etnc_db.extract.parsed import CorpusError
 
     bad = [f"mention {m.char_start}-{m.char_end}" for m in mentions if text[m.char_start:m.char_end] != m.surface]
     bad += [f"endnote {c.number}" for c in parsed.citations if text[c.char_start:c.char_end] != c.raw_text]

@@ -1128,7 +1128,7 @@ def _shift(f: UnknownOrg, offset: int) -> UnknownOrg:
 def detect_in_document(text: str, doc, registry: Registry, *, linker: Linker | None = None) -> list[UnknownOrg]:
     """Unregistered organization names in a parsed document: every passage segment is
     scanned; names found there are also found in the title and the headings. Offsets
-    index the stored ``text``. ``doc`` is an extract.model.ParsedDocument."""
+    index the stored ``text``. ``doc`` is an extract.parsed.ParsedDocument."""
     sc = _Scanner(text, registry, linker or _linker_for(registry), load_cues(), _page_country(text, doc))
     for p in doc.passages:
         for s, e in p.segments:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .candidate import Candidate, MentionInput, OrganizationInfo, PassageInput, ProposeInput
 from .confidence import Weights, load_weights
 from .extract import extract, extractor_version, finalize
-from .model import Candidate, MentionInput, OrganizationInfo, PassageInput, ProposeInput
 from .rules import Rules, RulesError, load_rules
 
 RULES_DIR = Path(__file__).resolve().parents[3] / "etl" / "extraction"

@@ -17,7 +17,7 @@ from pathlib import Path
 from etnc_db.quotes import normalize
 
 from . import slots
-from .model import Candidate, MentionInput, PassageInput, ProposeInput
+from .candidate import Candidate, MentionInput, PassageInput, ProposeInput
 from .rules import FACT_TYPES, TYPE_FIELD, Rules, Trigger
 
 CODE_VERSION = "propose-1"
@@ -425,8 +425,10 @@ class RawCandidate:
         return tuple(span for s in self.sentences for span in s.spans)
 
 
-def _features(s: Sentence, hits: list[Hit], proposed: dict, fact_type: str, doc: ProposeInput, other_types: int,
-              status_cue: bool, amount, date) -> dict[str, float]:
+def _features(s: Sentence, hits: list[Hit], proposed: dict, fact_type: str, other_types: int,
+              found: dict[str, bool]) -> dict[str, float]:
+    """The confidence model's inputs for one candidate; ``found`` says whether the slots
+    amount, date and status_cue were filled."""
     countries = {m.entity_key for _, _, m in _countries(s)}
     orgs = _orgs(s)
     return {
@@ -438,9 +440,9 @@ def _features(s: Sentence, hits: list[Hit], proposed: dict, fact_type: str, doc:
         "orgs": min(len(orgs), 3) / 3,
         "china": 1.0 if countries & {"CN", "HK", "MO"} else 0.0,
         "countries": min(len(countries), 3) / 3,
-        "amount": 1.0 if amount else 0.0,
-        "date": 1.0 if date else 0.0,
-        "status_cue": 1.0 if status_cue else 0.0,
+        "amount": 1.0 if found["amount"] else 0.0,
+        "date": 1.0 if found["date"] else 0.0,
+        "status_cue": 1.0 if found["status_cue"] else 0.0,
         "hedge": 1.0 if _HEDGE.search(s.text) else 0.0,
         "generic": min(len(_GENERIC.findall(s.text)), 2) / 2,
         "length": min(len(s.text), 400) / 400,
@@ -515,7 +517,8 @@ def extract(doc: ProposeInput, rules: Rules) -> list[RawCandidate]:
             proposed["sectors"] = _sectors(s)
             proposed = {k: proposed[k] for k in FIELD_ORDER[fact_type] if k in proposed}
             other = sum(1 for t in FACT_TYPES if t != fact_type and hits[t])
-            feats = _features(s, th, proposed, fact_type, doc, other, status_cue, amount, date)
+            feats = _features(s, th, proposed, fact_type, other,
+                              {"amount": bool(amount), "date": bool(date), "status_cue": bool(status_cue)})
             meta = {"anchor": anchor.trigger.regex.pattern, "type": proposed.get(type_key) or "other",
                     "status": status, "stance": proposed.get("stance") or "",
                     "hit": s.text[anchor.start:anchor.end]}

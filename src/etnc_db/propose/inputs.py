@@ -6,30 +6,18 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from etnc_db.extract import parse_document
 from etnc_db.link.linker import Linker
 from etnc_db.link.unknown import detect_unknown_organizations
-from etnc_db.reference.registry import Registry
 
-from .model import MentionInput, OrganizationInfo, PassageInput, ProposeInput
-
-
-def build_input(document_key: str, text: str, *, kind: str, published: str | None, registry: Registry,
-                linker: Linker | None = None, file_name: str = "document", title: str | None = None,
-                errata: Collection = frozenset()) -> ProposeInput:
-    """Parse (with the source ``errata`` the parser tolerates), link and package one
-    stored document for :func:`propose`."""
-    linker = linker or Linker(registry)
-    parsed = parse_document(text, kind=kind, file_name=file_name, title=title, errata=errata)
-    return input_from_parsed(document_key, text, parsed, published=published, linker=linker)
+from .candidate import MentionInput, OrganizationInfo, PassageInput, ProposeInput
 
 
 def input_from_parsed(document_key: str, text: str, parsed, *, published: str | None, linker: Linker,
                       mentions: Iterable | None = None) -> ProposeInput:
-    """Package a parsed document (``etnc_db.extract.model.ParsedDocument``) for
+    """Package a parsed document (``etnc_db.extract.parsed.ParsedDocument``) for
     :func:`propose`: its passages with their chapter, the linker's mentions in them (the
     ones given, e.g. the pipeline's own, else linked here by `linker`, whose registry is
     used throughout), the unregistered

@@ -97,8 +97,8 @@ def _pivot_types(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
 
 
 def coverage_section(conn: psycopg.Connection) -> str:
-    """Facts per report chapter (top-level section) and per document; pending review
-    candidates when the review schema exists."""
+    """Facts per report chapter (top-level section) and per document; the review
+    candidates still pending."""
     by_section = data.facts_by_section(conn)
     by_section["section"] = [f"{d}: {t}"[:90] for d, t in zip(by_section["document_key"], by_section["title"],
                                                                  strict=True)]
@@ -111,7 +111,7 @@ def coverage_section(conn: psycopg.Connection) -> str:
             + figure(charts.stacked_types_chart(docs_chart, "document_key", "Facts per document"), "chart-documents")
             + table(docs, "documents", links=()))
     pending = data.pending_candidates(conn)
-    review = (f"<p>Candidate facts pending review: <strong>{pending}</strong>.</p>" if pending is not None else "")
+    review = f"<p>Candidate facts pending review: <strong>{pending}</strong>.</p>"
     intro = ("Where the facts come from: a fact counts in every chapter or document that holds one of its "
              "evidence quotes.")
     return section("coverage", "Coverage", intro, review + body)

@@ -99,24 +99,9 @@ def documents(conn: psycopg.Connection) -> pd.DataFrame:
         FROM mart.dim_document d ORDER BY d.document_key""")
 
 
-def pending_candidates(conn: psycopg.Connection) -> int | None:
-    """Candidate facts waiting for review, when a `review` schema with a candidates table
-    exists; None otherwise (or when it cannot be read)."""
-    table = conn.execute(
-        "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema = 'review' "
-        "AND table_name LIKE '%candidate%' ORDER BY table_name = 'candidates' DESC, table_name LIMIT 1").fetchone()
-    if table is None:
-        return None
-    schema, name = table[0].split(".", 1)
-    has_status = conn.execute(
-        "SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND table_name = %s AND column_name = 'status'",
-        (schema, name)).fetchone()
-    where = " WHERE status = 'pending'" if has_status else ""
-    try:
-        with conn.transaction():
-            return conn.execute(f'SELECT count(*) FROM "{schema}"."{name}"{where}').fetchone()[0]
-    except psycopg.Error:
-        return None
+def pending_candidates(conn: psycopg.Connection) -> int:
+    """Candidate facts waiting for review (`etnc-db review`)."""
+    return conn.execute("SELECT count(*) FROM review.candidates WHERE status = 'pending'").fetchone()[0]
 
 
 def last_check(conn: psycopg.Connection) -> tuple[dict | None, pd.DataFrame]:

@@ -21,7 +21,7 @@ from . import citations as C
 from .authors import fold, parse_byline
 from .junk import classify_lines, load_rules
 from .lines import Item, PassageBuilder, is_open, line_spans, norm, strip_markers
-from .model import (
+from .parsed import (
     Author,
     Citation,
     CitationMarker,

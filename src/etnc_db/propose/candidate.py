@@ -15,7 +15,7 @@ from typing import Any
 @dataclass(frozen=True)
 class PassageInput:
     """One body paragraph: its stored segments, the separators that join them into
-    ``text`` (see ``etnc_db.extract.model.render_segments``), and its chapter."""
+    ``text`` (see ``etnc_db.extract.parsed.render_segments``), and its chapter."""
 
     key: str
     text: str

@@ -15,6 +15,8 @@ import fcntl
 import hashlib
 import os
 import signal
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -228,17 +230,20 @@ def test_unreadable_file_is_refused_not_gone(tmp_path, monkeypatch):
 
 
 def test_chmod_000_file_is_refused(tmp_path):
-    """The real case; skipped where permissions do not stop a read (root with
-    CAP_DAC_OVERRIDE). Runs as root under ``setpriv --bounding-set=-dac_override,-dac_read_search``."""
+    """The real case. Where permissions do not stop a read (root with CAP_DAC_OVERRIDE)
+    the scan runs in a child process whose bounding set lacks the capabilities that
+    bypass file permissions (``setpriv``)."""
     folder = make(tmp_path / "c", {"a.txt": TEXT_A})
     (folder / "a.txt").chmod(0)
     try:
-        try:
-            (folder / "a.txt").read_bytes()
-            pytest.skip("this user reads a chmod 000 file (root); the simulated case covers it")
-        except PermissionError:
-            pass
-        assert lines(C.scan_corpus(folder)) == ["a.txt: cannot read (permission denied)"]
+        if os.access(folder / "a.txt", os.R_OK):
+            scan = ("import sys, pathlib; from etnc_db.extract import corpus as C; "
+                    "print(*[str(p) for p in C.scan_corpus(pathlib.Path(sys.argv[1])).problems], sep='\\n')")
+            res = subprocess.run(["setpriv", "--bounding-set=-dac_override,-dac_read_search", sys.executable,
+                                  "-c", scan, str(folder)], capture_output=True, text=True, check=True)
+            assert res.stdout.splitlines() == ["a.txt: cannot read (permission denied)"]
+        else:
+            assert lines(C.scan_corpus(folder)) == ["a.txt: cannot read (permission denied)"]
     finally:
         (folder / "a.txt").chmod(0o644)
 

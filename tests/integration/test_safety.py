@@ -146,6 +146,59 @@ def test_lost_data_connection_is_recorded_with_its_reason(built_db, changed_corp
     assert last[2] == "failed" and "terminat" in last[3].lower()
 
 
+def _wait_for_the_sleeping_query(url: str, timeout: float = 120) -> int:
+    """The pid of the run's backend once the server shows it inside the injected
+    pg_sleep (seen by the server, not inferred from timing)."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'etnc-db' "
+                "AND state = 'active' AND query LIKE 'SELECT pg_sleep%'").fetchone()
+            if row:
+                return row[0]
+            time.sleep(0.05)
+    raise AssertionError("the run never reached its sleeping query")
+
+
+def test_ctrl_c_during_a_query_exits_130_and_is_recorded(built_db, changed_corpus):
+    """SIGINT while the run waits for the server (not between two Python statements):
+    the query is cancelled, nothing is published, the run exits 130 and its row says it
+    was interrupted."""
+    before = table_checksums(built_db, schemas=("core", "mart"))
+    proc = start_load(built_db, changed_corpus, "facts:query=600")
+    _wait_for_the_sleeping_query(built_db)
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError(f"the load did not stop on Ctrl-C; its stderr ends: {err[-2000:]}") from None
+    assert proc.returncode == 130, err
+    assert [line for line in err.splitlines() if line.startswith("error:")] == ["error: interrupted"], err
+    assert table_checksums(built_db, schemas=("core", "mart")) == before
+    last = runs(built_db)[-1]
+    assert last[2] == "failed" and "interrupted" in last[3]
+
+
+def test_connection_lost_during_a_query_is_recorded_with_its_reason(built_db, changed_corpus):
+    """The server ends the run's backend while it runs a query: exit 1, one error line,
+    nothing published, and the ledger keeps the reason (no rollback error instead)."""
+    before = table_checksums(built_db, schemas=("core", "mart"))
+    proc = start_load(built_db, changed_corpus, "facts:query=600")
+    pid = _wait_for_the_sleeping_query(built_db)
+    with psycopg.connect(built_db, autocommit=True) as conn:
+        assert conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    errors = [line for line in err.splitlines() if line.strip() and not line.startswith("fault:")]
+    assert len(errors) == 1 and "terminat" in errors[0].lower(), err
+    assert table_checksums(built_db, schemas=("core", "mart")) == before
+    last = runs(built_db)[-1]
+    assert last[2] == "failed" and "terminat" in last[3].lower()
+
+
 def _waits_for_the_run_lock(url: str, timeout: float = 60) -> bool:
     """True once some backend waits on a lock while taking the run lock (seen by the
     server, not inferred from timing)."""

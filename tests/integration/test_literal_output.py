@@ -50,3 +50,18 @@ def test_changes_prints_business_keys_literally(built_db):
     res = CliRunner().invoke(app, ["changes", "--run", str(run_id)], env={"DATABASE_URL": built_db})
     assert res.exit_code == 0, res.output
     assert f"update core.locations {MARKUP}" in res.output
+
+
+def test_sql_in_a_document_is_stored_as_text(built_db, corpus_copy):
+    """A title and body written as SQL injection reach the database as values (COPY and
+    bound parameters), never as statements."""
+    title = "Robert'); DROP TABLE core.documents; --"
+    body = "Huawei said $$; DELETE FROM core.facts; $$ and E'\\x00' in Munich.\n" * 10
+    (corpus_copy / "injection.txt").write_text(f"{title}\n\n{body}", encoding="utf-8")
+    res = CliRunner().invoke(app, ["load"], env={"DATABASE_URL": built_db, "ETNC_CORPUS": str(corpus_copy),
+                                                 "ETNC_FAULT_AT": ""})
+    assert res.exit_code == 0, res.output
+    with psycopg.connect(built_db) as conn:
+        assert conn.execute("SELECT title FROM core.documents WHERE file_name = 'injection.txt'").fetchone() == (title,)
+        assert conn.execute("SELECT count(*) FROM core.facts").fetchone()[0] > 0
+        assert conn.execute("SELECT count(*) FROM mart.dim_document WHERE title = %s", (title,)).fetchone()[0] == 1

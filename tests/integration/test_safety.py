@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 from typer.testing import CliRunner
 
 from conftest import table_checksums
@@ -197,6 +198,25 @@ def test_connection_lost_during_a_query_is_recorded_with_its_reason(built_db, ch
     assert table_checksums(built_db, schemas=("core", "mart")) == before
     last = runs(built_db)[-1]
     assert last[2] == "failed" and "terminat" in last[3].lower()
+
+
+def test_succeeded_is_written_with_the_data_not_on_an_idle_second_connection(built_db, changed_corpus):
+    """Issue 11 item 3: the ledger was written after COMMIT on a second connection that
+    sat idle through the run; when the server ended it (idle_session_timeout, a network
+    blip) the data was published and the command still failed. With every new session
+    of the database ended after 1 s idle and the run pausing 3 s before its commit, the
+    run succeeds: its row is finished in the run's own transaction."""
+    before = table_checksums(built_db, schemas=("core",))
+    with psycopg.connect(built_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER DATABASE {} SET idle_session_timeout = '1s'").format(
+            sql.Identifier(conn.info.dbname)))
+    proc = start_load(built_db, changed_corpus, "commit:sleep=3")
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert "inserted" in out, out
+    assert table_checksums(built_db, schemas=("core",)) != before
+    last = runs(built_db)[-1]
+    assert last[1:3] == ("load", "succeeded") and last[3] is None
 
 
 def _waits_for_the_run_lock(url: str, timeout: float = 60) -> bool:

@@ -64,3 +64,15 @@ def test_organization_registry(tmp_path, no_hang):
     with pytest.raises(RegistryError) as err:
         load_registry(tmp_path)
     assert str(err.value) == f"{path}:15: aliases.0: Input should be a valid string"
+
+
+def test_python_tags_are_not_constructed(tmp_path):
+    """Only plain YAML types are built: a tag asking for a Python call is a syntax error
+    at its line, in every input file (they all go through the same reader)."""
+    from etnc_db.yaml_lines import YamlSyntaxError, parse_yaml_with_lines
+
+    marker = tmp_path / "ran"
+    with pytest.raises(YamlSyntaxError) as err:
+        parse_yaml_with_lines(f"a: 1\nb: !!python/object/apply:os.system ['touch {marker}']\n", "f.yaml")
+    assert err.value.line == 2 and "could not determine a constructor" in err.value.reason
+    assert not marker.exists()

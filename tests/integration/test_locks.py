@@ -147,3 +147,31 @@ def test_four_concurrent_upgrades_of_a_new_database_all_succeed(empty_db):
         assert code == 0, err
         assert "database at head" in out
     assert current_revision(empty_db) == head_revision()
+
+
+def test_a_readers_open_transaction_bounds_a_view_change_instead_of_hanging(built_db, reader):
+    """Re-creating the views needs ACCESS EXCLUSIVE on them, which a reader's open
+    transaction holds off, as for any DDL. The schema change gives up after its lock
+    timeout in one line, changing nothing and keeping nothing locked; once the reader's
+    transaction ends it succeeds."""
+    with psycopg.connect(built_db, autocommit=True) as conn:
+        conn.execute("UPDATE etl.view_state SET checksum = 'stale'")
+    reading = as_reader(built_db, reader, autocommit=False)
+    reading.execute("SELECT count(*) FROM mart.fct_investment").fetchone()
+    try:
+        proc = etnc_db(built_db, "db", "upgrade")
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 1, out
+        assert [line for line in err.splitlines() if line.strip()] == [
+            "error: the schema change waited 30s for a lock another session holds (an open transaction reading "
+            "the tables or views it changes?); try again when it has ended"], err
+        with psycopg.connect(built_db) as conn:
+            assert conn.execute("SELECT checksum FROM etl.view_state").fetchone()[0] == "stale"
+            assert conn.execute("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                                "WHERE c.relname = 'run_lock'").fetchone()[0] == 0
+    finally:
+        reading.close()
+    proc = etnc_db(built_db, "db", "upgrade")
+    assert proc.wait(timeout=300) == 0, proc.stderr.read()
+    with psycopg.connect(built_db) as conn:
+        assert conn.execute("SELECT checksum FROM etl.view_state").fetchone()[0] != "stale"

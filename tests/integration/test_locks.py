@@ -138,15 +138,19 @@ def test_reader_holding_the_advisory_locks_does_not_stop_a_migration(built_db, r
         assert conn.execute("SELECT checksum FROM etl.view_state").fetchone()[0] != "stale"
 
 
-def test_four_concurrent_upgrades_of_a_new_database_all_succeed(empty_db):
-    """Four processes bring a new database to the schema at once: one migrates, the
-    others wait for it and find nothing to do (no raw UniqueViolation)."""
-    procs = [etnc_db(empty_db, "db", "upgrade") for _ in range(4)]
-    results = [(p.wait(timeout=600), p.stdout.read(), p.stderr.read()) for p in procs]
-    for code, out, err in results:
+def test_four_concurrent_runs_on_a_new_database_all_succeed(empty_db):
+    """The issue's reproduction: four `etnc-db run --wait` on a new database at once. One
+    migrates while the others wait for it (no raw UniqueViolation from a second
+    migration), then one builds while the others wait for the run lock and find nothing
+    left to do."""
+    procs = [etnc_db(empty_db, "run", "--wait", "900") for _ in range(4)]
+    results = [(p.wait(timeout=1200), p.stdout.read(), p.stderr.read()) for p in procs]
+    for code, _, err in results:
         assert code == 0, err
-        assert "database at head" in out
+    assert sum("nothing changed" in out for _, out, _ in results) == 3, [out for _, out, _ in results]
     assert current_revision(empty_db) == head_revision()
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT status, count(*) FROM etl.runs GROUP BY 1").fetchall() == [("succeeded", 4)]
 
 
 def test_a_readers_open_transaction_bounds_a_view_change_instead_of_hanging(built_db, reader):

@@ -88,6 +88,11 @@ def finish_unblocked(url: str, proc: subprocess.Popen, blockers: list[int], time
     "LOCK TABLE mart.dim_document IN SHARE ROW EXCLUSIVE MODE",
     "LOCK TABLE mart_cache.fct_fact IN SHARE MODE",
     "LOCK TABLE core.documents IN ACCESS SHARE MODE",
+    # row locks through a view would hold off the load's updates of those rows
+    "SELECT * FROM mart.dim_document FOR KEY SHARE",
+    "SELECT * FROM mart.dim_document FOR SHARE",
+    "SELECT * FROM mart.dim_country FOR UPDATE",
+    "SELECT * FROM mart.fct_investment FOR NO KEY UPDATE",
 ])
 def test_reader_cannot_take_a_lock_that_loads_wait_for(built_db, reader, statement):
     with as_reader(built_db, reader, autocommit=False) as conn:

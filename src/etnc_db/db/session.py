@@ -119,9 +119,9 @@ def _schema_change(url: str, wait_seconds: float):
     etl tables can take, so a read-only login cannot hold up a migration, and a migration
     never runs beside a load. Alembic runs on this same connection and transaction, so it
     cannot wait for its own lock, and a failed migration changes nothing. Only a database
-    without etl.run_lock (new, or migrated to before it existed) is bootstrapped under a
-    transaction-level advisory lock: no etnc-db reader has been granted anything there
-    yet. `lock_timeout` bounds every wait, the DDL's included (a view cannot be dropped
+    without etl.run_lock is migrated under a transaction-level advisory lock: a new one,
+    where no etnc-db reader has been granted anything yet, or one older than migration
+    0005, until that upgrade creates the table. `lock_timeout` bounds every wait, the DDL's included (a view cannot be dropped
     while an open transaction reads it)."""
     from psycopg import errors
     from sqlalchemy.exc import OperationalError

@@ -91,9 +91,10 @@ def files_fingerprint(paths: list[Path], salt: str = "") -> str:
     return h.hexdigest()
 
 
-def _fault(stage: str) -> None:
-    """Test-only fault injection: ETNC_FAULT_AT=<stage>:kill|raise|sleep[=seconds] kills
-    the process (SIGKILL), raises, or sleeps (holding the lock) before <stage> starts.
+def _fault(stage: str, conn: psycopg.Connection | None = None) -> None:
+    """Test-only fault injection: ETNC_FAULT_AT=<stage>:kill|raise|sleep[=seconds]|query[=seconds]
+    kills the process (SIGKILL), raises, sleeps (holding the lock), or runs a query that
+    sleeps in the server (`pg_sleep` on the run's connection) before <stage> starts.
     Stages: reference, documents, documents_load, documents_bulk_restore (bulk mode only),
     facts, review (holding the review files' shared lock), history, gate, commit."""
     at, _, action = os.environ.get("ETNC_FAULT_AT", "").partition(":")
@@ -108,6 +109,8 @@ def _fault(stage: str) -> None:
         raise RuntimeError(f"injected fault at {stage}")
     elif action.startswith("sleep"):
         time.sleep(float(action.partition("=")[2] or 30))
+    elif action.startswith("query") and conn is not None:
+        conn.execute("SELECT pg_sleep(%s)", (float(action.partition("=")[2] or 30),))
 
 
 def run(url: str, settings: Settings, options: RunOptions, progress=None) -> RunResult:
@@ -186,7 +189,7 @@ class _Run:
             timings[name] = round(timings.get(name, 0) + time.perf_counter() - t, 4)
 
     def hook(self, name: str) -> None:
-        _fault(name)
+        _fault(name, self.conn)
         if self.options.on_stage:
             self.options.on_stage(name)
 

@@ -153,6 +153,10 @@ def test_dangling_link_loop_directory_fifo_are_refused(tmp_path, no_hang):
         "pipe.md: is a FIFO (named pipe), not a regular file",
         "to-dir.txt: is a directory, not a regular file",
     ]
+    # a loaded document whose file became a dangling link or a loop is refused, not gone:
+    # its rows stay (only a file that is really absent is removed, with --prune)
+    assert corpus.state("dangling") == corpus.state("loop1") == "refused"
+    assert corpus.removable(["dangling", "loop1", "vanished"]) == ["vanished"]
 
 
 def test_socket_is_refused(tmp_path):

@@ -10,6 +10,9 @@ from decimal import Decimal
 from etnc_db.reference import fx
 from etnc_db.reference.registry import Registry
 
+# core.investments.amount_eur is Numeric(20, 2): 18 digits before the point
+MAX_EUR = Decimal(10) ** 18
+
 
 class Derivation:
     """Context the derivations share: the registry and the FX rates used."""
@@ -35,6 +38,9 @@ class Derivation:
                 self.fx_rates[(rate.currency, rate.year)] = rate
                 row.update(amount_eur=(Decimal(str(row["amount"])) / rate.rate).quantize(Decimal("0.01")),
                            fx_rate=rate.rate, fx_rate_date=rate.rate_date)
+            if row["amount_eur"] is not None and abs(row["amount_eur"]) >= MAX_EUR:
+                return "amount", (f"amount {row['amount']:g} {currency} is {row['amount_eur']:.3e} EUR, "
+                                  f"beyond the largest amount the database holds (below 1e18 EUR)")
         row["direction"] = self.direction(row)
         return None
 

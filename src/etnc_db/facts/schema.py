@@ -18,7 +18,7 @@ import re
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 ID = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=120)]
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -58,11 +58,17 @@ PartialDate = Annotated[str | None, BeforeValidator(_partial_date)]
 CountryCode = Annotated[str, BeforeValidator(_country_code), Field(pattern=r"^[A-Z]{2}$")]
 
 
-def _finite(limit: float):
-    def check(value: Any) -> Any:
-        if isinstance(value, bool):
-            raise ValueError("a number is required")
-        if isinstance(value, (int, float)) and (not math.isfinite(value) or abs(value) >= limit):
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("a number is required")
+    return value
+
+
+def _below(limit: float):
+    """After float coercion, so `1e30` (a string to YAML 1.1, which wants a dot in a float)
+    is checked like `1.0e30`."""
+    def check(value: float | None) -> float | None:
+        if value is not None and (not math.isfinite(value) or abs(value) >= limit):
             raise ValueError(f"{value!r} must be a finite number below {limit:.0e}")
         return value
     return check
@@ -82,7 +88,8 @@ def _python_type(column) -> Any:
     kind = column.type.__class__.__name__
     if kind == "Numeric":
         digits = (column.type.precision or 20) - (column.type.scale or 0)
-        return Annotated[float, BeforeValidator(_finite(10.0 ** digits)), Field(allow_inf_nan=False)]
+        return Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False),
+                         AfterValidator(_below(10.0 ** digits))]
     if kind == "Boolean":
         return bool
     if kind == "String" and column.type.length:

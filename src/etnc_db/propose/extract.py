@@ -38,9 +38,9 @@ class Sentence:
 
 @lru_cache(maxsize=1)
 def _segmenter():
-    import pysbd
+    from .sentences import Segmenter  # pysbd's boundaries, faster
 
-    return pysbd.Segmenter(language="en", clean=False, char_span=False)
+    return Segmenter()
 
 
 # An endnote marker right after a sentence's full stop goes with that sentence, not the next.

@@ -10,7 +10,8 @@ import random
 import pysbd
 import pytest
 
-from etnc_db.propose.sentences import Segmenter, ascii_case_folds
+from etnc_db.propose.prefilter import ascii_case_folds
+from etnc_db.propose.sentences import Segmenter
 
 FRAGMENTS = [
     "",

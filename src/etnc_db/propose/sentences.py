@@ -20,33 +20,21 @@ and random text."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import pysbd
 from pysbd.processor import Processor
 from pysbd.utils import TextSpan
 
+from .prefilter import folds_safe
+
 _TRAILING_SPACE = re.compile(r"\s*")
-
-
-@lru_cache(maxsize=1)
-def ascii_case_folds() -> frozenset[str]:
-    """Non-ASCII characters that a case-insensitive regex matches with an ASCII letter
-    but whose ``str.lower()`` is not that lowercase letter (ſ, ı, İ, the Kelvin sign...)."""
-    letters = re.compile(r"[a-z]", re.IGNORECASE)
-    return frozenset(c for c in map(chr, range(0x80, 0x10000))
-                     if letters.fullmatch(c) and not (len(c.lower()) == 1 and c.lower().isascii()))
-
-
-def _folds_safe(text: str) -> bool:
-    return text.isascii() or ascii_case_folds().isdisjoint(text)
 
 
 def _abbreviation_replacer(base: type) -> type:
     class _Replacer(base):
         def search_for_abbreviations_in_string(self, text):
             """pysbd's loop, minus the abbreviations that no period follows (module docstring)."""
-            if not _folds_safe(text):
+            if not folds_safe(text):
                 return super().search_for_abbreviations_in_string(text)
             lowered = text.lower()
             for abbr in self.lang.Abbreviation.ABBREVIATIONS:

@@ -210,7 +210,8 @@ def _locate_quotes(ctx: _Context) -> None:
             for q in quotes:
                 ctx.problem(q.path, _quote_line(q), f"unknown document key {document!r}")
             continue
-        found = find_all(doc.text, [q.evidence.quote for q in quotes], doc.normalized)
+        # normalized here, not cached on `doc`: one document's normalized copy at a time
+        found = find_all(doc.text, [q.evidence.quote for q in quotes])
         for q in quotes:
             scope = doc.part_span(q.part) if q.part else None
             matches = in_span(found[q.evidence.quote], scope)

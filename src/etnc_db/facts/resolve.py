@@ -73,13 +73,18 @@ class _Context:
         self.records: dict[str, Record] = {}
         self.quotes: list[_Quote] = []
         self.withdrawn: dict[str, tuple[str, Path, int]] = {}
+        self._relative: dict[Path, Path] = {}
 
     def where(self, path: Path, line: int) -> str:
-        """`file:line` for messages: relative to the working directory when possible."""
-        try:
-            rel = path.resolve().relative_to(Path.cwd())
-        except ValueError:
-            rel = path
+        """`file:line` for messages: relative to the working directory when possible
+        (worked out once per file: resolving a path reads the file system)."""
+        rel = self._relative.get(path)
+        if rel is None:
+            try:
+                rel = path.resolve().relative_to(Path.cwd())
+            except ValueError:
+                rel = path
+            self._relative[path] = rel
         return f"{rel}:{line}"
 
     def source_ref(self, path: Path, line: int) -> str:

@@ -44,11 +44,13 @@ class NormalizedText:
         for curly, straight in _QUOTE_POINTS:
             out[out == curly] = straight
         self.text = out.astype("<u4").tobytes().decode("utf-32-le")
-        self.index = kept.tolist()
+        # stored offset per normalized character: a 4- or 8-byte array, not a list of
+        # Python ints (36 bytes a character, 2 GB for the 100x corpus's texts)
+        self.index = kept.astype(np.uint32 if len(text) < 2**32 else np.int64)
 
     def span(self, start: int, length: int) -> tuple[int, int]:
         """Stored offsets of the normalized stretch [start, start + length)."""
-        return self.index[start], self.index[start + length - 1] + 1
+        return int(self.index[start]), int(self.index[start + length - 1]) + 1
 
 
 # normalize() without the offset map: note markers dropped and quote marks straightened

@@ -73,13 +73,18 @@ class _Context:
         self.records: dict[str, Record] = {}
         self.quotes: list[_Quote] = []
         self.withdrawn: dict[str, tuple[str, Path, int]] = {}
+        self._relative: dict[Path, Path] = {}
 
     def where(self, path: Path, line: int) -> str:
-        """`file:line` for messages: relative to the working directory when possible."""
-        try:
-            rel = path.resolve().relative_to(Path.cwd())
-        except ValueError:
-            rel = path
+        """`file:line` for messages: relative to the working directory when possible
+        (worked out once per file: resolving a path reads the file system)."""
+        rel = self._relative.get(path)
+        if rel is None:
+            try:
+                rel = path.resolve().relative_to(Path.cwd())
+            except ValueError:
+                rel = path
+            self._relative[path] = rel
         return f"{rel}:{line}"
 
     def source_ref(self, path: Path, line: int) -> str:
@@ -210,7 +215,8 @@ def _locate_quotes(ctx: _Context) -> None:
             for q in quotes:
                 ctx.problem(q.path, _quote_line(q), f"unknown document key {document!r}")
             continue
-        found = find_all(doc.text, [q.evidence.quote for q in quotes], doc.normalized)
+        # normalized here, not cached on `doc`: one document's normalized copy at a time
+        found = find_all(doc.text, [q.evidence.quote for q in quotes])
         for q in quotes:
             scope = doc.part_span(q.part) if q.part else None
             matches = in_span(found[q.evidence.quote], scope)

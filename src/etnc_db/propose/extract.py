@@ -18,6 +18,7 @@ from etnc_db.quotes import normalize
 
 from . import slots
 from .candidate import Candidate, MentionInput, PassageInput, ProposeInput
+from .prefilter import LiteralIndex, lowered, may_match
 from .rules import FACT_TYPES, TYPE_FIELD, Rules, Trigger
 
 CODE_VERSION = "propose-1"
@@ -34,13 +35,14 @@ class Sentence:
     end: int
     spans: tuple[tuple[int, int], ...]  # stored-text spans (split at segment breaks)
     mentions: list[tuple[int, int, MentionInput]] = field(default_factory=list)  # sentence offsets
+    triggers: dict[str, list[Trigger]] | None = None  # per fact type, those that can match (None: all)
 
 
 @lru_cache(maxsize=1)
 def _segmenter():
-    import pysbd
+    from .sentences import Segmenter  # pysbd's boundaries, faster
 
-    return pysbd.Segmenter(language="en", clean=False, char_span=False)
+    return Segmenter()
 
 
 # An endnote marker right after a sentence's full stop goes with that sentence, not the next.
@@ -94,10 +96,30 @@ def _passage_offset(seg_map, stored: int) -> int | None:
     return None
 
 
-def _may_propose(text: str, rules: Rules) -> bool:
-    """Whether any trigger matches somewhere in `text`: a passage where none does
-    proposes nothing, so its sentences need not be split (pysbd is the costly step)."""
-    return any(t.regex.search(text) for fact_type in FACT_TYPES for t in rules.triggers[fact_type])
+def _may_propose(text: str, possible: dict[str, list[Trigger]]) -> bool:
+    """Whether any trigger matches somewhere in `text` (of `possible`, the ones that can):
+    a passage where none does proposes nothing, so its sentences need not be split
+    (pysbd is the costly step)."""
+    return any(t.regex.search(text) for triggers in possible.values() for t in triggers)
+
+
+def possible_triggers(text: str, rules: Rules) -> dict[str, list[Trigger]]:
+    """Per fact type, the triggers (in rule order) whose literal words occur in `text`:
+    the only ones that can match in it or in any part of it (see `prefilter`)."""
+    index = _literal_index(rules)
+    can = iter(index.possible(text))
+    return {fact_type: [t for t in rules.triggers[fact_type] if next(can)] for fact_type in FACT_TYPES}
+
+
+_INDEXES: dict[int, tuple[Rules, LiteralIndex]] = {}
+
+
+def _literal_index(rules: Rules) -> LiteralIndex:
+    """The literal index of every trigger of `rules`, in FACT_TYPES then rule order."""
+    held = _INDEXES.get(id(rules))
+    if held is None or held[0] is not rules:
+        held = _INDEXES[id(rules)] = (rules, LiteralIndex([t.regex for f in FACT_TYPES for t in rules.triggers[f]]))
+    return held[1]
 
 
 def sentences(doc: ProposeInput, rules: Rules | None = None) -> list[Sentence]:
@@ -108,7 +130,8 @@ def sentences(doc: ProposeInput, rules: Rules | None = None) -> list[Sentence]:
     starts = [m.char_start for m in doc.mentions]
     out: list[Sentence] = []
     for p in doc.passages:
-        if rules is not None and not _may_propose(p.text, rules):
+        possible = possible_triggers(p.text, rules) if rules is not None else None
+        if possible is not None and not _may_propose(p.text, possible):
             continue
         seg_map = _segment_map(p)
         lo = bisect.bisect_left(starts, p.segments[0][0]) if p.segments else 0
@@ -120,7 +143,7 @@ def sentences(doc: ProposeInput, rules: Rules | None = None) -> list[Sentence]:
             if a is not None and b is not None and b > a:
                 pmentions.append((a, b, m))
         for i, (a, b) in enumerate(split_sentences(p.text)):
-            s = Sentence(p, i, p.text[a:b], a, b, _stored_spans(seg_map, a, b))
+            s = Sentence(p, i, p.text[a:b], a, b, _stored_spans(seg_map, a, b), triggers=possible)
             s.mentions = [(ma - a, mb - a, m) for ma, mb, m in pmentions if a <= ma and mb <= b]
             out.append(s)
     return out
@@ -136,17 +159,20 @@ class Hit:
     end: int
 
 
-def trigger_hits(sentence: str, fact_type: str, rules: Rules) -> list[Hit]:
-    blocked = [(m.start(), m.end()) for b in rules.blockers[fact_type] for m in b.regex.finditer(sentence)]
-    hits = []
-    for t in rules.triggers[fact_type]:
-        for m in t.regex.finditer(sentence):
-            if m.end() <= m.start():
-                continue
-            if any(s <= m.start() and m.end() <= e for s, e in blocked):
-                continue
-            hits.append(Hit(t, m.start(), m.end()))
-    return hits
+def trigger_hits(sentence: str, fact_type: str, rules: Rules, triggers: list[Trigger] | None = None) -> list[Hit]:
+    """The non-empty matches of the type's triggers, in rule order, minus those inside a
+    blocker's match. `triggers`: the type's triggers that can match in a text holding the
+    sentence (`possible_triggers`), to skip the others; regexes whose literal words the
+    sentence lacks are not run either."""
+    low = lowered(sentence)
+    found = [(t, m) for t in (rules.triggers[fact_type] if triggers is None else triggers) if may_match(t.regex, low)
+             for m in t.regex.finditer(sentence) if m.end() > m.start()]
+    if not found:
+        return []
+    blocked = [(m.start(), m.end()) for b in rules.blockers[fact_type] if may_match(b.regex, low)
+               for m in b.regex.finditer(sentence)]
+    return [Hit(t, m.start(), m.end()) for t, m in found
+            if not any(s <= m.start() and m.end() <= e for s, e in blocked)]
 
 
 # ----------------------------------------------------------------------------- context cues
@@ -228,8 +254,14 @@ def _country_descriptions(s: Sentence) -> list[tuple[int, int, str, str]]:
 
 
 def _date(s: Sentence, doc: ProposeInput, position: int) -> slots.DateValue | None:
-    dates = slots.find_dates(s.text, doc.published)
+    dates = _sentence_dates(s.text, doc.published)
     return slots.nearest(dates, position) if dates else None
+
+
+@lru_cache(maxsize=64)
+def _sentence_dates(text: str, published: str | None) -> tuple[slots.DateValue, ...]:
+    """The dates of a sentence, found once for all the candidates of its fact types."""
+    return tuple(slots.find_dates(text, published))
 
 
 def _investment(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: str | None,
@@ -471,7 +503,8 @@ def _title(fact_type: str, p: dict, hit_text: str) -> str:
 def extract(doc: ProposeInput, rules: Rules) -> list[RawCandidate]:
     """Every candidate with its features, before confidence scoring and thresholds."""
     sents = sentences(doc, rules)
-    hits_by = [{t: trigger_hits(s.text, t, rules) for t in FACT_TYPES} for s in sents]
+    hits_by = [{t: trigger_hits(s.text, t, rules, s.triggers[t] if s.triggers else None) for t in FACT_TYPES}
+               for s in sents]
     out: list[RawCandidate] = []
     for i, s in enumerate(sents):
         hits = hits_by[i]

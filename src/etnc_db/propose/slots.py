@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from .prefilter import lowered, may_match
 from .rules import Cue, Rules
 
 # ----------------------------------------------------------------------------- amounts
@@ -220,8 +221,9 @@ def nearest(items, position: int):
 
 
 def first_cue(cues: list[Cue], sentence: str):
+    low = lowered(sentence)
     for cue in cues:
-        if cue.regex.search(sentence):
+        if may_match(cue.regex, low) and cue.regex.search(sentence):
             return cue.value
     return None
 

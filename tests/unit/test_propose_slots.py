@@ -198,3 +198,23 @@ def test_fact_over_two_sentences_keeps_both_spans(linker, rules):
     assert inv and len(inv[0].evidence) == 2
     assert inv[0].proposed["amount"] == 4e9
     assert inv[0].proposed["location"] == "Szeged"
+
+
+def test_countries_qualifying_named_companies_are_not_parties(rules, linker):
+    p = first("Renault decided to partner with China's Geely on hybrid engines for South Korea.", "agreement",
+              rules, linker)
+    assert {x.get("organization") for x in p["parties"]} == {"renault", "geely"}
+    assert not [x for x in p["parties"] if "country" in x and "description" not in x]
+
+
+def test_countries_stay_beside_a_government_body(rules, linker):
+    p = first("Ireland and China's Ministry of Science and Technology renewed a memorandum.", "agreement",
+              rules, linker)
+    assert {x.get("organization") for x in p["parties"]} - {None} == {"cn-most"}
+    assert {x.get("country") for x in p["parties"]} - {None} >= {"IE"}
+
+
+def test_unnamed_bilateral_parties_are_the_chapter_country_and_china(rules, linker):
+    p = first("The two countries signed a memorandum on energy cooperation.", "agreement", rules, linker,
+              country="FI")
+    assert [x.get("country") for x in p["parties"]] == ["FI", "CN"]

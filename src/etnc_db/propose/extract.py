@@ -325,12 +325,27 @@ def _agreement(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_valu
                 continue
             seen.add(("c", m.entity_key))
             parties.append({"country": m.entity_key, "role": "signatory"})
-    if type_value in GOVERNMENT_AGREEMENTS and not any("organization" in x for x in parties):
+    parties = _party_countries(parties, doc)
+    bilateral = not parties and any(cue.regex.search(s.text) for cue in rules.bilateral)
+    if (type_value in GOVERNMENT_AGREEMENTS or bilateral) and not any("organization" in x for x in parties):
         for code in (s.passage.chapter_country, "CN"):
             if code and code != "EU" and ("c", code) not in seen:
                 seen.add(("c", code))
                 parties.append({"country": code, "role": "signatory"})
     return {"parties": parties, "agreement_type": type_value or "other"}
+
+
+def _party_countries(parties: list[dict], doc: ProposeInput) -> list[dict]:
+    """Countries next to named organizations: a government body's country is a party
+    (a ministry signs for its state); with only companies or institutions named, a
+    country in the sentence qualifies them ("China's Dongfeng", "in Brazil"), not a party."""
+    kinds = {x["organization"]: doc.organizations.get(x["organization"]) for x in parties if "organization" in x}
+    if not kinds:
+        return parties
+    gov = [info.country for info in kinds.values() if info is not None and info.kind in GOV_KINDS and info.country]
+    if not gov:
+        return [x for x in parties if "organization" in x or "description" in x]
+    return parties
 
 
 def _policy(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: str | None,

@@ -81,6 +81,7 @@ class Rules:
     qualifiers: list[Cue]
     jurisdiction: list[Cue]
     unnamed_actor: list[Cue]
+    bilateral: list[Cue] = field(default_factory=list)
     fingerprint: str = ""
     files: list[str] = field(default_factory=list)
 
@@ -215,7 +216,7 @@ def _triggers(data: LineDict, c: _Checker) -> tuple[dict[str, list[Trigger]], di
 
 
 def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
-    c.keys(data, {"status", "stance", "amount", "jurisdiction", "unnamed_actor"}, "slots.yaml",
+    c.keys(data, {"status", "stance", "amount", "jurisdiction", "unnamed_actor", "bilateral"}, "slots.yaml",
            ("status", "stance", "amount", "jurisdiction"))
     out: dict[str, Any] = {"status_default": {}, "status_cues": {}}
 
@@ -269,6 +270,8 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
     out["jurisdiction"] = c.cues(data.get("jurisdiction"), data.line_of("jurisdiction"), "jurisdiction", jurisdiction)
     out["unnamed_actor"] = c.cues(data.get("unnamed_actor"), data.line_of("unnamed_actor"), "unnamed_actor",
                                   vocab_value(("description",), "unnamed_actor value"))
+    out["bilateral"] = c.cues(data.get("bilateral"), data.line_of("bilateral"), "bilateral",
+                              vocab_value(("chapter_and_china",), "bilateral value"))
     return out
 
 
@@ -306,6 +309,6 @@ def load_rules(directory: Path, reference_dir: Path | None = None) -> Rules:
         triggers=triggers, blockers=blockers, status_default=slots["status_default"],
         status_cues=slots["status_cues"], stance_cues=slots["stance"], scales=slots["scales"],
         currencies=slots["currencies"], qualifiers=slots["qualifiers"], jurisdiction=slots["jurisdiction"],
-        unnamed_actor=slots["unnamed_actor"], fingerprint=digest.hexdigest(),
+        unnamed_actor=slots["unnamed_actor"], bilateral=slots["bilateral"], fingerprint=digest.hexdigest(),
         files=[str(directory / n) for n in RULE_FILES],
     )

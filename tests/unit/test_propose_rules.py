@@ -95,3 +95,22 @@ def test_every_problem_is_listed(rules_dir):
         load_rules(rules_dir)
     assert len(err.value.problems) == 2
     assert "weight must be a number in [0, 1]" in "\n".join(err.value.problems)
+
+
+def test_status_by_type_checks_type_and_status_values(rules_dir):
+    t_line = _edit(rules_dir / "slots.yaml", "rnd_centre: operational,", "laboratory: operational,")
+    s_line = _edit(rules_dir / "slots.yaml", "{acquisition: completed,", "{acquisition: finished,")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    problems = err.value.problems
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{t_line}: unknown investment_type 'laboratory'")
+               for p in problems)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{s_line}: unknown investment status 'finished'")
+               for p in problems)
+
+
+def test_bilateral_cues_need_their_value(rules_dir):
+    line = _edit(rules_dir / "slots.yaml", "value: chapter_and_china}", "value: both}")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown bilateral value") for p in err.value.problems)

@@ -123,8 +123,10 @@ def test_status_from_verbs_and_hedges(rules, fact_type, sentence, status):
 
 
 def test_status_default_when_no_cue(rules):
-    value, cued = status_for("agreement", "A memorandum between the two academies.", rules)
+    value, cued = status_for("agreement", "A memorandum between the two academies.", rules, type_value="mou")
     assert (value, cued) == (rules.status_default["agreement"], False)
+    value, cued = status_for("agreement", "Cooperation between the two academies.", rules)
+    assert (value, cued) == (rules.status_by_type["agreement"]["other"], False)
 
 
 # ----------------------------------------------------------------------------- jurisdiction
@@ -218,3 +220,14 @@ def test_unnamed_bilateral_parties_are_the_chapter_country_and_china(rules, link
     p = first("The two countries signed a memorandum on energy cooperation.", "agreement", rules, linker,
               country="FI")
     assert [x.get("country") for x in p["parties"]] == ["FI", "CN"]
+
+
+@pytest.mark.parametrize("fact_type, sentence, status", [
+    ("investment", "Geely has been the largest shareholder of Volvo Cars.", "completed"),
+    ("investment", "Huawei maintains an R&D centre in Helsinki with two hundred engineers.", "operational"),
+    ("agreement", "Research collaboration between the universities covers batteries.", "implemented"),
+    ("policy_measure", "The screening law covers semiconductors and batteries.", "in_force"),
+    ("agreement", "A memorandum between the two academies covers batteries.", "signed"),
+])
+def test_status_without_a_cue_follows_the_type(rules, linker, fact_type, sentence, status):
+    assert first(sentence, fact_type, rules, linker)["status"] == status

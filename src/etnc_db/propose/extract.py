@@ -502,7 +502,7 @@ def extract(doc: ProposeInput, rules: Rules) -> list[RawCandidate]:
             anchor = typed[0] if typed else best
             trig_status = next((h.trigger.status for h in sorted(th, key=lambda h: order[h.trigger.where])
                                 if h.trigger.status), None)
-            status, status_cue = slots.status_for(fact_type, s.text, rules, trig_status)
+            status, status_cue = slots.status_for(fact_type, s.text, rules, trig_status, type_value)
             used = [s]
             amount = None
             if fact_type == "investment":

@@ -75,6 +75,7 @@ class Rules:
     blockers: dict[str, list[Cue]]
     status_default: dict[str, str]
     status_cues: dict[str, list[Cue]]
+    status_by_type: dict[str, dict[str, str]]
     stance_cues: list[Cue]
     scales: list[Cue]
     currencies: list[Cue]
@@ -215,10 +216,27 @@ def _triggers(data: LineDict, c: _Checker) -> tuple[dict[str, list[Trigger]], di
     return triggers, blockers
 
 
+def _status_by_type(node: LineDict, fact_type: str, c: _Checker) -> dict[str, str]:
+    """``status.<type>.by_type``: {type value: status} when no cue matches."""
+    if node.get("by_type") is None:
+        return {}
+    mapping = c.mapping(node.get("by_type"), node.line_of("by_type"), f"status.{fact_type}.by_type")
+    if mapping is None:
+        return {}
+    types, statuses = c.values(TYPE_FIELD[fact_type][1]), c.values(STATUS_VOCABULARY[fact_type])
+    out = {}
+    for key in mapping:
+        if key not in types:
+            c.problem(mapping.line_of(key), f"unknown {TYPE_FIELD[fact_type][0]} {key!r}")
+        elif c.vocab(mapping, key, statuses, f"{fact_type} status") is not None:
+            out[key] = mapping[key]
+    return out
+
+
 def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
     c.keys(data, {"status", "stance", "amount", "jurisdiction", "unnamed_actor", "bilateral"}, "slots.yaml",
            ("status", "stance", "amount", "jurisdiction"))
-    out: dict[str, Any] = {"status_default": {}, "status_cues": {}}
+    out: dict[str, Any] = {"status_default": {}, "status_cues": {}, "status_by_type": {}}
 
     def vocab_value(values, what):
         return lambda e: c.vocab(e, "value", values, what)
@@ -230,9 +248,10 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
             node = c.mapping(status.get(fact_type), status.line_of(fact_type), f"status.{fact_type}")
             if node is None:
                 continue
-            c.keys(node, {"default", "cues"}, f"status.{fact_type}", ("default", "cues"))
+            c.keys(node, {"default", "by_type", "cues"}, f"status.{fact_type}", ("default", "cues"))
             statuses = c.values(STATUS_VOCABULARY[fact_type])
             out["status_default"][fact_type] = c.vocab(node, "default", statuses, f"{fact_type} status")
+            out["status_by_type"][fact_type] = _status_by_type(node, fact_type, c)
             out["status_cues"][fact_type] = c.cues(node.get("cues"), node.line_of("cues"), f"status.{fact_type}.cues",
                                                    vocab_value(statuses, f"{fact_type} status"))
     out["stance"] = c.cues(data.get("stance"), data.line_of("stance"), "stance", vocab_value(c.values("stance"), "stance"))
@@ -307,7 +326,7 @@ def load_rules(directory: Path, reference_dir: Path | None = None) -> Rules:
         raise RulesError(problems)
     return Rules(
         triggers=triggers, blockers=blockers, status_default=slots["status_default"],
-        status_cues=slots["status_cues"], stance_cues=slots["stance"], scales=slots["scales"],
+        status_cues=slots["status_cues"], status_by_type=slots["status_by_type"], stance_cues=slots["stance"], scales=slots["scales"],
         currencies=slots["currencies"], qualifiers=slots["qualifiers"], jurisdiction=slots["jurisdiction"],
         unnamed_actor=slots["unnamed_actor"], bilateral=slots["bilateral"], fingerprint=digest.hexdigest(),
         files=[str(directory / n) for n in RULE_FILES],

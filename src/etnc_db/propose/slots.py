@@ -226,11 +226,15 @@ def first_cue(cues: list[Cue], sentence: str):
     return None
 
 
-def status_for(fact_type: str, sentence: str, rules: Rules, trigger_status: str | None = None) -> tuple[str, bool]:
-    """(status, whether a cue of the sentence said so)."""
+def status_for(fact_type: str, sentence: str, rules: Rules, trigger_status: str | None = None,
+               type_value: str | None = None) -> tuple[str, bool]:
+    """(status, whether a cue of the sentence said so). Without a cue or a trigger's
+    status, the default of the fact's type value (``status.<type>.by_type``), else the
+    fact type's default."""
     value = first_cue(rules.status_cues.get(fact_type, []), sentence)
     if value is not None:
         return value, True
     if trigger_status:
         return trigger_status, True
-    return rules.status_default[fact_type], False
+    by_type = rules.status_by_type.get(fact_type, {})
+    return by_type.get(type_value or "other", rules.status_default[fact_type]), False

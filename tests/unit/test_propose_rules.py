@@ -114,3 +114,10 @@ def test_bilateral_cues_need_their_value(rules_dir):
     with pytest.raises(RulesError) as err:
         load_rules(rules_dir)
     assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown bilateral value") for p in err.value.problems)
+
+
+def test_role_cues_name_a_role_and_a_side(rules_dir):
+    line = _edit(rules_dir / "slots.yaml", "value: investor_before}", "value: buyer}")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown roles value 'buyer'") for p in err.value.problems)

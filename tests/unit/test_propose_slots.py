@@ -231,3 +231,24 @@ def test_unnamed_bilateral_parties_are_the_chapter_country_and_china(rules, link
 ])
 def test_status_without_a_cue_follows_the_type(rules, linker, fact_type, sentence, status):
     assert first(sentence, fact_type, rules, linker)["status"] == status
+
+
+@pytest.mark.parametrize("sentence, investor, target", [
+    ("Chinese investors completed the takeover of the German robot maker Kuka in 2016.", None, "kuka"),
+    ("Kuka, which has been majority-owned since 2017 by Midea, opened a new plant.", "midea", "kuka"),
+    ("Gotion's investment in the Slovak battery startup InoBat was presented as a model.", "gotion", "inobat"),
+])
+def test_roles_from_the_organizations_context(rules, linker, sentence, investor, target):
+    p = first(sentence, "investment", rules, linker)
+    assert (p["investor"], p["target"]) == (investor, target)
+
+
+def test_unnamed_acquirer_is_described_not_taken_from_the_target(rules, linker):
+    p = first("Chinese investors completed the takeover of the German robot maker Kuka in 2016.", "investment",
+              rules, linker)
+    assert (p["investor_description"], p["investor_country"]) == ("Chinese investors", "CN")
+
+
+def test_a_foreign_groups_local_subsidiary_is_the_target_of_its_parent(rules, linker):
+    p = first("MGI Latvia opened a new production facility near Riga.", "investment", rules, linker)
+    assert (p["investor"], p["target"], p["host_country"]) == ("mgi-tech", "mgi-latvia", "LV")

@@ -232,44 +232,72 @@ def _date(s: Sentence, doc: ProposeInput, position: int) -> slots.DateValue | No
     return slots.nearest(dates, position) if dates else None
 
 
+def _role_cues(s: Sentence, rules: Rules, orgs: list) -> dict[int, str]:
+    """Role an organization's context states (slots.yaml ``roles``): "acquisition of X",
+    "X was acquired", "X, owned by" -> target; "X's investment in", "X acquired" -> investor."""
+    out: dict[int, str] = {}
+    for i, (a, b, _m) in enumerate(orgs):
+        before, after = s.text[max(0, a - 60):a], s.text[b:b + 60]
+        for cue in rules.roles:
+            if cue.regex.search(before if cue.value.endswith("before") else after):
+                out[i] = cue.value.split("_")[0]
+                break
+    return out
+
+
+def _roles(s: Sentence, rules: Rules, hit: Hit, orgs: list) -> tuple[tuple | None, tuple | None]:
+    """(investor, target) among the sentence's non-government organizations."""
+    cued = _role_cues(s, rules, orgs)
+    investor = next((orgs[i] for i in sorted(cued) if cued[i] == "investor"), None)
+    target = next((orgs[i] for i in sorted(cued) if cued[i] == "target"), None)
+    free = [x for i, x in enumerate(orgs) if i not in cued]
+    if investor is None:
+        for a, b, m in free:  # "... by X" / "from X"
+            if a >= hit.start and _BY_BEFORE.search(_ctx_before(s, a)):
+                investor = (a, b, m)
+                break
+    if investor is None:
+        before = [x for x in free if x[1] <= hit.end]
+        if before:
+            investor = before[-1] if not _OBJ_BEFORE.search(_ctx_before(s, before[-1][0])) else before[0]
+    if target is None:
+        for a, b, m in free:
+            if investor and m is investor[2]:
+                continue
+            if a >= hit.start and _OBJ_BEFORE.search(_ctx_before(s, a)):
+                target = (a, b, m)
+                break
+    if target is None and investor is not None and investor[0] >= hit.start:
+        before = [x for x in free if x[1] <= hit.start and x[2] is not investor[2]]
+        if before:
+            target = before[-1]
+    if investor is None and free and target is None:
+        investor = free[0]
+    return investor, target
+
+
 def _investment(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: str | None,
                 amount: slots.Amount | None) -> dict:
     orgs = [x for x in _orgs(s) if not (x[2].entity_key and doc.organizations.get(x[2].entity_key)
                                          and doc.organizations[x[2].entity_key].kind in GOV_KINDS)]
-    investor = target = None
-    for a, b, m in orgs:  # "... by X" / "from X"
-        if a >= hit.start and _BY_BEFORE.search(_ctx_before(s, a)):
-            investor = (a, b, m)
-            break
-    if investor is None:
-        before = [x for x in orgs if x[1] <= hit.end]
-        if before:
-            investor = before[-1] if not _OBJ_BEFORE.search(_ctx_before(s, before[-1][0])) else before[0]
-    for a, b, m in orgs:
-        if investor and m is investor[2]:
-            continue
-        if a >= hit.start and _OBJ_BEFORE.search(_ctx_before(s, a)):
-            target = (a, b, m)
-            break
-    if target is None and investor is not None and investor[0] >= hit.start:
-        before = [x for x in orgs if x[1] <= hit.start and x[2] is not investor[2]]
-        if before:
-            target = before[-1]
-    if investor is None and orgs:
-        investor = orgs[0]
-        if target is not None and target[2] is investor[2]:
-            target = None
-    proposed: dict = {"investor": _org_value(investor[2]) if investor else None,
-                      "investor_description": None}
-    if investor is None:
-        descs = _country_descriptions(s)
+    investor, target = _roles(s, rules, hit, orgs)
+    investor_key = _org_value(investor[2]) if investor else None
+    info = doc.organizations.get(investor_key) if investor else None
+    if target is None and info is not None and info.parent and info.parent_country \
+            and info.parent_country != info.country:  # a foreign group's local subsidiary: the group invests in it
+        target, investor_key = investor, info.parent
+        investor = None
+    proposed: dict = {"investor": investor_key, "investor_description": None}
+    if investor_key is None:  # an adjective group right before the target describes the target
+        descs = [d for d in _country_descriptions(s) if not (target and 0 <= target[0] - d[1] <= 2)]
         if descs:
             proposed["investor_description"] = descs[0][2]
             proposed["investor_country"] = descs[0][3]
     proposed["target"] = _org_value(target[2]) if target else None
     # host country: a country after in/into/to; else the target's country; else the chapter's
     host = None
-    investor_cc = doc.organizations[investor[2].entity_key].country if investor and investor[2].entity_key in doc.organizations else None
+    investor_cc = info.parent_country if info is not None and investor is None else \
+        doc.organizations[investor_key].country if investor_key in doc.organizations else None
     for a, _, m in _countries(s):
         if m.rule in ("country-name",) and _HOST_BEFORE.search(_ctx_before(s, a, 30)):
             host = m.entity_key

@@ -21,6 +21,8 @@ TYPE_FIELD = {"investment": ("investment_type", "investment_type"),
 STATUS_VOCABULARY = {"investment": "investment_status", "agreement": "agreement_status",
                      "policy_measure": "policy_status"}
 RULE_FILES = ("triggers.yaml", "slots.yaml")
+# slots.yaml `roles`: which role a cue gives and on which side of the organization it is read
+ROLE_CUES = ("target_before", "target_after", "investor_before", "investor_after")
 # The software's own reference folder: the vocabularies when the rules folder has no
 # sibling reference folder (a copy of the rules in a temporary folder, say).
 _PACKAGE_REFERENCE = Path(__file__).resolve().parents[3] / "etl" / "reference"
@@ -83,6 +85,7 @@ class Rules:
     jurisdiction: list[Cue]
     unnamed_actor: list[Cue]
     bilateral: list[Cue] = field(default_factory=list)
+    roles: list[Cue] = field(default_factory=list)
     fingerprint: str = ""
     files: list[str] = field(default_factory=list)
 
@@ -234,7 +237,8 @@ def _status_by_type(node: LineDict, fact_type: str, c: _Checker) -> dict[str, st
 
 
 def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
-    c.keys(data, {"status", "stance", "amount", "jurisdiction", "unnamed_actor", "bilateral"}, "slots.yaml",
+    c.keys(data, {"status", "stance", "amount", "jurisdiction", "unnamed_actor", "bilateral", "roles"},
+           "slots.yaml",
            ("status", "stance", "amount", "jurisdiction"))
     out: dict[str, Any] = {"status_default": {}, "status_cues": {}, "status_by_type": {}}
 
@@ -291,6 +295,8 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
                                   vocab_value(("description",), "unnamed_actor value"))
     out["bilateral"] = c.cues(data.get("bilateral"), data.line_of("bilateral"), "bilateral",
                               vocab_value(("chapter_and_china",), "bilateral value"))
+    out["roles"] = c.cues(data.get("roles"), data.line_of("roles"), "roles",
+                          vocab_value(ROLE_CUES, "roles value"))
     return out
 
 
@@ -328,6 +334,7 @@ def load_rules(directory: Path, reference_dir: Path | None = None) -> Rules:
         triggers=triggers, blockers=blockers, status_default=slots["status_default"],
         status_cues=slots["status_cues"], status_by_type=slots["status_by_type"], stance_cues=slots["stance"], scales=slots["scales"],
         currencies=slots["currencies"], qualifiers=slots["qualifiers"], jurisdiction=slots["jurisdiction"],
-        unnamed_actor=slots["unnamed_actor"], bilateral=slots["bilateral"], fingerprint=digest.hexdigest(),
+        unnamed_actor=slots["unnamed_actor"], bilateral=slots["bilateral"],
+        roles=slots["roles"], fingerprint=digest.hexdigest(),
         files=[str(directory / n) for n in RULE_FILES],
     )

@@ -252,3 +252,10 @@ def test_unnamed_acquirer_is_described_not_taken_from_the_target(rules, linker):
 def test_a_foreign_groups_local_subsidiary_is_the_target_of_its_parent(rules, linker):
     p = first("MGI Latvia opened a new production facility near Riga.", "investment", rules, linker)
     assert (p["investor"], p["target"], p["host_country"]) == ("mgi-tech", "mgi-latvia", "LV")
+
+
+def test_a_country_name_modifying_a_noun_is_not_a_target(rules, linker):
+    p = first("Sweden imposed stricter rules on US suppliers and on Chinese drones.", "policy_measure", rules, linker)
+    assert p["jurisdiction"] == "SE"
+    assert {"country": "US"} not in p["targets"]
+    assert {"country": "CN"} in p["targets"]

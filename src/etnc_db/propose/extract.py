@@ -160,6 +160,9 @@ _BY_BEFORE = re.compile(r"\b(?:by|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IG
 _OBJ_BEFORE = re.compile(r"\b(?:of|in|into|acquired|acquire|acquires|acquiring|bought|buy|buys|purchased|took over|take over|takes over|stake in|shares in)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
 _DESC_NOUN = re.compile(r"^[\s-]*(?:(?:state-owned|private|leading|major|large|big|tech|technology|telecom|telecoms|automotive|battery|EV|electric vehicle|solar|research|academic|industrial|energy)\s+){0,2}(?:companies|company|firms?|investors?|buyers?|partners?|universit(?:y|ies)|institutions?|enterprises?|entities|manufacturers?|carmakers?|automakers?|chipmakers?|vendors?|suppliers?|counterparts?|researchers?|scientists?|actors?|owners?|groups?|consortium|players?|operators?|students?|nationals?|citizens?|governments?|authorities|side|delegations?|providers?)\b", re.IGNORECASE)
 _GOODS_NOUN = re.compile(r"^[\s-]*(?:[\w-]+\s+)?(?:equipment|technolog(?:y|ies)|products?|goods|imports?|exports?|EVs?|electric vehicles?|cars?|capital|ownership|investments?|investors?|drones?|cameras?|components?|modules?|inverters?|apps?|software|hardware|systems?|platforms?)\b", re.IGNORECASE)
+# A country name used as a modifier or possessor: a noun follows, not a conjunction,
+# preposition, verb or punctuation.
+_ATTRIBUTIVE = re.compile(r"^(?:'s|’s|')?\s+(?!(?:and|or|but|nor|as|in|on|at|to|for|from|with|by|of|over|after|before|since|until|which|that|who|were|was|is|are|has|have|had|will|would|could|can|may|might|should|did|does|do|itself|alone|also|too|amid)\b)[A-Za-z]")
 _HEDGE = re.compile(r"\b(?:could|might|may|potential(?:ly)?|possible|possibly|should|hypothetical|whether|if)\b", re.IGNORECASE)
 _GENERIC = re.compile(r"\b(?:such as|for example|e\.g\.|including|many|several|various|numerous|increasingly|growing|general(?:ly)?|often|typically|remain(?:s|ed)?|overall|broader|trend|debate|discourse|narrative|perceived|perception)\b", re.IGNORECASE)
 _CAPWORD_LOC = re.compile(r"\b(?:in|near|at)\s+((?:[A-Z][a-zà-žß'’-]+)(?:[ -](?:[A-Z][a-zà-žß'’-]+)){0,2})")
@@ -426,6 +429,8 @@ def _policy(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: 
     for a, b, m in _countries(s):
         if m.entity_key == jurisdiction:
             continue
+        if m.entity_key != "CN" and m.rule != "country-adjective" and _ATTRIBUTIVE.match(_after(s, b)):
+            continue  # "EU tariffs", "US suppliers", "the EU's toolbox": whose, not whom
         if _TARGET_BEFORE.search(_ctx_before(s, a)) or _describes(m, _after(s, b)) or m.entity_key == "CN":
             if ("c", m.entity_key) not in seen:
                 seen.add(("c", m.entity_key))

@@ -83,6 +83,12 @@ def test_no_amount_without_currency(rules):
     ("The probe was opened in January.", "2025-03-04", "2025-01", "month"),
     ("The ban was announced yesterday.", "2025-03-04", "2025-03-03", "day"),
     ("The ban was announced on Friday.", "2025-03-04", "2025-02-28", "day"),
+    ("The work plan of Poland and China for 2021–2024 lists eight fields.", None, "2021", "year"),
+    ("The Action Plan 2021-2024 lists eight fields.", None, "2021", "year"),
+    ("The utility signed the supply contract last January.", "2026-06", "2026-01", "month"),
+    ("Then, on 7 May, the ministry announced the deal.", "2026-06", "2026-05-07", "day"),
+    ("Then, on 7 May, the ministry announced the deal.", "2026-03", "2025-05-07", "day"),
+    ("The decree (No. 12/2023) took effect in spring.", None, "2023", "year"),
 ])
 def test_dates(fragment, published, value, precision):
     found = find_dates(fragment, published)

@@ -121,3 +121,13 @@ def test_role_cues_name_a_role_and_a_side(rules_dir):
     with pytest.raises(RulesError) as err:
         load_rules(rules_dir)
     assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown roles value 'buyer'") for p in err.value.problems)
+
+
+def test_agreement_type_by_party_kind_checks_kind_and_type(rules_dir):
+    k_line = _edit(rules_dir / "slots.yaml", "{university: research_collaboration,", "{college: research_collaboration,")
+    t_line = _edit(rules_dir / "slots.yaml", "research_institute: research_collaboration}", "research_institute: research}")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    problems = err.value.problems
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{k_line}: unknown organization kind 'college'") for p in problems)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{t_line}: unknown agreement_type 'research'") for p in problems)

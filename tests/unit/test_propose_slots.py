@@ -265,3 +265,9 @@ def test_a_country_name_modifying_a_noun_is_not_a_target(rules, linker):
     assert p["jurisdiction"] == "SE"
     assert {"country": "US"} not in p["targets"]
     assert {"country": "CN"} in p["targets"]
+
+
+def test_untyped_agreement_with_a_university_is_a_research_collaboration(rules, linker):
+    p = first("Huawei has deepened its cooperation with Tsinghua University on optical networks.", "agreement",
+              rules, linker)
+    assert p["agreement_type"] == "research_collaboration"

@@ -363,6 +363,11 @@ def _agreement(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_valu
             if code and code != "EU" and ("c", code) not in seen:
                 seen.add(("c", code))
                 parties.append({"country": code, "role": "signatory"})
+    if type_value is None:  # untyped: the kind of a named party may tell ("cooperation with a university")
+        kinds = [doc.organizations[x["organization"]].kind for x in parties
+                 if x.get("organization") in doc.organizations]
+        type_value = next((rules.agreement_type_by_party_kind[k] for k in kinds
+                           if k in rules.agreement_type_by_party_kind), None)
     return {"parties": parties, "agreement_type": type_value or "other"}
 
 

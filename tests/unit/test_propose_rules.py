@@ -131,3 +131,12 @@ def test_agreement_type_by_party_kind_checks_kind_and_type(rules_dir):
     problems = err.value.problems
     assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{k_line}: unknown organization kind 'college'") for p in problems)
     assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{t_line}: unknown agreement_type 'research'") for p in problems)
+
+
+def test_measure_type_on_company_checks_both_types(rules_dir):
+    line = _edit(rules_dir / "slots.yaml", "measure_type_on_company: {ban: vendor_restriction}",
+                 "measure_type_on_company: {ban: vendor_ban}")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown measure_type 'vendor_ban'")
+               for p in err.value.problems)

@@ -271,3 +271,13 @@ def test_untyped_agreement_with_a_university_is_a_research_collaboration(rules, 
     p = first("Huawei has deepened its cooperation with Tsinghua University on optical networks.", "agreement",
               rules, linker)
     assert p["agreement_type"] == "research_collaboration"
+
+
+@pytest.mark.parametrize("sentence, measure_type", [
+    ("The cyber agency issued a warning against the use of TikTok on official phones.", "guideline"),
+    ("The government moved to restrict the exports of ASML to China.", "export_control"),
+    ("Parliament banned Huawei from the new 5G network.", "vendor_restriction"),
+    ("Parliament banned the sale of disposable vapes.", "ban"),
+])
+def test_measure_types_from_warnings_exports_and_banned_vendors(rules, linker, sentence, measure_type):
+    assert first(sentence, "policy_measure", rules, linker)["measure_type"] == measure_type

@@ -442,6 +442,10 @@ def _policy(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: 
                 targets.append({"country": m.entity_key})
     if stance is None:
         stance = slots.first_cue(rules.stance_cues, s.text) or "neutral"
+    companies = [x for x in targets if doc.organizations.get(x.get("organization", "")) is not None
+                 and doc.organizations[x["organization"]].kind == "company"]
+    if companies and type_value in rules.measure_type_on_company:  # "banned Huawei": a vendor restriction
+        type_value = rules.measure_type_on_company[type_value]
     return {"jurisdiction": jurisdiction, "issuer": issuer.entity_key if issuer else None,
             "measure_type": type_value or "other", "stance": stance, "targets": targets}
 

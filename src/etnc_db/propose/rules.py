@@ -87,6 +87,7 @@ class Rules:
     bilateral: list[Cue] = field(default_factory=list)
     roles: list[Cue] = field(default_factory=list)
     agreement_type_by_party_kind: dict[str, str] = field(default_factory=dict)
+    measure_type_on_company: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""
     files: list[str] = field(default_factory=list)
 
@@ -237,27 +238,28 @@ def _status_by_type(node: LineDict, fact_type: str, c: _Checker) -> dict[str, st
     return out
 
 
-def _type_by_party_kind(data: LineDict, c: _Checker) -> dict[str, str]:
-    """``agreement_type_by_party_kind``: {organization kind: agreement type} for an
-    agreement no typed trigger named."""
-    if data.get("agreement_type_by_party_kind") is None:
+def _type_map(data: LineDict, c: _Checker, name: str, keys: str, values: str) -> dict[str, str]:
+    """A flat mapping of slots.yaml from one vocabulary (``keys``) to another (``values``):
+    ``agreement_type_by_party_kind`` (organization kind -> agreement type, for an agreement
+    no typed trigger named), ``measure_type_on_company`` (measure type -> the type it
+    becomes when a named company is a target)."""
+    if data.get(name) is None:
         return {}
-    mapping = c.mapping(data["agreement_type_by_party_kind"], data.line_of("agreement_type_by_party_kind"),
-                        "agreement_type_by_party_kind")
+    mapping = c.mapping(data[name], data.line_of(name), name)
     if mapping is None:
         return {}
     out = {}
     for key in mapping:
-        if key not in c.values("organization_kind"):
-            c.problem(mapping.line_of(key), f"unknown organization kind {key!r}")
-        elif c.vocab(mapping, key, c.values("agreement_type"), "agreement_type") is not None:
+        if key not in c.values(keys):
+            c.problem(mapping.line_of(key), f"unknown {keys.replace('_', ' ')} {key!r}")
+        elif c.vocab(mapping, key, c.values(values), values) is not None:
             out[key] = mapping[key]
     return out
 
 
 def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
     c.keys(data, {"status", "stance", "amount", "jurisdiction", "unnamed_actor", "bilateral", "roles",
-                  "agreement_type_by_party_kind"},
+                  "agreement_type_by_party_kind", "measure_type_on_company"},
            "slots.yaml",
            ("status", "stance", "amount", "jurisdiction"))
     out: dict[str, Any] = {"status_default": {}, "status_cues": {}, "status_by_type": {}}
@@ -317,7 +319,9 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
                               vocab_value(("chapter_and_china",), "bilateral value"))
     out["roles"] = c.cues(data.get("roles"), data.line_of("roles"), "roles",
                           vocab_value(ROLE_CUES, "roles value"))
-    out["agreement_type_by_party_kind"] = _type_by_party_kind(data, c)
+    out["agreement_type_by_party_kind"] = _type_map(data, c, "agreement_type_by_party_kind", "organization_kind",
+                                                    "agreement_type")
+    out["measure_type_on_company"] = _type_map(data, c, "measure_type_on_company", "measure_type", "measure_type")
     return out
 
 
@@ -356,6 +360,7 @@ def load_rules(directory: Path, reference_dir: Path | None = None) -> Rules:
         status_cues=slots["status_cues"], status_by_type=slots["status_by_type"], stance_cues=slots["stance"], scales=slots["scales"],
         currencies=slots["currencies"], qualifiers=slots["qualifiers"], jurisdiction=slots["jurisdiction"],
         unnamed_actor=slots["unnamed_actor"], bilateral=slots["bilateral"],
-        roles=slots["roles"], agreement_type_by_party_kind=slots["agreement_type_by_party_kind"], fingerprint=digest.hexdigest(),
+        roles=slots["roles"], agreement_type_by_party_kind=slots["agreement_type_by_party_kind"],
+        measure_type_on_company=slots["measure_type_on_company"], fingerprint=digest.hexdigest(),
         files=[str(directory / n) for n in RULE_FILES],
     )

@@ -140,3 +140,11 @@ def test_measure_type_on_company_checks_both_types(rules_dir):
         load_rules(rules_dir)
     assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown measure_type 'vendor_ban'")
                for p in err.value.problems)
+
+
+def test_status_after_cue_names_known_statuses(rules_dir):
+    line = _edit(rules_dir / "slots.yaml", "      adopted: {law: in_force,", "      passed: {law: in_force,")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown policy_measure status 'passed'")
+               for p in err.value.problems)

@@ -281,3 +281,11 @@ def test_untyped_agreement_with_a_university_is_a_research_collaboration(rules, 
 ])
 def test_measure_types_from_warnings_exports_and_banned_vendors(rules, linker, sentence, measure_type):
     assert first(sentence, "policy_measure", rules, linker)["measure_type"] == measure_type
+
+
+@pytest.mark.parametrize("sentence, status", [
+    ("In 2021 the parliament adopted a law on the security of 5G networks.", "in_force"),
+    ("In 2021 the government adopted a China strategy.", "adopted"),
+])
+def test_a_binding_rule_adopted_is_in_force(rules, linker, sentence, status):
+    assert first(sentence, "policy_measure", rules, linker)["status"] == status

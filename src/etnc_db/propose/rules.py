@@ -78,6 +78,7 @@ class Rules:
     status_default: dict[str, str]
     status_cues: dict[str, list[Cue]]
     status_by_type: dict[str, dict[str, str]]
+    status_after_cue: dict[str, dict[str, dict[str, str]]]
     stance_cues: list[Cue]
     scales: list[Cue]
     currencies: list[Cue]
@@ -221,11 +222,12 @@ def _triggers(data: LineDict, c: _Checker) -> tuple[dict[str, list[Trigger]], di
     return triggers, blockers
 
 
-def _status_by_type(node: LineDict, fact_type: str, c: _Checker) -> dict[str, str]:
-    """``status.<type>.by_type``: {type value: status} when no cue matches."""
-    if node.get("by_type") is None:
+def _status_by_type(node: LineDict, fact_type: str, c: _Checker, key: str = "by_type") -> dict[str, str]:
+    """``status.<type>.by_type``: {type value: status} when no cue matches (also each
+    entry of ``after_cue``: {type value: status} for a cue's status)."""
+    if node.get(key) is None:
         return {}
-    mapping = c.mapping(node.get("by_type"), node.line_of("by_type"), f"status.{fact_type}.by_type")
+    mapping = c.mapping(node.get(key), node.line_of(key), f"status.{fact_type}.{key}")
     if mapping is None:
         return {}
     types, statuses = c.values(TYPE_FIELD[fact_type][1]), c.values(STATUS_VOCABULARY[fact_type])
@@ -262,7 +264,7 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
                   "agreement_type_by_party_kind", "measure_type_on_company"},
            "slots.yaml",
            ("status", "stance", "amount", "jurisdiction"))
-    out: dict[str, Any] = {"status_default": {}, "status_cues": {}, "status_by_type": {}}
+    out: dict[str, Any] = {"status_default": {}, "status_cues": {}, "status_by_type": {}, "status_after_cue": {}}
 
     def vocab_value(values, what):
         return lambda e: c.vocab(e, "value", values, what)
@@ -274,10 +276,18 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
             node = c.mapping(status.get(fact_type), status.line_of(fact_type), f"status.{fact_type}")
             if node is None:
                 continue
-            c.keys(node, {"default", "by_type", "cues"}, f"status.{fact_type}", ("default", "cues"))
+            c.keys(node, {"default", "by_type", "after_cue", "cues"}, f"status.{fact_type}", ("default", "cues"))
             statuses = c.values(STATUS_VOCABULARY[fact_type])
             out["status_default"][fact_type] = c.vocab(node, "default", statuses, f"{fact_type} status")
             out["status_by_type"][fact_type] = _status_by_type(node, fact_type, c)
+            out["status_after_cue"][fact_type] = {}
+            after = c.mapping(node["after_cue"], node.line_of("after_cue"), f"status.{fact_type}.after_cue") \
+                if node.get("after_cue") is not None else None
+            for cue_status in after or {}:
+                if cue_status not in statuses:
+                    c.problem(after.line_of(cue_status), f"unknown {fact_type} status {cue_status!r}")
+                    continue
+                out["status_after_cue"][fact_type][cue_status] = _status_by_type(after, fact_type, c, cue_status)
             out["status_cues"][fact_type] = c.cues(node.get("cues"), node.line_of("cues"), f"status.{fact_type}.cues",
                                                    vocab_value(statuses, f"{fact_type} status"))
     out["stance"] = c.cues(data.get("stance"), data.line_of("stance"), "stance", vocab_value(c.values("stance"), "stance"))
@@ -357,7 +367,8 @@ def load_rules(directory: Path, reference_dir: Path | None = None) -> Rules:
         raise RulesError(problems)
     return Rules(
         triggers=triggers, blockers=blockers, status_default=slots["status_default"],
-        status_cues=slots["status_cues"], status_by_type=slots["status_by_type"], stance_cues=slots["stance"], scales=slots["scales"],
+        status_cues=slots["status_cues"], status_by_type=slots["status_by_type"],
+        status_after_cue=slots["status_after_cue"], stance_cues=slots["stance"], scales=slots["scales"],
         currencies=slots["currencies"], qualifiers=slots["qualifiers"], jurisdiction=slots["jurisdiction"],
         unnamed_actor=slots["unnamed_actor"], bilateral=slots["bilateral"],
         roles=slots["roles"], agreement_type_by_party_kind=slots["agreement_type_by_party_kind"],

@@ -255,12 +255,13 @@ def first_cue(cues: list[Cue], sentence: str):
 
 def status_for(fact_type: str, sentence: str, rules: Rules, trigger_status: str | None = None,
                type_value: str | None = None) -> tuple[str, bool]:
-    """(status, whether a cue of the sentence said so). Without a cue or a trigger's
-    status, the default of the fact's type value (``status.<type>.by_type``), else the
-    fact type's default."""
+    """(status, whether a cue of the sentence said so). A cue's status may be recoded
+    for the fact's type value (``status.<type>.after_cue``: a law 'adopted' is in force).
+    Without a cue or a trigger's status, the default of the fact's type value
+    (``status.<type>.by_type``), else the fact type's default."""
     value = first_cue(rules.status_cues.get(fact_type, []), sentence)
     if value is not None:
-        return value, True
+        return rules.status_after_cue.get(fact_type, {}).get(value, {}).get(type_value or "other", value), True
     if trigger_status:
         return trigger_status, True
     by_type = rules.status_by_type.get(fact_type, {})

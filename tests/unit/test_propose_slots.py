@@ -289,3 +289,10 @@ def test_measure_types_from_warnings_exports_and_banned_vendors(rules, linker, s
 ])
 def test_a_binding_rule_adopted_is_in_force(rules, linker, sentence, status):
     assert first(sentence, "policy_measure", rules, linker)["status"] == status
+
+
+def test_bilateral_agreement_of_ministries_names_both_states(rules, linker):
+    p = first("A bilateral agreement with China's Ministry of Science and Technology was renewed.", "agreement",
+              rules, linker, country="IE")
+    assert {x.get("organization") for x in p["parties"]} - {None} == {"cn-most"}
+    assert {x.get("country") for x in p["parties"]} - {None} == {"IE", "CN"}

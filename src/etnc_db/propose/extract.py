@@ -357,8 +357,10 @@ def _agreement(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_valu
             seen.add(("c", m.entity_key))
             parties.append({"country": m.entity_key, "role": "signatory"})
     parties = _party_countries(parties, doc)
-    bilateral = not parties and any(cue.regex.search(s.text) for cue in rules.bilateral)
-    if (type_value in GOVERNMENT_AGREEMENTS or bilateral) and not any("organization" in x for x in parties):
+    orgs = [doc.organizations.get(x["organization"]) for x in parties if "organization" in x]
+    states_only = all(info is not None and info.kind in GOV_KINDS for info in orgs)  # no company or institute
+    bilateral = states_only and any(cue.regex.search(s.text) for cue in rules.bilateral)
+    if (type_value in GOVERNMENT_AGREEMENTS and states_only) or bilateral:
         for code in (s.passage.chapter_country, "CN"):
             if code and code != "EU" and ("c", code) not in seen:
                 seen.add(("c", code))

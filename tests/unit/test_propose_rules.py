@@ -148,3 +148,12 @@ def test_status_after_cue_names_known_statuses(rules_dir):
         load_rules(rules_dir)
     assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown policy_measure status 'passed'")
                for p in err.value.problems)
+
+
+def test_investment_type_on_company_checks_types(rules_dir):
+    line = _edit(rules_dir / "slots.yaml", "investment_type_on_company: {other: stake}",
+                 "investment_type_on_company: {other: equity}")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown investment_type 'equity'")
+               for p in err.value.problems)

@@ -296,3 +296,19 @@ def test_bilateral_agreement_of_ministries_names_both_states(rules, linker):
               rules, linker, country="IE")
     assert {x.get("organization") for x in p["parties"]} - {None} == {"cn-most"}
     assert {x.get("country") for x in p["parties"]} - {None} == {"IE", "CN"}
+
+
+@pytest.mark.parametrize("sentence, investment_type", [
+    ("The truck factory in Maribor recovered after its acquisition by a Chinese investor.", "acquisition"),
+    ("The drug maker is spending EUR 400 million to expand its facility in Athlone.", "expansion"),
+    ("CATL formed a joint venture with Stellantis to build a battery factory in Spain.", "joint_venture"),
+    ("In 2021 Didi Chuxing invested in Bolt.", "stake"),
+    ("BYD will build a car factory in Szeged.", "greenfield"),
+])
+def test_investment_type_precedence_and_money_into_a_company(rules, linker, sentence, investment_type):
+    assert first(sentence, "investment", rules, linker)["investment_type"] == investment_type
+
+
+def test_going_back_to_a_year_is_a_date_not_a_deadline():
+    assert [d.value for d in find_dates("The partnership goes back to 2021.", None)] == ["2021"]
+    assert find_dates("The plant will be finished by 2030.", None) == []

@@ -279,6 +279,16 @@ def _roles(s: Sentence, rules: Rules, hit: Hit, orgs: list) -> tuple[tuple | Non
     return investor, target
 
 
+def _type_on_company(type_value: str | None, target, doc: ProposeInput, mapping: dict[str, str]) -> str:
+    """The fact's type, recoded by ``mapping`` (slots.yaml ``*_type_on_company``) when its
+    target (a mention tuple or an organization key) is a registered company: money put
+    into a named company is a stake, a ban on a named company a vendor restriction."""
+    key = target[2].entity_key if isinstance(target, tuple) else target
+    info = doc.organizations.get(key) if key else None
+    value = type_value or "other"
+    return mapping.get(value, value) if info is not None and info.kind == "company" else value
+
+
 def _investment(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: str | None,
                 amount: slots.Amount | None) -> dict:
     orgs = [x for x in _orgs(s) if not (x[2].entity_key and doc.organizations.get(x[2].entity_key)
@@ -321,7 +331,7 @@ def _investment(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_val
         break
     proposed.update({
         "target_name": None, "host_country": host, "location": location,
-        "investment_type": type_value or "other",
+        "investment_type": _type_on_company(type_value, target, doc, rules.investment_type_on_company),
         "amount": amount.amount if amount else None,
         "currency": amount.currency if amount else None,
         "amount_qualifier": amount.qualifier if amount else None,
@@ -444,10 +454,8 @@ def _policy(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: 
                 targets.append({"country": m.entity_key})
     if stance is None:
         stance = slots.first_cue(rules.stance_cues, s.text) or "neutral"
-    companies = [x for x in targets if doc.organizations.get(x.get("organization", "")) is not None
-                 and doc.organizations[x["organization"]].kind == "company"]
-    if companies and type_value in rules.measure_type_on_company:  # "banned Huawei": a vendor restriction
-        type_value = rules.measure_type_on_company[type_value]
+    company = next((x["organization"] for x in targets if "organization" in x), None)
+    type_value = _type_on_company(type_value, company, doc, rules.measure_type_on_company)  # "banned Huawei"
     return {"jurisdiction": jurisdiction, "issuer": issuer.entity_key if issuer else None,
             "measure_type": type_value or "other", "stance": stance, "targets": targets}
 

@@ -89,6 +89,7 @@ class Rules:
     roles: list[Cue] = field(default_factory=list)
     agreement_type_by_party_kind: dict[str, str] = field(default_factory=dict)
     measure_type_on_company: dict[str, str] = field(default_factory=dict)
+    investment_type_on_company: dict[str, str] = field(default_factory=dict)
     fingerprint: str = ""
     files: list[str] = field(default_factory=list)
 
@@ -243,8 +244,8 @@ def _status_by_type(node: LineDict, fact_type: str, c: _Checker, key: str = "by_
 def _type_map(data: LineDict, c: _Checker, name: str, keys: str, values: str) -> dict[str, str]:
     """A flat mapping of slots.yaml from one vocabulary (``keys``) to another (``values``):
     ``agreement_type_by_party_kind`` (organization kind -> agreement type, for an agreement
-    no typed trigger named), ``measure_type_on_company`` (measure type -> the type it
-    becomes when a named company is a target)."""
+    no typed trigger named), ``measure_type_on_company`` / ``investment_type_on_company``
+    (type -> the type it becomes when a named company is the target)."""
     if data.get(name) is None:
         return {}
     mapping = c.mapping(data[name], data.line_of(name), name)
@@ -261,7 +262,8 @@ def _type_map(data: LineDict, c: _Checker, name: str, keys: str, values: str) ->
 
 def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
     c.keys(data, {"status", "stance", "amount", "jurisdiction", "unnamed_actor", "bilateral", "roles",
-                  "agreement_type_by_party_kind", "measure_type_on_company"},
+                  "agreement_type_by_party_kind", "measure_type_on_company",
+                  "investment_type_on_company"},
            "slots.yaml",
            ("status", "stance", "amount", "jurisdiction"))
     out: dict[str, Any] = {"status_default": {}, "status_cues": {}, "status_by_type": {}, "status_after_cue": {}}
@@ -332,6 +334,8 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
     out["agreement_type_by_party_kind"] = _type_map(data, c, "agreement_type_by_party_kind", "organization_kind",
                                                     "agreement_type")
     out["measure_type_on_company"] = _type_map(data, c, "measure_type_on_company", "measure_type", "measure_type")
+    out["investment_type_on_company"] = _type_map(data, c, "investment_type_on_company", "investment_type",
+                                                  "investment_type")
     return out
 
 
@@ -372,6 +376,7 @@ def load_rules(directory: Path, reference_dir: Path | None = None) -> Rules:
         currencies=slots["currencies"], qualifiers=slots["qualifiers"], jurisdiction=slots["jurisdiction"],
         unnamed_actor=slots["unnamed_actor"], bilateral=slots["bilateral"],
         roles=slots["roles"], agreement_type_by_party_kind=slots["agreement_type_by_party_kind"],
-        measure_type_on_company=slots["measure_type_on_company"], fingerprint=digest.hexdigest(),
+        measure_type_on_company=slots["measure_type_on_company"],
+        investment_type_on_company=slots["investment_type_on_company"], fingerprint=digest.hexdigest(),
         files=[str(directory / n) for n in RULE_FILES],
     )

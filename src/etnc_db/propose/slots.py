@@ -112,7 +112,7 @@ _NOT_NAME = {"In", "Since", "From", "By", "Until", "Before", "After", "During", 
              "Late", "Mid", "Spring", "Summer", "Autumn", "Winter", "Between", "Through", "Around", "On", "At"}
 
 
-_DEADLINE = re.compile(r"\b(?:by|until|till|through|to|towards|horizon|vision|goals? for|targets? for|up to)\s+(?:the end of\s+|end-)?$", re.IGNORECASE)
+_DEADLINE = re.compile(r"\b(?:by|until|till|through|(?<!back )to|towards|horizon|vision|goals? for|targets? for|up to)\s+(?:the end of\s+|end-)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

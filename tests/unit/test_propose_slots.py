@@ -312,3 +312,13 @@ def test_investment_type_precedence_and_money_into_a_company(rules, linker, sent
 def test_going_back_to_a_year_is_a_date_not_a_deadline():
     assert [d.value for d in find_dates("The partnership goes back to 2021.", None)] == ["2021"]
     assert find_dates("The plant will be finished by 2030.", None) == []
+
+
+@pytest.mark.parametrize("sentence, agreement_type", [
+    ("In 1995 the two states concluded an agreement on science and technology cooperation.", "st_agreement"),
+    ("The Joint Committee on Scientific and Technological Cooperation met in Rome.", "st_agreement"),
+    ("The operator keeps signing new contracts with Huawei for radio equipment.", "supply_deal"),
+    ("Chinese firms now supply most of the city's electric buses.", "supply_deal"),
+])
+def test_agreement_types_for_s_and_t_agreements_and_contracts(rules, linker, sentence, agreement_type):
+    assert first(sentence, "agreement", rules, linker)["agreement_type"] == agreement_type

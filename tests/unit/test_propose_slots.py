@@ -322,3 +322,12 @@ def test_going_back_to_a_year_is_a_date_not_a_deadline():
 ])
 def test_agreement_types_for_s_and_t_agreements_and_contracts(rules, linker, sentence, agreement_type):
     assert first(sentence, "agreement", rules, linker)["agreement_type"] == agreement_type
+
+
+@pytest.mark.parametrize("fragment", [
+    "The plant also received EUR 450 million in funding from the European Investment Bank.",
+    "The state granted an incentive of EUR 350 million to the battery maker.",
+    "The deal includes EUR 267 million in direct subsidies for the carmaker.",
+])
+def test_aid_the_project_receives_is_not_the_invested_amount(rules, fragment):
+    assert find_amounts(fragment, rules) == []

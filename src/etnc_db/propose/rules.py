@@ -86,6 +86,7 @@ class Rules:
     jurisdiction: list[Cue]
     unnamed_actor: list[Cue]
     bilateral: list[Cue] = field(default_factory=list)
+    aid: list[Cue] = field(default_factory=list)  # amount.aid
     roles: list[Cue] = field(default_factory=list)
     agreement_type_by_party_kind: dict[str, str] = field(default_factory=dict)
     measure_type_on_company: dict[str, str] = field(default_factory=dict)
@@ -309,13 +310,14 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
         return v
 
     amount = c.mapping(data.get("amount"), data.line_of("amount"), "amount") if "amount" in data else None
-    out["scales"] = out["currencies"] = out["qualifiers"] = []
+    out["scales"] = out["currencies"] = out["qualifiers"] = out["aid"] = []
     if amount is not None:
-        c.keys(amount, {"scales", "currencies", "qualifiers"}, "amount", ("scales", "currencies", "qualifiers"))
+        c.keys(amount, {"scales", "currencies", "qualifiers", "aid"}, "amount", ("scales", "currencies", "qualifiers"))
         out["scales"] = c.cues(amount.get("scales"), amount.line_of("scales"), "amount.scales", positive_number)
         out["currencies"] = c.cues(amount.get("currencies"), amount.line_of("currencies"), "amount.currencies", currency)
         out["qualifiers"] = c.cues(amount.get("qualifiers"), amount.line_of("qualifiers"), "amount.qualifiers",
                                    vocab_value(c.values("amount_qualifier"), "amount_qualifier"))
+        out["aid"] = c.cues(amount.get("aid"), amount.line_of("aid"), "amount.aid", vocab_value(("aid",), "amount.aid value"))
 
     def jurisdiction(e):
         v = e.get("value")
@@ -373,7 +375,7 @@ def load_rules(directory: Path, reference_dir: Path | None = None) -> Rules:
         triggers=triggers, blockers=blockers, status_default=slots["status_default"],
         status_cues=slots["status_cues"], status_by_type=slots["status_by_type"],
         status_after_cue=slots["status_after_cue"], stance_cues=slots["stance"], scales=slots["scales"],
-        currencies=slots["currencies"], qualifiers=slots["qualifiers"], jurisdiction=slots["jurisdiction"],
+        currencies=slots["currencies"], qualifiers=slots["qualifiers"], aid=slots["aid"], jurisdiction=slots["jurisdiction"],
         unnamed_actor=slots["unnamed_actor"], bilateral=slots["bilateral"],
         roles=slots["roles"], agreement_type_by_party_kind=slots["agreement_type_by_party_kind"],
         measure_type_on_company=slots["measure_type_on_company"],

@@ -47,9 +47,17 @@ def _number(text: str) -> Decimal | None:
     return value
 
 
+def _is_aid(sentence: str, start: int, end: int, rules: Rules) -> bool:
+    """Whether the amount is money the project receives (a grant, a loan, a subsidy:
+    slots.yaml ``amount.aid``), not what the investor puts in."""
+    window = sentence[max(0, start - 40):start] + "\x00" + sentence[end:end + 40]
+    return any(cue.regex.search(window) for cue in rules.aid)
+
+
 def find_amounts(sentence: str, rules: Rules) -> list[Amount]:
     """Every money amount in ``sentence``, in order: "EUR 7.3 billion", "USD 700M",
-    "€1.2bn", "3,000 billion forints", "7.3 billion euros", "EUR 1-2 billion" (range)."""
+    "€1.2bn", "3,000 billion forints", "7.3 billion euros", "EUR 1-2 billion" (range);
+    not an amount of aid the project receives ("received EUR 450 million in funding")."""
     rx = _amount_regex(id(rules), tuple(c.regex.pattern for c in rules.currencies),
                        tuple(c.regex.pattern for c in rules.scales))
     out: list[Amount] = []
@@ -79,7 +87,7 @@ def find_amounts(sentence: str, rules: Rules) -> list[Amount]:
                 if cue.regex.search(before):
                     qualifier = cue.value
                     break
-        if not 0 < amount < 1e15:
+        if not 0 < amount < 1e15 or _is_aid(sentence, m.start(), m.end(), rules):
             continue
         out.append(Amount(round(amount, 2), rules.currencies[cur_i].value, qualifier, m.start(), m.end(), amount_max))
     return out

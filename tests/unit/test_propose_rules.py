@@ -157,3 +157,11 @@ def test_investment_type_on_company_checks_types(rules_dir):
         load_rules(rules_dir)
     assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown investment_type 'equity'")
                for p in err.value.problems)
+
+
+def test_measure_type_in_jurisdiction_checks_codes_and_types(rules_dir):
+    line = _edit(rules_dir / "slots.yaml", "  EU: {law: regulation}", "  Europe: {law: regulation}")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown jurisdiction 'Europe'")
+               for p in err.value.problems)

@@ -331,3 +331,11 @@ def test_agreement_types_for_s_and_t_agreements_and_contracts(rules, linker, sen
 ])
 def test_aid_the_project_receives_is_not_the_invested_amount(rules, fragment):
     assert find_amounts(fragment, rules) == []
+
+
+@pytest.mark.parametrize("sentence, measure_type", [
+    ("The Commission adopted the Critical Raw Materials Act in 2024.", "regulation"),
+    ("Germany adopted the Supply Chain Act in 2021.", "law"),
+])
+def test_an_eu_act_is_a_regulation(rules, linker, sentence, measure_type):
+    assert first(sentence, "policy_measure", rules, linker)["measure_type"] == measure_type

@@ -456,6 +456,7 @@ def _policy(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: 
         stance = slots.first_cue(rules.stance_cues, s.text) or "neutral"
     company = next((x["organization"] for x in targets if "organization" in x), None)
     type_value = _type_on_company(type_value, company, doc, rules.measure_type_on_company)  # "banned Huawei"
+    type_value = rules.measure_type_in_jurisdiction.get(jurisdiction or "", {}).get(type_value, type_value)
     return {"jurisdiction": jurisdiction, "issuer": issuer.entity_key if issuer else None,
             "measure_type": type_value or "other", "stance": stance, "targets": targets}
 

@@ -91,6 +91,7 @@ class Rules:
     agreement_type_by_party_kind: dict[str, str] = field(default_factory=dict)
     measure_type_on_company: dict[str, str] = field(default_factory=dict)
     investment_type_on_company: dict[str, str] = field(default_factory=dict)
+    measure_type_in_jurisdiction: dict[str, dict[str, str]] = field(default_factory=dict)
     fingerprint: str = ""
     files: list[str] = field(default_factory=list)
 
@@ -261,10 +262,30 @@ def _type_map(data: LineDict, c: _Checker, name: str, keys: str, values: str) ->
     return out
 
 
+def _type_maps(data: LineDict, c: _Checker) -> dict[str, Any]:
+    """The slots.yaml mappings that recode a fact's type (see :func:`_type_map`)."""
+    out: dict[str, Any] = {}
+    out["agreement_type_by_party_kind"] = _type_map(data, c, "agreement_type_by_party_kind", "organization_kind",
+                                                    "agreement_type")
+    out["measure_type_on_company"] = _type_map(data, c, "measure_type_on_company", "measure_type", "measure_type")
+    out["investment_type_on_company"] = _type_map(data, c, "investment_type_on_company", "investment_type",
+                                                  "investment_type")
+    out["measure_type_in_jurisdiction"] = {}
+    node = data.get("measure_type_in_jurisdiction")
+    juris = c.mapping(node, data.line_of("measure_type_in_jurisdiction"), "measure_type_in_jurisdiction") \
+        if node is not None else None
+    for code in juris or {}:
+        if code not in ("EU", "multilateral") and not re.fullmatch(r"[A-Z]{2}", str(code)):
+            c.problem(juris.line_of(code), f"unknown jurisdiction {code!r} (ISO alpha-2, EU or multilateral)")
+            continue
+        out["measure_type_in_jurisdiction"][code] = _type_map(juris, c, code, "measure_type", "measure_type")
+    return out
+
+
 def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
     c.keys(data, {"status", "stance", "amount", "jurisdiction", "unnamed_actor", "bilateral", "roles",
                   "agreement_type_by_party_kind", "measure_type_on_company",
-                  "investment_type_on_company"},
+                  "investment_type_on_company", "measure_type_in_jurisdiction"},
            "slots.yaml",
            ("status", "stance", "amount", "jurisdiction"))
     out: dict[str, Any] = {"status_default": {}, "status_cues": {}, "status_by_type": {}, "status_after_cue": {}}
@@ -333,11 +354,7 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
                               vocab_value(("chapter_and_china",), "bilateral value"))
     out["roles"] = c.cues(data.get("roles"), data.line_of("roles"), "roles",
                           vocab_value(ROLE_CUES, "roles value"))
-    out["agreement_type_by_party_kind"] = _type_map(data, c, "agreement_type_by_party_kind", "organization_kind",
-                                                    "agreement_type")
-    out["measure_type_on_company"] = _type_map(data, c, "measure_type_on_company", "measure_type", "measure_type")
-    out["investment_type_on_company"] = _type_map(data, c, "investment_type_on_company", "investment_type",
-                                                  "investment_type")
+    out.update(_type_maps(data, c))
     return out
 
 
@@ -379,6 +396,7 @@ def load_rules(directory: Path, reference_dir: Path | None = None) -> Rules:
         unnamed_actor=slots["unnamed_actor"], bilateral=slots["bilateral"],
         roles=slots["roles"], agreement_type_by_party_kind=slots["agreement_type_by_party_kind"],
         measure_type_on_company=slots["measure_type_on_company"],
-        investment_type_on_company=slots["investment_type_on_company"], fingerprint=digest.hexdigest(),
+        investment_type_on_company=slots["investment_type_on_company"],
+        measure_type_in_jurisdiction=slots["measure_type_in_jurisdiction"], fingerprint=digest.hexdigest(),
         files=[str(directory / n) for n in RULE_FILES],
     )

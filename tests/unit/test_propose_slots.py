@@ -286,6 +286,7 @@ def test_measure_types_from_warnings_exports_and_banned_vendors(rules, linker, s
 @pytest.mark.parametrize("sentence, status", [
     ("In 2021 the parliament adopted a law on the security of 5G networks.", "in_force"),
     ("In 2021 the government adopted a China strategy.", "adopted"),
+    ("In 2022 the ministry published guidelines on research security.", "implemented"),
 ])
 def test_a_binding_rule_adopted_is_in_force(rules, linker, sentence, status):
     assert first(sentence, "policy_measure", rules, linker)["status"] == status

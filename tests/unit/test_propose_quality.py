@@ -8,10 +8,10 @@ import pytest
 
 from conftest import ROOT, load_script
 
-# reached (learned weights, LOCO): recall 87.9 / 84.1 / 81.0 %, 2.5 candidates per fact,
-# fields right 53.9 / 43.2 / 58.3 %
+# reached (learned weights, LOCO, no calibration tables): recall 83.1 / 83.9 / 79.2 %,
+# 2.5 / 2.5 / 2.1 candidates per fact, fields right 63.5 / 53.9 / 61.0 %
 RECALL_FLOOR = {"investment": 0.82, "agreement": 0.79, "policy_measure": 0.76}
-FIELDS_FLOOR = {"investment": 0.48, "agreement": 0.38, "policy_measure": 0.52}
+FIELDS_FLOOR = {"investment": 0.60, "agreement": 0.50, "policy_measure": 0.57}
 
 
 @pytest.fixture(scope="module")

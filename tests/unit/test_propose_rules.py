@@ -95,3 +95,73 @@ def test_every_problem_is_listed(rules_dir):
         load_rules(rules_dir)
     assert len(err.value.problems) == 2
     assert "weight must be a number in [0, 1]" in "\n".join(err.value.problems)
+
+
+def test_status_by_type_checks_type_and_status_values(rules_dir):
+    t_line = _edit(rules_dir / "slots.yaml", "rnd_centre: operational,", "laboratory: operational,")
+    s_line = _edit(rules_dir / "slots.yaml", "{acquisition: completed,", "{acquisition: finished,")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    problems = err.value.problems
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{t_line}: unknown investment_type 'laboratory'")
+               for p in problems)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{s_line}: unknown investment status 'finished'")
+               for p in problems)
+
+
+def test_bilateral_cues_need_their_value(rules_dir):
+    line = _edit(rules_dir / "slots.yaml", "value: chapter_and_china}", "value: both}")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown bilateral value") for p in err.value.problems)
+
+
+def test_role_cues_name_a_role_and_a_side(rules_dir):
+    line = _edit(rules_dir / "slots.yaml", "value: investor_before}", "value: buyer}")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown roles value 'buyer'") for p in err.value.problems)
+
+
+def test_agreement_type_by_party_kind_checks_kind_and_type(rules_dir):
+    k_line = _edit(rules_dir / "slots.yaml", "{university: research_collaboration,", "{college: research_collaboration,")
+    t_line = _edit(rules_dir / "slots.yaml", "research_institute: research_collaboration}", "research_institute: research}")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    problems = err.value.problems
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{k_line}: unknown organization kind 'college'") for p in problems)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{t_line}: unknown agreement_type 'research'") for p in problems)
+
+
+def test_measure_type_on_company_checks_both_types(rules_dir):
+    line = _edit(rules_dir / "slots.yaml", "measure_type_on_company: {ban: vendor_restriction}",
+                 "measure_type_on_company: {ban: vendor_ban}")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown measure_type 'vendor_ban'")
+               for p in err.value.problems)
+
+
+def test_status_after_cue_names_known_statuses(rules_dir):
+    line = _edit(rules_dir / "slots.yaml", "      adopted: {law: in_force,", "      passed: {law: in_force,")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown policy_measure status 'passed'")
+               for p in err.value.problems)
+
+
+def test_investment_type_on_company_checks_types(rules_dir):
+    line = _edit(rules_dir / "slots.yaml", "investment_type_on_company: {other: stake}",
+                 "investment_type_on_company: {other: equity}")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown investment_type 'equity'")
+               for p in err.value.problems)
+
+
+def test_measure_type_in_jurisdiction_checks_codes_and_types(rules_dir):
+    line = _edit(rules_dir / "slots.yaml", "  EU: {law: regulation}", "  Europe: {law: regulation}")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    assert any(p.startswith(f"{rules_dir / 'slots.yaml'}:{line}: unknown jurisdiction 'Europe'")
+               for p in err.value.problems)

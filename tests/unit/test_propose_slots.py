@@ -83,6 +83,12 @@ def test_no_amount_without_currency(rules):
     ("The probe was opened in January.", "2025-03-04", "2025-01", "month"),
     ("The ban was announced yesterday.", "2025-03-04", "2025-03-03", "day"),
     ("The ban was announced on Friday.", "2025-03-04", "2025-02-28", "day"),
+    ("The work plan of Poland and China for 2021–2024 lists eight fields.", None, "2021", "year"),
+    ("The Action Plan 2021-2024 lists eight fields.", None, "2021", "year"),
+    ("The utility signed the supply contract last January.", "2026-06", "2026-01", "month"),
+    ("Then, on 7 May, the ministry announced the deal.", "2026-06", "2026-05-07", "day"),
+    ("Then, on 7 May, the ministry announced the deal.", "2026-03", "2025-05-07", "day"),
+    ("The decree (No. 12/2023) took effect in spring.", None, "2023", "year"),
 ])
 def test_dates(fragment, published, value, precision):
     found = find_dates(fragment, published)
@@ -123,8 +129,10 @@ def test_status_from_verbs_and_hedges(rules, fact_type, sentence, status):
 
 
 def test_status_default_when_no_cue(rules):
-    value, cued = status_for("agreement", "A memorandum between the two academies.", rules)
+    value, cued = status_for("agreement", "A memorandum between the two academies.", rules, type_value="mou")
     assert (value, cued) == (rules.status_default["agreement"], False)
+    value, cued = status_for("agreement", "Cooperation between the two academies.", rules)
+    assert (value, cued) == (rules.status_by_type["agreement"]["other"], False)
 
 
 # ----------------------------------------------------------------------------- jurisdiction
@@ -198,3 +206,137 @@ def test_fact_over_two_sentences_keeps_both_spans(linker, rules):
     assert inv and len(inv[0].evidence) == 2
     assert inv[0].proposed["amount"] == 4e9
     assert inv[0].proposed["location"] == "Szeged"
+
+
+def test_countries_qualifying_named_companies_are_not_parties(rules, linker):
+    p = first("Renault decided to partner with China's Geely on hybrid engines for South Korea.", "agreement",
+              rules, linker)
+    assert {x.get("organization") for x in p["parties"]} == {"renault", "geely"}
+    assert not [x for x in p["parties"] if "country" in x and "description" not in x]
+
+
+def test_countries_stay_beside_a_government_body(rules, linker):
+    p = first("Ireland and China's Ministry of Science and Technology renewed a memorandum.", "agreement",
+              rules, linker)
+    assert {x.get("organization") for x in p["parties"]} - {None} == {"cn-most"}
+    assert {x.get("country") for x in p["parties"]} - {None} >= {"IE"}
+
+
+def test_unnamed_bilateral_parties_are_the_chapter_country_and_china(rules, linker):
+    p = first("The two countries signed a memorandum on energy cooperation.", "agreement", rules, linker,
+              country="FI")
+    assert [x.get("country") for x in p["parties"]] == ["FI", "CN"]
+
+
+@pytest.mark.parametrize("fact_type, sentence, status", [
+    ("investment", "Geely has been the largest shareholder of Volvo Cars.", "completed"),
+    ("investment", "Huawei maintains an R&D centre in Helsinki with two hundred engineers.", "operational"),
+    ("agreement", "Research collaboration between the universities covers batteries.", "implemented"),
+    ("policy_measure", "The screening law covers semiconductors and batteries.", "in_force"),
+    ("agreement", "A memorandum between the two academies covers batteries.", "signed"),
+])
+def test_status_without_a_cue_follows_the_type(rules, linker, fact_type, sentence, status):
+    assert first(sentence, fact_type, rules, linker)["status"] == status
+
+
+@pytest.mark.parametrize("sentence, investor, target", [
+    ("Chinese investors completed the takeover of the German robot maker Kuka in 2016.", None, "kuka"),
+    ("Kuka, which has been majority-owned since 2017 by Midea, opened a new plant.", "midea", "kuka"),
+    ("Gotion's investment in the Slovak battery startup InoBat was presented as a model.", "gotion", "inobat"),
+])
+def test_roles_from_the_organizations_context(rules, linker, sentence, investor, target):
+    p = first(sentence, "investment", rules, linker)
+    assert (p["investor"], p["target"]) == (investor, target)
+
+
+def test_unnamed_acquirer_is_described_not_taken_from_the_target(rules, linker):
+    p = first("Chinese investors completed the takeover of the German robot maker Kuka in 2016.", "investment",
+              rules, linker)
+    assert (p["investor_description"], p["investor_country"]) == ("Chinese investors", "CN")
+
+
+def test_a_foreign_groups_local_subsidiary_is_the_target_of_its_parent(rules, linker):
+    p = first("MGI Latvia opened a new production facility near Riga.", "investment", rules, linker)
+    assert (p["investor"], p["target"], p["host_country"]) == ("mgi-tech", "mgi-latvia", "LV")
+
+
+def test_a_country_name_modifying_a_noun_is_not_a_target(rules, linker):
+    p = first("Sweden imposed stricter rules on US suppliers and on Chinese drones.", "policy_measure", rules, linker)
+    assert p["jurisdiction"] == "SE"
+    assert {"country": "US"} not in p["targets"]
+    assert {"country": "CN"} in p["targets"]
+
+
+def test_untyped_agreement_with_a_university_is_a_research_collaboration(rules, linker):
+    p = first("Huawei has deepened its cooperation with Tsinghua University on optical networks.", "agreement",
+              rules, linker)
+    assert p["agreement_type"] == "research_collaboration"
+
+
+@pytest.mark.parametrize("sentence, measure_type", [
+    ("The cyber agency issued a warning against the use of TikTok on official phones.", "guideline"),
+    ("The government moved to restrict the exports of ASML to China.", "export_control"),
+    ("Parliament banned Huawei from the new 5G network.", "vendor_restriction"),
+    ("Parliament banned the sale of disposable vapes.", "ban"),
+])
+def test_measure_types_from_warnings_exports_and_banned_vendors(rules, linker, sentence, measure_type):
+    assert first(sentence, "policy_measure", rules, linker)["measure_type"] == measure_type
+
+
+@pytest.mark.parametrize("sentence, status", [
+    ("In 2021 the parliament adopted a law on the security of 5G networks.", "in_force"),
+    ("In 2021 the government adopted a China strategy.", "adopted"),
+    ("In 2022 the ministry published guidelines on research security.", "implemented"),
+])
+def test_a_binding_rule_adopted_is_in_force(rules, linker, sentence, status):
+    assert first(sentence, "policy_measure", rules, linker)["status"] == status
+
+
+def test_bilateral_agreement_of_ministries_names_both_states(rules, linker):
+    p = first("A bilateral agreement with China's Ministry of Science and Technology was renewed.", "agreement",
+              rules, linker, country="IE")
+    assert {x.get("organization") for x in p["parties"]} - {None} == {"cn-most"}
+    assert {x.get("country") for x in p["parties"]} - {None} == {"IE", "CN"}
+
+
+@pytest.mark.parametrize("sentence, investment_type", [
+    ("The truck factory in Maribor recovered after its acquisition by a Chinese investor.", "acquisition"),
+    ("The drug maker is spending EUR 400 million to expand its facility in Athlone.", "expansion"),
+    ("CATL formed a joint venture with Stellantis to build a battery factory in Spain.", "joint_venture"),
+    ("In 2021 Didi Chuxing invested in Bolt.", "stake"),
+    ("BYD will build a car factory in Szeged.", "greenfield"),
+])
+def test_investment_type_precedence_and_money_into_a_company(rules, linker, sentence, investment_type):
+    assert first(sentence, "investment", rules, linker)["investment_type"] == investment_type
+
+
+def test_going_back_to_a_year_is_a_date_not_a_deadline():
+    assert [d.value for d in find_dates("The partnership goes back to 2021.", None)] == ["2021"]
+    assert find_dates("The plant will be finished by 2030.", None) == []
+
+
+@pytest.mark.parametrize("sentence, agreement_type", [
+    ("In 1995 the two states concluded an agreement on science and technology cooperation.", "st_agreement"),
+    ("The Joint Committee on Scientific and Technological Cooperation met in Rome.", "st_agreement"),
+    ("The operator keeps signing new contracts with Huawei for radio equipment.", "supply_deal"),
+    ("Chinese firms now supply most of the city's electric buses.", "supply_deal"),
+])
+def test_agreement_types_for_s_and_t_agreements_and_contracts(rules, linker, sentence, agreement_type):
+    assert first(sentence, "agreement", rules, linker)["agreement_type"] == agreement_type
+
+
+@pytest.mark.parametrize("fragment", [
+    "The plant also received EUR 450 million in funding from the European Investment Bank.",
+    "The state granted an incentive of EUR 350 million to the battery maker.",
+    "The deal includes EUR 267 million in direct subsidies for the carmaker.",
+])
+def test_aid_the_project_receives_is_not_the_invested_amount(rules, fragment):
+    assert find_amounts(fragment, rules) == []
+
+
+@pytest.mark.parametrize("sentence, measure_type", [
+    ("The Commission adopted the Critical Raw Materials Act in 2024.", "regulation"),
+    ("Germany adopted the Supply Chain Act in 2021.", "law"),
+])
+def test_an_eu_act_is_a_regulation(rules, linker, sentence, measure_type):
+    assert first(sentence, "policy_measure", rules, linker)["measure_type"] == measure_type

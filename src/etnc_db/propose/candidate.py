@@ -44,6 +44,8 @@ class OrganizationInfo:
 
     country: str | None
     kind: str
+    parent: str | None = None  # the registry's parent organization and its country
+    parent_country: str | None = None
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,9 @@ _BY_BEFORE = re.compile(r"\b(?:by|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IG
 _OBJ_BEFORE = re.compile(r"\b(?:of|in|into|acquired|acquire|acquires|acquiring|bought|buy|buys|purchased|took over|take over|takes over|stake in|shares in)\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
 _DESC_NOUN = re.compile(r"^[\s-]*(?:(?:state-owned|private|leading|major|large|big|tech|technology|telecom|telecoms|automotive|battery|EV|electric vehicle|solar|research|academic|industrial|energy)\s+){0,2}(?:companies|company|firms?|investors?|buyers?|partners?|universit(?:y|ies)|institutions?|enterprises?|entities|manufacturers?|carmakers?|automakers?|chipmakers?|vendors?|suppliers?|counterparts?|researchers?|scientists?|actors?|owners?|groups?|consortium|players?|operators?|students?|nationals?|citizens?|governments?|authorities|side|delegations?|providers?)\b", re.IGNORECASE)
 _GOODS_NOUN = re.compile(r"^[\s-]*(?:[\w-]+\s+)?(?:equipment|technolog(?:y|ies)|products?|goods|imports?|exports?|EVs?|electric vehicles?|cars?|capital|ownership|investments?|investors?|drones?|cameras?|components?|modules?|inverters?|apps?|software|hardware|systems?|platforms?)\b", re.IGNORECASE)
+# A country name used as a modifier or possessor: a noun follows, not a conjunction,
+# preposition, verb or punctuation.
+_ATTRIBUTIVE = re.compile(r"^(?:'s|’s|')?\s+(?!(?:and|or|but|nor|as|in|on|at|to|for|from|with|by|of|over|after|before|since|until|which|that|who|were|was|is|are|has|have|had|will|would|could|can|may|might|should|did|does|do|itself|alone|also|too|amid)\b)[A-Za-z]")
 _HEDGE = re.compile(r"\b(?:could|might|may|potential(?:ly)?|possible|possibly|should|hypothetical|whether|if)\b", re.IGNORECASE)
 _GENERIC = re.compile(r"\b(?:such as|for example|e\.g\.|including|many|several|various|numerous|increasingly|growing|general(?:ly)?|often|typically|remain(?:s|ed)?|overall|broader|trend|debate|discourse|narrative|perceived|perception)\b", re.IGNORECASE)
 _CAPWORD_LOC = re.compile(r"\b(?:in|near|at)\s+((?:[A-Z][a-zà-žß'’-]+)(?:[ -](?:[A-Z][a-zà-žß'’-]+)){0,2})")
@@ -264,44 +267,82 @@ def _sentence_dates(text: str, published: str | None) -> tuple[slots.DateValue, 
     return tuple(slots.find_dates(text, published))
 
 
+def _role_cues(s: Sentence, rules: Rules, orgs: list) -> dict[int, str]:
+    """Role an organization's context states (slots.yaml ``roles``): "acquisition of X",
+    "X was acquired", "X, owned by" -> target; "X's investment in", "X acquired" -> investor."""
+    out: dict[int, str] = {}
+    for i, (a, b, _m) in enumerate(orgs):
+        before, after = s.text[max(0, a - 60):a], s.text[b:b + 60]
+        for cue in rules.roles:
+            if cue.regex.search(before if cue.value.endswith("before") else after):
+                out[i] = cue.value.split("_")[0]
+                break
+    return out
+
+
+def _roles(s: Sentence, rules: Rules, hit: Hit, orgs: list) -> tuple[tuple | None, tuple | None]:
+    """(investor, target) among the sentence's non-government organizations."""
+    cued = _role_cues(s, rules, orgs)
+    investor = next((orgs[i] for i in sorted(cued) if cued[i] == "investor"), None)
+    target = next((orgs[i] for i in sorted(cued) if cued[i] == "target"), None)
+    free = [x for i, x in enumerate(orgs) if i not in cued]
+    if investor is None:
+        for a, b, m in free:  # "... by X" / "from X"
+            if a >= hit.start and _BY_BEFORE.search(_ctx_before(s, a)):
+                investor = (a, b, m)
+                break
+    if investor is None:
+        before = [x for x in free if x[1] <= hit.end]
+        if before:
+            investor = before[-1] if not _OBJ_BEFORE.search(_ctx_before(s, before[-1][0])) else before[0]
+    if target is None:
+        for a, b, m in free:
+            if investor and m is investor[2]:
+                continue
+            if a >= hit.start and _OBJ_BEFORE.search(_ctx_before(s, a)):
+                target = (a, b, m)
+                break
+    if target is None and investor is not None and investor[0] >= hit.start:
+        before = [x for x in free if x[1] <= hit.start and x[2] is not investor[2]]
+        if before:
+            target = before[-1]
+    if investor is None and free and target is None:
+        investor = free[0]
+    return investor, target
+
+
+def _type_on_company(type_value: str | None, target, doc: ProposeInput, mapping: dict[str, str]) -> str:
+    """The fact's type, recoded by ``mapping`` (slots.yaml ``*_type_on_company``) when its
+    target (a mention tuple or an organization key) is a registered company: money put
+    into a named company is a stake, a ban on a named company a vendor restriction."""
+    key = target[2].entity_key if isinstance(target, tuple) else target
+    info = doc.organizations.get(key) if key else None
+    value = type_value or "other"
+    return mapping.get(value, value) if info is not None and info.kind == "company" else value
+
+
 def _investment(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: str | None,
                 amount: slots.Amount | None) -> dict:
     orgs = [x for x in _orgs(s) if not (x[2].entity_key and doc.organizations.get(x[2].entity_key)
                                          and doc.organizations[x[2].entity_key].kind in GOV_KINDS)]
-    investor = target = None
-    for a, b, m in orgs:  # "... by X" / "from X"
-        if a >= hit.start and _BY_BEFORE.search(_ctx_before(s, a)):
-            investor = (a, b, m)
-            break
-    if investor is None:
-        before = [x for x in orgs if x[1] <= hit.end]
-        if before:
-            investor = before[-1] if not _OBJ_BEFORE.search(_ctx_before(s, before[-1][0])) else before[0]
-    for a, b, m in orgs:
-        if investor and m is investor[2]:
-            continue
-        if a >= hit.start and _OBJ_BEFORE.search(_ctx_before(s, a)):
-            target = (a, b, m)
-            break
-    if target is None and investor is not None and investor[0] >= hit.start:
-        before = [x for x in orgs if x[1] <= hit.start and x[2] is not investor[2]]
-        if before:
-            target = before[-1]
-    if investor is None and orgs:
-        investor = orgs[0]
-        if target is not None and target[2] is investor[2]:
-            target = None
-    proposed: dict = {"investor": _org_value(investor[2]) if investor else None,
-                      "investor_description": None}
-    if investor is None:
-        descs = _country_descriptions(s)
+    investor, target = _roles(s, rules, hit, orgs)
+    investor_key = _org_value(investor[2]) if investor else None
+    info = doc.organizations.get(investor_key) if investor else None
+    if target is None and info is not None and info.parent and info.parent_country \
+            and info.parent_country != info.country:  # a foreign group's local subsidiary: the group invests in it
+        target, investor_key = investor, info.parent
+        investor = None
+    proposed: dict = {"investor": investor_key, "investor_description": None}
+    if investor_key is None:  # an adjective group right before the target describes the target
+        descs = [d for d in _country_descriptions(s) if not (target and 0 <= target[0] - d[1] <= 2)]
         if descs:
             proposed["investor_description"] = descs[0][2]
             proposed["investor_country"] = descs[0][3]
     proposed["target"] = _org_value(target[2]) if target else None
     # host country: a country after in/into/to; else the target's country; else the chapter's
     host = None
-    investor_cc = doc.organizations[investor[2].entity_key].country if investor and investor[2].entity_key in doc.organizations else None
+    investor_cc = info.parent_country if info is not None and investor is None else \
+        doc.organizations[investor_key].country if investor_key in doc.organizations else None
     for a, _, m in _countries(s):
         if m.rule in ("country-name",) and _HOST_BEFORE.search(_ctx_before(s, a, 30)):
             host = m.entity_key
@@ -322,7 +363,7 @@ def _investment(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_val
         break
     proposed.update({
         "target_name": None, "host_country": host, "location": location,
-        "investment_type": type_value or "other",
+        "investment_type": _type_on_company(type_value, target, doc, rules.investment_type_on_company),
         "amount": amount.amount if amount else None,
         "currency": amount.currency if amount else None,
         "amount_qualifier": amount.qualifier if amount else None,
@@ -357,12 +398,34 @@ def _agreement(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_valu
                 continue
             seen.add(("c", m.entity_key))
             parties.append({"country": m.entity_key, "role": "signatory"})
-    if type_value in GOVERNMENT_AGREEMENTS and not any("organization" in x for x in parties):
+    parties = _party_countries(parties, doc)
+    orgs = [doc.organizations.get(x["organization"]) for x in parties if "organization" in x]
+    states_only = all(info is not None and info.kind in GOV_KINDS for info in orgs)  # no company or institute
+    bilateral = states_only and any(cue.regex.search(s.text) for cue in rules.bilateral)
+    if (type_value in GOVERNMENT_AGREEMENTS and states_only) or bilateral:
         for code in (s.passage.chapter_country, "CN"):
             if code and code != "EU" and ("c", code) not in seen:
                 seen.add(("c", code))
                 parties.append({"country": code, "role": "signatory"})
+    if type_value is None:  # untyped: the kind of a named party may tell ("cooperation with a university")
+        kinds = [doc.organizations[x["organization"]].kind for x in parties
+                 if x.get("organization") in doc.organizations]
+        type_value = next((rules.agreement_type_by_party_kind[k] for k in kinds
+                           if k in rules.agreement_type_by_party_kind), None)
     return {"parties": parties, "agreement_type": type_value or "other"}
+
+
+def _party_countries(parties: list[dict], doc: ProposeInput) -> list[dict]:
+    """Countries next to named organizations: a government body's country is a party
+    (a ministry signs for its state); with only companies or institutions named, a
+    country in the sentence qualifies them ("China's Dongfeng", "in Brazil"), not a party."""
+    kinds = {x["organization"]: doc.organizations.get(x["organization"]) for x in parties if "organization" in x}
+    if not kinds:
+        return parties
+    gov = [info.country for info in kinds.values() if info is not None and info.kind in GOV_KINDS and info.country]
+    if not gov:
+        return [x for x in parties if "organization" in x or "description" in x]
+    return parties
 
 
 def _policy(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: str | None,
@@ -415,12 +478,17 @@ def _policy(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_value: 
     for a, b, m in _countries(s):
         if m.entity_key == jurisdiction:
             continue
+        if m.entity_key != "CN" and m.rule != "country-adjective" and _ATTRIBUTIVE.match(_after(s, b)):
+            continue  # "EU tariffs", "US suppliers", "the EU's toolbox": whose, not whom
         if _TARGET_BEFORE.search(_ctx_before(s, a)) or _describes(m, _after(s, b)) or m.entity_key == "CN":
             if ("c", m.entity_key) not in seen:
                 seen.add(("c", m.entity_key))
                 targets.append({"country": m.entity_key})
     if stance is None:
         stance = slots.first_cue(rules.stance_cues, s.text) or "neutral"
+    company = next((x["organization"] for x in targets if "organization" in x), None)
+    type_value = _type_on_company(type_value, company, doc, rules.measure_type_on_company)  # "banned Huawei"
+    type_value = rules.measure_type_in_jurisdiction.get(jurisdiction or "", {}).get(type_value, type_value)
     return {"jurisdiction": jurisdiction, "issuer": issuer.entity_key if issuer else None,
             "measure_type": type_value or "other", "stance": stance, "targets": targets}
 
@@ -520,7 +588,7 @@ def extract(doc: ProposeInput, rules: Rules) -> list[RawCandidate]:
             anchor = typed[0] if typed else best
             trig_status = next((h.trigger.status for h in sorted(th, key=lambda h: order[h.trigger.where])
                                 if h.trigger.status), None)
-            status, status_cue = slots.status_for(fact_type, s.text, rules, trig_status)
+            status, status_cue = slots.status_for(fact_type, s.text, rules, trig_status, type_value)
             used = [s]
             amount = None
             if fact_type == "investment":

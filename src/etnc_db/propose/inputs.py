@@ -43,8 +43,7 @@ def input_from_parsed(document_key: str, text: str, parsed, *, published: str | 
             found.extend(_mention_input(m) for m in linker.link(text[start:end], offset=start))
         passages.sort(key=lambda p: p.segments[0][0])
     keys = {m.entity_key for m in found if m.entity_type == "organization" and m.entity_key}
-    orgs = {k: OrganizationInfo(registry.organizations[k].country, registry.organizations[k].kind)
-            for k in sorted(keys) if k in registry.organizations}
+    orgs = {k: organization_info(registry, k) for k in sorted(keys) if k in registry.organizations}
     found.sort(key=lambda m: (m.char_start, m.char_end))
     return ProposeInput(document_key, text, published or parsed.published, tuple(passages), tuple(found), orgs)
 
@@ -98,6 +97,13 @@ def _uncovered_body_lines(text: str, parsed) -> list[tuple[int, int]]:
     return out
 
 
+def organization_info(registry, key: str) -> OrganizationInfo:
+    """What the extraction needs of a registered organization: country, kind, parent."""
+    org = registry.organizations[key]
+    parent = registry.organizations.get(org.parent) if org.parent else None
+    return OrganizationInfo(org.country, org.kind, org.parent if parent else None, parent.country if parent else None)
+
+
 def input_from_text(text: str, linker: Linker, *, document_key: str = "text", published: str | None = None,
                     chapter_key: str | None = None, chapter_country: str | None = None) -> ProposeInput:
     """A one-passage input for a plain fragment (tests, quick looks): no parsing, the
@@ -105,7 +111,7 @@ def input_from_text(text: str, linker: Linker, *, document_key: str = "text", pu
     mentions = tuple(MentionInput(m.char_start, m.char_end, m.surface, m.entity_type, m.entity_key, m.rule)
                      for m in linker.link(text))
     reg = linker.registry
-    orgs = {m.entity_key: OrganizationInfo(reg.organizations[m.entity_key].country, reg.organizations[m.entity_key].kind)
+    orgs = {m.entity_key: organization_info(reg, m.entity_key)
             for m in mentions if m.entity_type == "organization" and m.entity_key in reg.organizations}
     passage = PassageInput("p1", text, ((0, len(text)),), (), chapter_key, chapter_country)
     return ProposeInput(document_key, text, published, (passage,), mentions, dict(sorted(orgs.items())))

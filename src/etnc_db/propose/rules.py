@@ -21,6 +21,8 @@ TYPE_FIELD = {"investment": ("investment_type", "investment_type"),
 STATUS_VOCABULARY = {"investment": "investment_status", "agreement": "agreement_status",
                      "policy_measure": "policy_status"}
 RULE_FILES = ("triggers.yaml", "slots.yaml")
+# slots.yaml `roles`: which role a cue gives and on which side of the organization it is read
+ROLE_CUES = ("target_before", "target_after", "investor_before", "investor_after")
 # The software's own reference folder: the vocabularies when the rules folder has no
 # sibling reference folder (a copy of the rules in a temporary folder, say).
 _PACKAGE_REFERENCE = Path(__file__).resolve().parents[3] / "etl" / "reference"
@@ -75,12 +77,21 @@ class Rules:
     blockers: dict[str, list[Cue]]
     status_default: dict[str, str]
     status_cues: dict[str, list[Cue]]
+    status_by_type: dict[str, dict[str, str]]
+    status_after_cue: dict[str, dict[str, dict[str, str]]]
     stance_cues: list[Cue]
     scales: list[Cue]
     currencies: list[Cue]
     qualifiers: list[Cue]
     jurisdiction: list[Cue]
     unnamed_actor: list[Cue]
+    bilateral: list[Cue] = field(default_factory=list)
+    aid: list[Cue] = field(default_factory=list)  # amount.aid
+    roles: list[Cue] = field(default_factory=list)
+    agreement_type_by_party_kind: dict[str, str] = field(default_factory=dict)
+    measure_type_on_company: dict[str, str] = field(default_factory=dict)
+    investment_type_on_company: dict[str, str] = field(default_factory=dict)
+    measure_type_in_jurisdiction: dict[str, dict[str, str]] = field(default_factory=dict)
     fingerprint: str = ""
     files: list[str] = field(default_factory=list)
 
@@ -214,10 +225,70 @@ def _triggers(data: LineDict, c: _Checker) -> tuple[dict[str, list[Trigger]], di
     return triggers, blockers
 
 
+def _status_by_type(node: LineDict, fact_type: str, c: _Checker, key: str = "by_type") -> dict[str, str]:
+    """``status.<type>.by_type``: {type value: status} when no cue matches (also each
+    entry of ``after_cue``: {type value: status} for a cue's status)."""
+    if node.get(key) is None:
+        return {}
+    mapping = c.mapping(node.get(key), node.line_of(key), f"status.{fact_type}.{key}")
+    if mapping is None:
+        return {}
+    types, statuses = c.values(TYPE_FIELD[fact_type][1]), c.values(STATUS_VOCABULARY[fact_type])
+    out = {}
+    for key in mapping:
+        if key not in types:
+            c.problem(mapping.line_of(key), f"unknown {TYPE_FIELD[fact_type][0]} {key!r}")
+        elif c.vocab(mapping, key, statuses, f"{fact_type} status") is not None:
+            out[key] = mapping[key]
+    return out
+
+
+def _type_map(data: LineDict, c: _Checker, name: str, keys: str, values: str) -> dict[str, str]:
+    """A flat mapping of slots.yaml from one vocabulary (``keys``) to another (``values``):
+    ``agreement_type_by_party_kind`` (organization kind -> agreement type, for an agreement
+    no typed trigger named), ``measure_type_on_company`` / ``investment_type_on_company``
+    (type -> the type it becomes when a named company is the target)."""
+    if data.get(name) is None:
+        return {}
+    mapping = c.mapping(data[name], data.line_of(name), name)
+    if mapping is None:
+        return {}
+    out = {}
+    for key in mapping:
+        if key not in c.values(keys):
+            c.problem(mapping.line_of(key), f"unknown {keys.replace('_', ' ')} {key!r}")
+        elif c.vocab(mapping, key, c.values(values), values) is not None:
+            out[key] = mapping[key]
+    return out
+
+
+def _type_maps(data: LineDict, c: _Checker) -> dict[str, Any]:
+    """The slots.yaml mappings that recode a fact's type (see :func:`_type_map`)."""
+    out: dict[str, Any] = {}
+    out["agreement_type_by_party_kind"] = _type_map(data, c, "agreement_type_by_party_kind", "organization_kind",
+                                                    "agreement_type")
+    out["measure_type_on_company"] = _type_map(data, c, "measure_type_on_company", "measure_type", "measure_type")
+    out["investment_type_on_company"] = _type_map(data, c, "investment_type_on_company", "investment_type",
+                                                  "investment_type")
+    out["measure_type_in_jurisdiction"] = {}
+    node = data.get("measure_type_in_jurisdiction")
+    juris = c.mapping(node, data.line_of("measure_type_in_jurisdiction"), "measure_type_in_jurisdiction") \
+        if node is not None else None
+    for code in juris or {}:
+        if code not in ("EU", "multilateral") and not re.fullmatch(r"[A-Z]{2}", str(code)):
+            c.problem(juris.line_of(code), f"unknown jurisdiction {code!r} (ISO alpha-2, EU or multilateral)")
+            continue
+        out["measure_type_in_jurisdiction"][code] = _type_map(juris, c, code, "measure_type", "measure_type")
+    return out
+
+
 def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
-    c.keys(data, {"status", "stance", "amount", "jurisdiction", "unnamed_actor"}, "slots.yaml",
+    c.keys(data, {"status", "stance", "amount", "jurisdiction", "unnamed_actor", "bilateral", "roles",
+                  "agreement_type_by_party_kind", "measure_type_on_company",
+                  "investment_type_on_company", "measure_type_in_jurisdiction"},
+           "slots.yaml",
            ("status", "stance", "amount", "jurisdiction"))
-    out: dict[str, Any] = {"status_default": {}, "status_cues": {}}
+    out: dict[str, Any] = {"status_default": {}, "status_cues": {}, "status_by_type": {}, "status_after_cue": {}}
 
     def vocab_value(values, what):
         return lambda e: c.vocab(e, "value", values, what)
@@ -229,9 +300,18 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
             node = c.mapping(status.get(fact_type), status.line_of(fact_type), f"status.{fact_type}")
             if node is None:
                 continue
-            c.keys(node, {"default", "cues"}, f"status.{fact_type}", ("default", "cues"))
+            c.keys(node, {"default", "by_type", "after_cue", "cues"}, f"status.{fact_type}", ("default", "cues"))
             statuses = c.values(STATUS_VOCABULARY[fact_type])
             out["status_default"][fact_type] = c.vocab(node, "default", statuses, f"{fact_type} status")
+            out["status_by_type"][fact_type] = _status_by_type(node, fact_type, c)
+            out["status_after_cue"][fact_type] = {}
+            after = c.mapping(node["after_cue"], node.line_of("after_cue"), f"status.{fact_type}.after_cue") \
+                if node.get("after_cue") is not None else None
+            for cue_status in after or {}:
+                if cue_status not in statuses:
+                    c.problem(after.line_of(cue_status), f"unknown {fact_type} status {cue_status!r}")
+                    continue
+                out["status_after_cue"][fact_type][cue_status] = _status_by_type(after, fact_type, c, cue_status)
             out["status_cues"][fact_type] = c.cues(node.get("cues"), node.line_of("cues"), f"status.{fact_type}.cues",
                                                    vocab_value(statuses, f"{fact_type} status"))
     out["stance"] = c.cues(data.get("stance"), data.line_of("stance"), "stance", vocab_value(c.values("stance"), "stance"))
@@ -251,13 +331,14 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
         return v
 
     amount = c.mapping(data.get("amount"), data.line_of("amount"), "amount") if "amount" in data else None
-    out["scales"] = out["currencies"] = out["qualifiers"] = []
+    out["scales"] = out["currencies"] = out["qualifiers"] = out["aid"] = []
     if amount is not None:
-        c.keys(amount, {"scales", "currencies", "qualifiers"}, "amount", ("scales", "currencies", "qualifiers"))
+        c.keys(amount, {"scales", "currencies", "qualifiers", "aid"}, "amount", ("scales", "currencies", "qualifiers"))
         out["scales"] = c.cues(amount.get("scales"), amount.line_of("scales"), "amount.scales", positive_number)
         out["currencies"] = c.cues(amount.get("currencies"), amount.line_of("currencies"), "amount.currencies", currency)
         out["qualifiers"] = c.cues(amount.get("qualifiers"), amount.line_of("qualifiers"), "amount.qualifiers",
                                    vocab_value(c.values("amount_qualifier"), "amount_qualifier"))
+        out["aid"] = c.cues(amount.get("aid"), amount.line_of("aid"), "amount.aid", vocab_value(("aid",), "amount.aid value"))
 
     def jurisdiction(e):
         v = e.get("value")
@@ -269,6 +350,11 @@ def _slots(data: LineDict, c: _Checker) -> dict[str, Any]:
     out["jurisdiction"] = c.cues(data.get("jurisdiction"), data.line_of("jurisdiction"), "jurisdiction", jurisdiction)
     out["unnamed_actor"] = c.cues(data.get("unnamed_actor"), data.line_of("unnamed_actor"), "unnamed_actor",
                                   vocab_value(("description",), "unnamed_actor value"))
+    out["bilateral"] = c.cues(data.get("bilateral"), data.line_of("bilateral"), "bilateral",
+                              vocab_value(("chapter_and_china",), "bilateral value"))
+    out["roles"] = c.cues(data.get("roles"), data.line_of("roles"), "roles",
+                          vocab_value(ROLE_CUES, "roles value"))
+    out.update(_type_maps(data, c))
     return out
 
 
@@ -304,8 +390,13 @@ def load_rules(directory: Path, reference_dir: Path | None = None) -> Rules:
         raise RulesError(problems)
     return Rules(
         triggers=triggers, blockers=blockers, status_default=slots["status_default"],
-        status_cues=slots["status_cues"], stance_cues=slots["stance"], scales=slots["scales"],
-        currencies=slots["currencies"], qualifiers=slots["qualifiers"], jurisdiction=slots["jurisdiction"],
-        unnamed_actor=slots["unnamed_actor"], fingerprint=digest.hexdigest(),
+        status_cues=slots["status_cues"], status_by_type=slots["status_by_type"],
+        status_after_cue=slots["status_after_cue"], stance_cues=slots["stance"], scales=slots["scales"],
+        currencies=slots["currencies"], qualifiers=slots["qualifiers"], aid=slots["aid"], jurisdiction=slots["jurisdiction"],
+        unnamed_actor=slots["unnamed_actor"], bilateral=slots["bilateral"],
+        roles=slots["roles"], agreement_type_by_party_kind=slots["agreement_type_by_party_kind"],
+        measure_type_on_company=slots["measure_type_on_company"],
+        investment_type_on_company=slots["investment_type_on_company"],
+        measure_type_in_jurisdiction=slots["measure_type_in_jurisdiction"], fingerprint=digest.hexdigest(),
         files=[str(directory / n) for n in RULE_FILES],
     )

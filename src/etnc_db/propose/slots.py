@@ -48,9 +48,17 @@ def _number(text: str) -> Decimal | None:
     return value
 
 
+def _is_aid(sentence: str, start: int, end: int, rules: Rules) -> bool:
+    """Whether the amount is money the project receives (a grant, a loan, a subsidy:
+    slots.yaml ``amount.aid``), not what the investor puts in."""
+    window = sentence[max(0, start - 40):start] + "\x00" + sentence[end:end + 40]
+    return any(cue.regex.search(window) for cue in rules.aid)
+
+
 def find_amounts(sentence: str, rules: Rules) -> list[Amount]:
     """Every money amount in ``sentence``, in order: "EUR 7.3 billion", "USD 700M",
-    "€1.2bn", "3,000 billion forints", "7.3 billion euros", "EUR 1-2 billion" (range)."""
+    "€1.2bn", "3,000 billion forints", "7.3 billion euros", "EUR 1-2 billion" (range);
+    not an amount of aid the project receives ("received EUR 450 million in funding")."""
     rx = _amount_regex(id(rules), tuple(c.regex.pattern for c in rules.currencies),
                        tuple(c.regex.pattern for c in rules.scales))
     out: list[Amount] = []
@@ -80,7 +88,7 @@ def find_amounts(sentence: str, rules: Rules) -> list[Amount]:
                 if cue.regex.search(before):
                     qualifier = cue.value
                     break
-        if not 0 < amount < 1e15:
+        if not 0 < amount < 1e15 or _is_aid(sentence, m.start(), m.end(), rules):
             continue
         out.append(Amount(round(amount, 2), rules.currencies[cur_i].value, qualifier, m.start(), m.end(), amount_max))
     return out
@@ -98,11 +106,14 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day", re.compile(rf"\b{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])\b")),
     ("month", re.compile(rf"\b{_MONTH}\s+(?:of\s+)?{_YEAR}\b")),
     ("year", re.compile(rf"\b(?:spring|summer|autumn|fall|winter|early|late|mid-?|end of|beginning of|the end of|the first half of|the second half of)\s*{_YEAR}\b", re.IGNORECASE)),
-    ("year", re.compile(rf"(?<![\w-]){_YEAR}(?!\s*[-–/]\s*\d)(?![\w%])")),
+    ("year", re.compile(rf"(?<![\w\-–]){_YEAR}(?!\s*[-–/]\s*\d)(?![\w%])")),
     ("year", re.compile(rf"(?<![\w-]){_YEAR}(?=\s*[-–/]\s*(?:{_YEAR}|\d\d)\b)")),  # start of a range
     ("relative", re.compile(r"\b(?:(?:earlier|later) )?(?:this|last|next|previous|past) (?:year|month|week|spring|summer|autumn|fall|winter)\b|\b(?:yesterday|today|a year ago|(?:one|two|three|\d+) (?:years?|months?|weeks?|days?) ago)\b", re.IGNORECASE)),
     ("relative", re.compile(r"\b(?:on|last|this) (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")),
-    ("relative", re.compile(rf"\b(?:in|since|from|on|by|until|early|late) {_MONTH}\b(?!\s+\d)")),
+    ("relative", re.compile(rf"\b(?:in|since|from|on|by|until|early|late|last|this) {_MONTH}\b(?!\s+\d)")),
+    # a day and month without the year ("on 7 May", "on May 7"): the document's year
+    ("daymonth", re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?!\s*,?\s*\d)\b")),
+    ("daymonth", re.compile(rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)")),
 ]
 # A bare year right after a capitalised word is a name ("Horizon 2020", "Made in China 2025").
 _NAME_BEFORE = re.compile(r"(?:[A-Z][\w-]*|\d+|[A-Z]{2,})\s+$")
@@ -110,7 +121,7 @@ _NOT_NAME = {"In", "Since", "From", "By", "Until", "Before", "After", "During", 
              "Late", "Mid", "Spring", "Summer", "Autumn", "Winter", "Between", "Through", "Around", "On", "At"}
 
 
-_DEADLINE = re.compile(r"\b(?:by|until|till|through|to|towards|horizon|vision|goals? for|targets? for|up to)\s+(?:the end of\s+|end-)?$", re.IGNORECASE)
+_DEADLINE = re.compile(r"\b(?:by|until|till|through|(?<!back )to|towards|horizon|vision|goals? for|targets? for|up to)\s+(?:the end of\s+|end-)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -166,7 +177,7 @@ def find_dates(sentence: str, published: str | None) -> list[DateValue]:
             phrase = m.group(0)
             if precision == "year":
                 year = re.search(_YEAR, phrase).group(0)
-                if phrase == year:
+                if phrase == year and not _RANGE_AFTER.match(sentence, m.end()):
                     prev = _NAME_BEFORE.search(sentence[:m.start()])
                     if prev and prev.group(0).split()[0] not in _NOT_NAME and m.start() > 0:
                         word = prev.group(0).strip()
@@ -176,10 +187,16 @@ def find_dates(sentence: str, published: str | None) -> list[DateValue]:
                     taken.append((m.start(), m.end()))
                     continue  # "by 2030", "until 2035": a target year, not the event's date
                 found.append(DateValue(year, "year", m.start(), m.end()))
+            elif precision == "daymonth":
+                value = _day_month(phrase, base, base_precision)
+                if value is None:
+                    continue
+                found.append(DateValue(value, "day", m.start(), m.end(), relative=True))
             elif precision == "relative":
                 if base is None:
                     continue
-                parsed = _dateparse(re.sub(r"^(?:on|in|since|from|by|until|early|late) ", "", phrase), base.isoformat())
+                parsed = _dateparse(re.sub(rf"^(?:on|in|since|from|by|until|early|late) |^(?:last|this) (?={_MONTH})", "", phrase),
+                                    base.isoformat())
                 if parsed is None:
                     continue
                 prec = "day"
@@ -200,6 +217,24 @@ def find_dates(sentence: str, published: str | None) -> list[DateValue]:
             taken.append((m.start(), m.end()))
     found.sort(key=lambda d: d.start)
     return found
+
+
+_RANGE_AFTER = re.compile(r"\s*[-–/]\s*\d")
+
+
+def _day_month(phrase: str, base: dt.datetime | None, base_precision: str | None) -> str | None:
+    """"7 May" in a document of ``base``: that day of the document's year, of the year
+    before when the day falls after a month- or day-precise document date."""
+    if base is None:
+        return None
+    parsed = _dateparse(f"{phrase.replace(' of ', ' ')} {base.year}", None)
+    if parsed is None:
+        return None
+    if base_precision in ("month", "day"):
+        last = base if base_precision == "day" else (base.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        if parsed >= last + dt.timedelta(days=1 if base_precision == "day" else 0):
+            parsed = parsed.replace(year=parsed.year - 1)
+    return _format(parsed, "day")
 
 
 def _format(value: dt.datetime, precision: str) -> str:
@@ -228,11 +263,16 @@ def first_cue(cues: list[Cue], sentence: str):
     return None
 
 
-def status_for(fact_type: str, sentence: str, rules: Rules, trigger_status: str | None = None) -> tuple[str, bool]:
-    """(status, whether a cue of the sentence said so)."""
+def status_for(fact_type: str, sentence: str, rules: Rules, trigger_status: str | None = None,
+               type_value: str | None = None) -> tuple[str, bool]:
+    """(status, whether a cue of the sentence said so). A cue's status may be recoded
+    for the fact's type value (``status.<type>.after_cue``: a law 'adopted' is in force).
+    Without a cue or a trigger's status, the default of the fact's type value
+    (``status.<type>.by_type``), else the fact type's default."""
     value = first_cue(rules.status_cues.get(fact_type, []), sentence)
     if value is not None:
-        return value, True
+        return rules.status_after_cue.get(fact_type, {}).get(value, {}).get(type_value or "other", value), True
     if trigger_status:
         return trigger_status, True
-    return rules.status_default[fact_type], False
+    by_type = rules.status_by_type.get(fact_type, {})
+    return by_type.get(type_value or "other", rules.status_default[fact_type]), False

@@ -7,6 +7,7 @@ of the verdicts and the curated files, exercised below on made-up verdicts as we
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -14,7 +15,7 @@ import yaml
 from conftest import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
-VERDICTS = ROOT / "tests" / "data" / "precision_verdicts.yaml"
+VERDICT_FILES = sorted((ROOT / "tests" / "data").glob("precision_verdicts*.yaml"))
 TYPES = ("agreement", "investment", "policy_measure")
 MIN_PRECISION = 0.98
 
@@ -31,8 +32,10 @@ def precision(verdicts: dict, fact_type: str, *, after: bool = True) -> tuple[in
     return right, len(judged)
 
 
-def problems(verdicts: dict, curated_types: dict[str, str]) -> list[str]:
-    """Everything wrong with `verdicts` against the curated facts (id -> type)."""
+def problems(verdicts: dict, curated_types: dict[str, str], withdrawn: frozenset = frozenset()) -> list[str]:
+    """Everything wrong with `verdicts` against the curated facts (id -> type); a judged id
+    that the curated files list under `withdrawn:` is fine when its verdict records that
+    correction."""
     out = []
     size = verdicts["size"]
     for fid, v in verdicts["facts"].items():
@@ -44,6 +47,8 @@ def problems(verdicts: dict, curated_types: dict[str, str]) -> list[str]:
             out.append(f"{fid}: a wrong verdict needs fields and reason")
         if v.get("corrected") and not (v.get("change") and v.get("verdict_after") in ("right", "wrong")):
             out.append(f"{fid}: a corrected record needs change and verdict_after (judged again)")
+        if fid in withdrawn and v.get("corrected"):
+            continue
         if fid not in curated_types:
             out.append(f"{fid}: judged but no longer in the curated files - re-draw and re-judge "
                        f"(scripts/precision_sample.py --seed {verdicts['seed']} --size {size})")
@@ -58,9 +63,24 @@ def problems(verdicts: dict, curated_types: dict[str, str]) -> list[str]:
     return out
 
 
+@pytest.fixture(scope="module", params=VERDICT_FILES, ids=lambda p: p.name)
+def verdicts(request):
+    return yaml.safe_load(request.param.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="module")
-def verdicts():
-    return yaml.safe_load(VERDICTS.read_text(encoding="utf-8"))
+def withdrawn() -> frozenset:
+    """Ids the curated files list under `withdrawn:`."""
+    out = set()
+    for path in (ROOT / "etl" / "curated").rglob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict):
+            out.update(entry["id"] for entry in data.get("withdrawn") or ())
+    return frozenset(out)
+
+
+def test_there_are_verdict_files():
+    assert VERDICT_FILES
 
 
 @pytest.fixture(scope="module")
@@ -75,19 +95,26 @@ def test_header_names_seed_size_reader_and_date(verdicts):
     assert verdicts["reader"] and verdicts["date"]
 
 
-def test_verdicts_still_describe_the_curated_files(verdicts, curated_types):
-    assert problems(verdicts, curated_types) == []
+def test_verdicts_still_describe_the_curated_files(verdicts, curated_types, withdrawn):
+    assert problems(verdicts, curated_types, withdrawn) == []
 
 
-def test_judged_ids_are_the_draw_of_the_sample_script(verdicts):
-    """While the population of each type is the one the header names, the judged ids are
-    exactly what scripts/precision_sample.py draws with the header's seed and size (once
-    records are added or removed the draw moves; the test above then guards the ids)."""
+def test_judged_ids_are_the_draw_of_the_sample_script(verdicts, withdrawn):
+    """The judged ids are exactly what scripts/precision_sample.py draws with the header's
+    seed and size from the population of the draw: today's records plus those withdrawn
+    since that some sample judged (their type is in its verdicts). Once records are added
+    or other ones removed the draw moves; then every judged id must still be curated or
+    withdrawn with its correction recorded."""
     mod = load_script("precision_sample")
     facts = mod.load_facts(ROOT / "etl" / "curated")
+    judged_types = {fid: v["type"] for path in VERDICT_FILES
+                    for fid, v in yaml.safe_load(path.read_text(encoding="utf-8"))["facts"].items()}
+    for fid in sorted(withdrawn & judged_types.keys() - facts.keys()):
+        facts[fid] = SimpleNamespace(id=fid, type=judged_types[fid])
     counts = {t: sum(f.type == t for f in facts.values()) for t in TYPES}
     if counts != verdicts["population"]:
-        pytest.skip(f"population changed since the draw: {counts} != {verdicts['population']}")
+        assert problems(verdicts, {fid: f.type for fid, f in facts.items()}, withdrawn) == []
+        return
     sample = mod.draw(facts, verdicts["seed"], verdicts["size"])
     for t in TYPES:
         assert sample[t] == sorted(fid for fid, v in verdicts["facts"].items() if v["type"] == t)
@@ -142,3 +169,14 @@ def test_a_wrong_verdict_needs_fields_and_reason():
     verdicts, curated = _made_up(n=50)
     verdicts["facts"]["agreement-0"] = {"type": "agreement", "verdict": "wrong"}
     assert any("needs fields and reason" in p for p in problems(verdicts, curated))
+
+
+def test_a_judged_id_withdrawn_counts_only_with_its_correction_recorded():
+    verdicts, curated = _made_up(wrong=1)
+    for t in TYPES:
+        del curated[f"{t}-0"]
+    withdrawn = frozenset(f"{t}-0" for t in TYPES)
+    assert len(problems(verdicts, curated, withdrawn)) == 6  # not corrected: gone, and 39/40
+    for t in TYPES:
+        verdicts["facts"][f"{t}-0"].update(corrected=True, change="withdrawn", verdict_after="right")
+    assert problems(verdicts, curated, withdrawn) == []

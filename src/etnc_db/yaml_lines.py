@@ -35,6 +35,39 @@ class LineList(list):
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
+class Lines:
+    """Where a parsed mapping or sequence was written, without its values: ``line``,
+    ``line_of`` (the key's or item's line, else ``line``) and, by key or index, the
+    skeletons of its nested mappings and sequences (None for anything else)."""
+
+    __slots__ = ("line", "_lines", "_nested")
+
+    def __init__(self, line: int, lines: Any, nested: Any):
+        self.line, self._lines, self._nested = line, lines, nested
+
+    def line_of(self, key: Any) -> int:
+        if isinstance(self._lines, dict):
+            return self._lines.get(key, self.line)
+        return self._lines[key] if 0 <= key < len(self._lines) else self.line
+
+    def __getitem__(self, key: Any) -> Lines | None:
+        if self._nested is None:
+            return None
+        return self._nested.get(key) if isinstance(self._nested, dict) else self._nested[key]
+
+
+def lines_only(node: Any) -> Lines | None:
+    """The line skeleton of a parsed node (see :class:`Lines`); None for a scalar. What a
+    validated record keeps to place later messages, sharing the parse's line tables."""
+    if isinstance(node, LineDict):
+        nested = {k: lines_only(v) for k, v in node.items() if isinstance(v, (LineDict, LineList))}
+        return Lines(node.line, node.key_lines, nested or None)
+    if isinstance(node, LineList):
+        items = [lines_only(v) for v in node]
+        return Lines(node.line, node.item_lines, items if any(items) else None)
+    return None
+
+
 # The C scanner/parser when libyaml is available (10x faster); marks are kept either way.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -21,7 +21,7 @@ from etnc_db.facts.documents import DocumentText
 from etnc_db.quotes import Match, find_all, in_span
 from etnc_db.reference.registry import Registry
 from etnc_db.tables import ORIGIN, TableLoad
-from etnc_db.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
+from etnc_db.yaml_lines import LineDict, Lines, YamlSyntaxError, lines_only, load_yaml_with_lines
 
 
 class FactsError(Exception):
@@ -35,15 +35,16 @@ class FactsError(Exception):
 
 @dataclass
 class Record:
-    """One validated curated record and where it was written."""
+    """One validated curated record and where it was written: `raw` is the line
+    skeleton of its YAML mapping (yaml_lines.lines_only), not its values."""
 
     fact_type: str
     fact: BaseModel
-    raw: LineDict
+    raw: Lines
     path: Path
     document: str
     part: str
-    evidence: list[tuple[Match, str, Any]] = field(default_factory=list)  # match, document, raw
+    evidence: list[tuple[Match, str, Path, int]] = field(default_factory=list)  # match, document, file, line
 
 
 @dataclass
@@ -125,7 +126,7 @@ def resolve_facts(curated_dir: Path, registry: Registry, docs: dict[str, Documen
     """The fact tables' rows from every curated file under `curated_dir`."""
     ctx = _Context(registry, docs, curated_dir)
     files = sorted(curated_dir.rglob("*.yaml")) if curated_dir.exists() else []
-    pending_for: list[tuple[Path, LineDict, schema.EvidenceFor, str, str]] = []
+    pending_for: list[tuple[Path, Lines, schema.EvidenceFor, str, str]] = []
     for path in files:
         _read_file(ctx, path, pending_for)
     for path, raw, item, document, part in pending_for:
@@ -136,15 +137,15 @@ def resolve_facts(curated_dir: Path, registry: Registry, docs: dict[str, Documen
         ctx.quotes.append(_Quote(record, item, raw, path, document, part))
     _check_links(ctx)
     _locate_quotes(ctx)
-    derivation = Derivation(registry)
-    loads = _loads(ctx, derivation) if not ctx.problems else []
-    if ctx.problems:
-        raise FactsError(ctx.problems)
+    ctx.quotes = []
     per_document: dict[str, int] = defaultdict(int)
     for rec in ctx.records.values():
-        for doc in {d for _, d, _ in rec.evidence}:
+        for doc in {ev[1] for ev in rec.evidence}:
             per_document[doc] += 1
     replaces = {old: rec.fact.id for rec in ctx.records.values() for old in rec.fact.replaces}
+    loads = _loads(ctx, Derivation(registry)) if not ctx.problems else []
+    if ctx.problems:
+        raise FactsError(ctx.problems)
     return FactsResult(loads, {k: v[0] for k, v in ctx.withdrawn.items()}, replaces, dict(per_document))
 
 
@@ -174,6 +175,7 @@ def _read_file(ctx: _Context, path: Path, pending_for: list) -> None:
                 first = ctx.records[fact.id]
                 ctx.problem(path, raw.line_of("id"), f"duplicate id {fact.id!r} (first at {ctx.where(first.path, first.raw.line)})")
                 continue
+            raw = lines_only(raw)  # the values live on in `fact`; keep only where they were written
             rec = Record(fact_type, fact, raw, path, header.document, header.part)
             ctx.records[fact.id] = rec
             for i, ev in enumerate(fact.evidence):
@@ -184,7 +186,7 @@ def _read_file(ctx: _Context, path: Path, pending_for: list) -> None:
         item = _validate(ctx, path, raw, schema.EvidenceFor)
         if item is not None:
             document = item.document or header.document
-            pending_for.append((path, raw, item, document, header.part if document == header.document else None))
+            pending_for.append((path, lines_only(raw), item, document, header.part if document == header.document else None))
 
 
 def _check_links(ctx: _Context) -> None:
@@ -230,11 +232,11 @@ def _locate_quotes(ctx: _Context) -> None:
                 ctx.problem(q.path, _quote_line(q), f"quote occurs {len(matches)} times in {where}: say which with "
                                                     f"occurrence: N, or quote a longer stretch")
             else:
-                q.record.evidence.append((matches[(q.evidence.occurrence or 1) - 1], document, q))
+                q.record.evidence.append((matches[(q.evidence.occurrence or 1) - 1], document, q.path, _quote_line(q)))
 
 
 def _quote_line(q: _Quote) -> int:
-    return q.raw.line_of("quote") if isinstance(q.raw, LineDict) else getattr(q.raw, "line", 1)
+    return q.raw.line_of("quote") if isinstance(q.raw, Lines) else getattr(q.raw, "line", 1)
 
 
 # ----------------------------------------------------------------------------------
@@ -261,7 +263,7 @@ def _field_rows(ctx: _Context, rec: Record, table: str, values: BaseModel, raw: 
         if not name or column.info.get("precision"):
             continue
         value = getattr(values, name)
-        line = raw.line_of(name) if isinstance(raw, LineDict) else rec.raw.line
+        line = raw.line_of(name) if isinstance(raw, Lines) else rec.raw.line
         ref, vocabulary = column.info.get("ref"), column.info.get("vocabulary")
         if ref and value is not None:
             _check_key(ctx, rec, line, name, ref, value)
@@ -284,8 +286,10 @@ def _loads(ctx: _Context, derivation: Derivation) -> list[TableLoad]:
     from etnc_db.db.models import FACT_TYPES
 
     rows: dict[str, list[dict]] = defaultdict(list)
-    for rec in ctx.records.values():
-        _record_rows(ctx, rec, derivation, rows)
+    # in file order, each record dropped once its rows are made: the validated records
+    # and the rows made from them are not all held at once
+    for fact_id in list(ctx.records):
+        _record_rows(ctx, ctx.records.pop(fact_id), derivation, rows)
     order = ["core.fx_rates", "core.facts"]
     for spec in FACT_TYPES.values():
         order += [spec.table, *(child for _, child in spec.children)]
@@ -355,7 +359,7 @@ def _child_rows(ctx: _Context, rec: Record, parent_key: str, list_key: str, tabl
         row = {key_column: key, parent_key: rec.fact.id, **_field_rows(ctx, rec, table, item, raw),
                ORIGIN: ctx.where(rec.path, line)}
         if derive and (problem := derive(row, None)):
-            ctx.problem(rec.path, raw.line_of(problem[0]) if isinstance(raw, LineDict) else line, problem[1])
+            ctx.problem(rec.path, raw.line_of(problem[0]) if isinstance(raw, Lines) else line, problem[1])
         out.append(row)
     return out
 
@@ -364,19 +368,19 @@ def _evidence_rows(ctx: _Context, rec: Record) -> tuple[list[dict], list[dict], 
     """Evidence rows, their endnote rows, and the (date, precision) of every dated endnote."""
     evidence, cited, dates = [], [], []
     seen: set[str] = set()
-    for match, document, q in rec.evidence:
+    for match, document, path, line in rec.evidence:
         key = f"{rec.fact.id}@{document}:{match.start}-{match.end}"
         if key in seen:
             continue
         seen.add(key)
         doc = ctx.docs[document]
         chapter = doc.chapter_at(match.start)
-        origin = ctx.where(q.path, _quote_line(q))
+        origin = ctx.where(path, line)
         evidence.append({
             "evidence_key": key, "fact_key": rec.fact.id, "document_key": document,
             "section_key": chapter[2] if chapter else None, "char_start": match.start, "char_end": match.end,
             "quote": doc.text[match.start:match.end], "match_method": match.method,
-            "source_file": ctx.source_ref(q.path, _quote_line(q)), ORIGIN: origin,
+            "source_file": ctx.source_ref(path, line), ORIGIN: origin,
         })
         for marker in doc.cited(match.start, match.end):
             cited.append({"evidence_citation_key": f"{key}#{marker.citation_key}", "evidence_key": key,

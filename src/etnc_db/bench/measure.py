@@ -21,6 +21,9 @@ import psycopg
 
 SCHEMA = "core"
 ORDER_FILE = "order.json"
+# Rows outside core that core rows point at (history rows name the run that wrote them):
+# copied before the timed COPY, as a database being loaded already holds its run ledger.
+PREREQUISITES = ("etl.runs",)
 CHUNK = 1 << 20
 
 
@@ -62,6 +65,10 @@ def dump_core(url: str, dump_dir: Path) -> dict:
                 for chunk in copy:
                     f.write(chunk)
             out["tables"][table] = {"rows": rows, "bytes": (dump_dir / f"{table}.copy").stat().st_size}
+        for table in PREREQUISITES:
+            with open(dump_dir / f"{table}.copy", "wb") as f, conn.cursor().copy(f"COPY {table} TO STDOUT") as copy:
+                for chunk in copy:
+                    f.write(chunk)
     (dump_dir / ORDER_FILE).write_text(json.dumps(order) + "\n", encoding="utf-8")
     out["rows"] = sum(t["rows"] for t in out["tables"].values())
     out["bytes"] = sum(t["bytes"] for t in out["tables"].values())
@@ -77,9 +84,16 @@ def _copy_in(conn: psycopg.Connection, dump_dir: Path, order: list[str]) -> None
                     copy.write(data)
 
 
-def _empty_core(conn: psycopg.Connection, order: list[str]) -> None:
-    """Empty the core tables (a migrated database already holds the vocabularies)."""
+def _empty_core(conn: psycopg.Connection, order: list[str], folder: Path) -> None:
+    """Empty the core tables (a migrated database already holds the vocabularies) and put
+    in the prerequisite rows core rows point at (not timed)."""
     conn.execute(f"TRUNCATE {', '.join(f'{SCHEMA}.{t}' for t in order)} CASCADE")
+    with conn.cursor() as cur:
+        for table in PREREQUISITES:
+            cur.execute(f"TRUNCATE {table} CASCADE")
+            with open(folder / f"{table}.copy", "rb") as f, cur.copy(f"COPY {table} FROM STDIN") as copy:
+                while data := f.read(CHUNK):
+                    copy.write(data)
 
 
 def floor_indexed(url: str, dump_dir: str) -> dict:
@@ -89,7 +103,7 @@ def floor_indexed(url: str, dump_dir: str) -> dict:
     folder = Path(dump_dir)
     order = json.loads((folder / ORDER_FILE).read_text(encoding="utf-8"))
     with psycopg.connect(url) as conn:
-        _empty_core(conn, order)
+        _empty_core(conn, order, folder)
         conn.commit()
         t = time.perf_counter()
         _copy_in(conn, folder, order)
@@ -100,13 +114,16 @@ def floor_indexed(url: str, dump_dir: str) -> dict:
 
 def _catalog_ddl(conn: psycopg.Connection) -> dict[str, list[tuple[str, str]]]:
     """(drop, create) statements of every key, check, FK, index and trigger of the core
-    tables, grouped by kind (NOT NULL and defaults stay: they are column properties)."""
+    tables, and of the foreign keys other schemas (review) point at them with, grouped by
+    kind (NOT NULL and defaults stay: they are column properties)."""
     ddl: dict[str, list[tuple[str, str]]] = {"keys": [], "checks": [], "fks": [], "indexes": [], "triggers": []}
     kinds = {"p": "keys", "u": "keys", "x": "keys", "c": "checks", "f": "fks"}
     for table, name, kind, definition in conn.execute(
             "SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-            "JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = %s AND c.contype IN ('p','u','x','c','f') "
-            "AND c.conrelid <> 0 ORDER BY 1, 2", (SCHEMA,)):
+            "JOIN pg_namespace n ON n.oid = c.connamespace LEFT JOIN pg_class r ON r.oid = c.confrelid "
+            "LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace WHERE (n.nspname = %s OR (c.contype = 'f' AND "
+            "rn.nspname = %s)) AND c.contype IN ('p','u','x','c','f') AND c.conrelid <> 0 ORDER BY 1, 2",
+            (SCHEMA, SCHEMA)):
         ddl[kinds[kind]].append((f'ALTER TABLE {table} DROP CONSTRAINT "{name}"',
                                  f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
     for name, definition in conn.execute(
@@ -140,7 +157,7 @@ def floor_bare(url: str, dump_dir: str) -> dict:
     folder = Path(dump_dir)
     order = json.loads((folder / ORDER_FILE).read_text(encoding="utf-8"))
     with psycopg.connect(url) as conn:
-        _empty_core(conn, order)
+        _empty_core(conn, order, folder)
         ddl = _strip(conn)
         conn.commit()
         t = time.perf_counter()

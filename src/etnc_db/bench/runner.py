@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg import sql
 
 from etnc_db.bench import measure
 from etnc_db.bench.generator import generate
@@ -139,10 +140,20 @@ class Databases:
         subprocess.run([etnc_db(), "db", "upgrade"], env=env, check=True, capture_output=True)
 
     def fresh(self, name: str) -> str:
-        """A new database `name`, a copy of the migrated template; its URL."""
+        """A new database `name`, a copy of the migrated template with its database-level
+        settings (CREATE DATABASE … TEMPLATE copies the contents only, not what migrations
+        set with ALTER DATABASE, such as jit = off); its URL."""
         name = PREFIX + name
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
         self.created.append(name)
+        with psycopg.connect(self.server_url, autocommit=True) as conn:
+            settings = conn.execute(
+                "SELECT unnest(s.setconfig) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
+                "WHERE d.datname = %s AND s.setrole = 0", (self.template,)).fetchall()
+            for (setting,) in settings:
+                key, value = setting.split("=", 1)
+                conn.execute(sql.SQL("ALTER DATABASE {} SET {} = {}").format(
+                    sql.Identifier(name), sql.Identifier(key), sql.Literal(value)))
         return with_db(self.server_url, name)
 
     def drop(self, url: str, built: bool = False) -> None:

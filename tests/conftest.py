@@ -205,3 +205,26 @@ def alembic_engine(empty_db):
     engine = make_engine(empty_db)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def reader(built_db):
+    """A read-only login made by `etnc-db db create-reader` on a built database; dropped
+    afterwards (roles are cluster-wide)."""
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+    from typer.testing import CliRunner
+
+    from etnc_db.cli import app
+
+    name = f"etnc_reader_{uuid.uuid4().hex[:8]}"
+    res = CliRunner().invoke(app, ["db", "create-reader", name],
+                             env={"DATABASE_URL": built_db, "ETNC_READER_PASSWORD": "not-used-here"})
+    assert res.exit_code == 0, res.output
+    yield name
+    with psycopg.connect(built_db, autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
+        conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))

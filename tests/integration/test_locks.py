@@ -11,31 +11,15 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 
 import psycopg
 import pytest
 from psycopg import errors, sql
-from typer.testing import CliRunner
 
-from etnc_db.cli import app
 from etnc_db.db.session import MIGRATION_LOCK_ID, current_revision, head_revision
 
 # the run lock's advisory key before it moved to etl.run_lock (the reproduction)
 OLD_RUN_LOCK_ID = 1163152963
-
-
-@pytest.fixture
-def reader(built_db):
-    name = f"etnc_reader_{uuid.uuid4().hex[:8]}"
-    res = CliRunner().invoke(app, ["db", "create-reader", name],
-                             env={"DATABASE_URL": built_db, "ETNC_READER_PASSWORD": "not-used-here"})
-    assert res.exit_code == 0, res.output
-    yield name
-    with psycopg.connect(built_db, autocommit=True) as conn:  # roles are cluster-wide: clean up
-        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
-        conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
 
 
 def as_reader(url: str, role: str, autocommit: bool = True) -> psycopg.Connection:

@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 import psycopg
 import pytest
 from psycopg import errors, sql
-from typer.testing import CliRunner
-
-from etnc_db.cli import app
-
-
-@pytest.fixture
-def reader(built_db):
-    name = f"etnc_reader_{uuid.uuid4().hex[:8]}"
-    res = CliRunner().invoke(app, ["db", "create-reader", name],
-                             env={"DATABASE_URL": built_db, "ETNC_READER_PASSWORD": "not-used-here"})
-    assert res.exit_code == 0, res.output
-    yield name
-    with psycopg.connect(built_db, autocommit=True) as conn:  # roles are cluster-wide: clean up
-        conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
 
 
 def as_role(url: str, role: str):

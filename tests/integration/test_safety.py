@@ -111,17 +111,22 @@ def test_exception_rolls_back_and_is_recorded(built_db, changed_corpus):
     assert last[2] == "failed" and last[3] == "injected fault at commit"
 
 
+def _ctrl_c(proc: subprocess.Popen) -> str:
+    """Send SIGINT to the load and wait for it to stop; its stderr."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.communicate(timeout=120)[1]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        err = proc.communicate()[1]
+        raise AssertionError(f"the load did not stop on Ctrl-C; its stderr ends: {err[-2000:]}") from None
+
+
 def test_ctrl_c_rolls_back_and_is_recorded(built_db, changed_corpus):
     before = table_checksums(built_db, schemas=("core", "mart"))
     proc = start_load(built_db, changed_corpus, "gate:sleep=600")
     wait_for_fault(proc)
-    proc.send_signal(signal.SIGINT)
-    try:
-        _, err = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _, err = proc.communicate()
-        raise AssertionError(f"the load did not stop on Ctrl-C; its stderr ends: {err[-2000:]}") from None
+    err = _ctrl_c(proc)
     assert proc.returncode == 130, err
     assert "interrupted" in err
     assert table_checksums(built_db, schemas=("core", "mart")) == before
@@ -169,13 +174,7 @@ def test_ctrl_c_during_a_query_exits_130_and_is_recorded(built_db, changed_corpu
     before = table_checksums(built_db, schemas=("core", "mart"))
     proc = start_load(built_db, changed_corpus, "facts:query=600")
     _wait_for_the_sleeping_query(built_db)
-    proc.send_signal(signal.SIGINT)
-    try:
-        _, err = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _, err = proc.communicate()
-        raise AssertionError(f"the load did not stop on Ctrl-C; its stderr ends: {err[-2000:]}") from None
+    err = _ctrl_c(proc)
     assert proc.returncode == 130, err
     assert [line for line in err.splitlines() if line.startswith("error:")] == ["error: interrupted"], err
     assert table_checksums(built_db, schemas=("core", "mart")) == before

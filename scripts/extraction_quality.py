@@ -80,7 +80,7 @@ class ReportCase:
         the shipped confidence.json has them); ``floors`` None: the shipped threshold
         floors (evaluate.THRESHOLD_FLOOR), {} none."""
         if calibrate is None:
-            calibrate = bool(load_weights(CONFIDENCE).calibration)
+            calibrate = any(load_weights(CONFIDENCE).calibration.values())  # {type: {}}: none
         kept = loco(self.items, self.truth, method, self.hand, calibrate=calibrate, floors=floors)
         return score([(it.raw.fact_type, it.raw.evidence, proposed) for it, proposed in kept], self.truth)
 

@@ -8,10 +8,11 @@ import pytest
 
 from conftest import ROOT, load_script
 
-# reached (learned weights, LOCO, no calibration tables): recall 83.1 / 83.9 / 79.2 %,
-# 2.5 / 2.5 / 2.1 candidates per fact, fields right 63.5 / 53.9 / 61.0 %
-RECALL_FLOOR = {"investment": 0.82, "agreement": 0.79, "policy_measure": 0.76}
-FIELDS_FLOOR = {"investment": 0.60, "agreement": 0.50, "policy_measure": 0.57}
+# reached (learned weights with the threshold floors, LOCO, no calibration tables):
+# recall 83.1 / 79.6 / 74.1 %, 2.6 / 1.3 / 1.5 candidates per fact, fields right
+# 63.5 / 56.3 / 61.1 %
+RECALL_FLOOR = {"investment": 0.81, "agreement": 0.77, "policy_measure": 0.72}
+FIELDS_FLOOR = {"investment": 0.61, "agreement": 0.54, "policy_measure": 0.59}
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,9 @@ def test_loco_recall_budget_and_fields(case):
 
 
 def test_learned_weights_are_no_worse_than_hand_set(case):
-    learned, hand = case.evaluate("learned"), case.evaluate("hand")
+    # at the same budget, without the threshold floors (a floor is a score: it binds the
+    # two weight sets differently), as scripts/extraction_quality.py compares them
+    learned, hand = case.evaluate("learned", floors={}), case.evaluate("hand", floors={})
     assert sum(learned.recall(t) for t in RECALL_FLOOR) >= sum(hand.recall(t) for t in RECALL_FLOOR)
 
 

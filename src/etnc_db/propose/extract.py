@@ -403,7 +403,10 @@ def _agreement(s: Sentence, doc: ProposeInput, rules: Rules, hit: Hit, type_valu
     states_only = all(info is not None and info.kind in GOV_KINDS for info in orgs)  # no company or institute
     bilateral = states_only and any(cue.regex.search(s.text) for cue in rules.bilateral)
     if (type_value in GOVERNMENT_AGREEMENTS and states_only) or bilateral:
-        for code in (s.passage.chapter_country, "CN"):
+        # the chapter's country and its counterpart: China, unless the sentence names another
+        foreign = any(x.get("country") not in (None, "EU", "CN", s.passage.chapter_country) and "description" not in x
+                      for x in parties)
+        for code in (s.passage.chapter_country, None if foreign else "CN"):
             if code and code != "EU" and ("c", code) not in seen:
                 seen.add(("c", code))
                 parties.append({"country": code, "role": "signatory"})

@@ -43,7 +43,8 @@ def test_every_candidate_of_the_report_is_decided(built_db_readonly):
                            "SELECT status || '/' || decision_source, count(*) FROM mart.review_queue "
                            "WHERE document_key = 'etnc-2026-report' GROUP BY 1"))
     assert set(by_status) == {"accepted/curated_evidence", "rejected/document_decision"}
-    assert by_status["accepted/curated_evidence"] > 400 and by_status["rejected/document_decision"] > 400
+    # hundreds of each (the threshold floors keep fewer uncovered candidates than before)
+    assert by_status["accepted/curated_evidence"] > 300 and by_status["rejected/document_decision"] > 300
     pending = dict(_rows(built_db_readonly, "SELECT document_key, candidates_pending FROM mart.dim_document"))
     assert pending["etnc-2026-report"] == 0
     assert sum(pending.values()) <= 5  # the news candidates left for a person (docs/review.md)

@@ -340,3 +340,77 @@ def test_aid_the_project_receives_is_not_the_invested_amount(rules, fragment):
 ])
 def test_an_eu_act_is_a_regulation(rules, linker, sentence, measure_type):
     assert first(sentence, "policy_measure", rules, linker)["measure_type"] == measure_type
+
+
+# ----------------------------------------------------------------------------- other languages, news forms
+
+
+@pytest.mark.parametrize("sentence, fact_type, type_value", [
+    ("Der Konzern hat das Werk in Sachsen im Jahr 2020 übernommen.", "investment", "acquisition"),
+    ("La société a acquis une participation majoritaire dans le fabricant.", "investment", "stake"),
+    ("Il gruppo costruirà un nuovo stabilimento vicino a Torino.", "investment", "greenfield"),
+    ("Las dos empresas firmaron un memorando de entendimiento el martes.", "agreement", "mou"),
+    ("Les deux groupes ont créé une coentreprise pour produire des cellules.", "agreement", "joint_venture"),
+    ("Il governo ha esercitato i poteri speciali sulla cessione della società.", "policy_measure",
+     "screening_decision"),
+    ("Berlin verhängt Strafzölle auf Elektroautos aus China.", "policy_measure", "trade_defence"),
+])
+def test_german_french_italian_and_spanish_triggers(rules, linker, sentence, fact_type, type_value):
+    proposed = first(sentence, fact_type, rules, linker)
+    assert proposed[{"investment": "investment_type", "agreement": "agreement_type",
+                     "policy_measure": "measure_type"}[fact_type]] == type_value
+
+
+@pytest.mark.parametrize("fragment, amount, qualifier", [
+    ("una inversión de hasta 2.300 millones de euros", 2.3e9, "up_to"),
+    ("rund 1,5 Milliarden Euro für das Werk", 1.5e9, "approx"),
+    ("un investimento di 3 miliardi di euro", 3e9, "exact"),
+])
+def test_amounts_written_in_other_languages(rules, fragment, amount, qualifier):
+    found = find_amounts(fragment, rules)
+    assert found and found[0].amount == pytest.approx(amount)
+    assert (found[0].currency, found[0].qualifier) == ("EUR", qualifier)
+
+
+def test_english_words_do_not_fire_the_other_languages_triggers(rules):
+    # 'investors' and 'strategies' are English: no trigger of another language's list counts them
+    from etnc_db.propose.extract import trigger_hits
+
+    hits = trigger_hits("The investors discussed their strategies.", "investment", rules)
+    assert len({h.trigger.where for h in hits}) == 1
+
+
+@pytest.mark.parametrize("sentence, fact_type, type_value", [
+    ("The state operator tried to become a co-owner of the grid company.", "investment", "stake"),
+    ("The regulator restricted the use of Chinese-made drones by the police.", "policy_measure",
+     "vendor_restriction"),
+    ("The ministry is taking over management of the chip maker.", "policy_measure", "government_intervention"),
+    ("The cabinet decided to approve the 25 percent stake of the shipping group in the terminal.",
+     "policy_measure", "screening_decision"),
+    ("The two companies formed a Chinese-Slovak venture to build the plant.", "agreement", "joint_venture"),
+])
+def test_news_forms_of_stakes_interventions_and_ventures(rules, linker, sentence, fact_type, type_value):
+    proposed = first(sentence, fact_type, rules, linker)
+    assert proposed[{"investment": "investment_type", "agreement": "agreement_type",
+                     "policy_measure": "measure_type"}[fact_type]] == type_value
+
+
+def test_announcing_alone_is_no_policy_measure(rules, linker):
+    assert not [r for r in extract(doc_of("The carmaker announced a new model on Monday.", linker), rules)
+                if r.fact_type == "policy_measure"]
+
+
+def test_bilateral_fallback_adds_china_only_without_another_counterpart(rules, linker):
+    proposed = first("Latvia and the United States signed a joint declaration on 5G security.", "agreement",
+                     rules, linker, country="LV")
+    assert {x.get("country") for x in proposed["parties"]} == {"LV", "US"}
+
+
+@pytest.mark.parametrize("fact_type, sentence, status", [
+    ("agreement", "In 1995 the two countries concluded an agreement on scientific and technological cooperation.",
+     "in_force"),
+    ("investment", "The first attempt to acquire the grid operator ended in failure.", "cancelled"),
+    ("investment", "Le groupe prévoit d'investir dans une usine de batteries.", "planned"),
+])
+def test_status_rules_of_this_pass(rules, linker, fact_type, sentence, status):
+    assert first(sentence, fact_type, rules, linker)["status"] == status

@@ -35,6 +35,8 @@ Huawei signed a memorandum of understanding with Tsinghua University last year o
 Zorblax Batteries GmbH acquired a stake in a Hungarian cathode supplier for EUR 120 million.
 
 The European Commission opened an anti-subsidy investigation into Chinese electric vehicle imports.
+
+Hungary's government adopted tax incentives for CATL in Debrecen in 2024.
 """
 
 REPORT = """Mini report
@@ -225,14 +227,15 @@ def test_show_prints_the_evidence_fields_entities_and_possible_duplicates(projec
     plant = p.candidate("investment", "CATL announced")
     p.cli("review", "accept", plant, "--id", "news1-catl-debrecen", "--set", "host_country=HU")
     p.cli("load")
-    other = p.candidate("policy_measure", "CATL announced")
+    other = p.candidate("policy_measure", "tax incentives")
     shown = p.cli("review", "show", other[:8]).stdout
-    assert "»CATL announced on Monday a EUR 7.3 billion battery plant in Debrecen, its second factory in Europe.«" in shown
+    assert "»Hungary's government adopted tax incentives for CATL in Debrecen in 2024.«" in shown
     assert "CATL -> organization catl" in shown and "Debrecen" in shown
-    assert "news1-catl-debrecen (investment" in shown and "shares catl" in shown
+    assert "news1-catl-debrecen (investment" in shown and "shares HU, catl" in shown
     data = p.json("review", "show", other)
     assert data["key"] == other and data["nearest"][0]["fact_key"] == "news1-catl-debrecen"
-    assert {"surface": "CATL", "entity_type": "organization", "entity_key": "catl"}.items() <= data["entities"][0].items()
+    assert any({"surface": "CATL", "entity_type": "organization", "entity_key": "catl"}.items() <= e.items()
+               for e in data["entities"])
 
 
 def test_merge_adds_the_evidence_to_an_existing_fact(project):
@@ -240,7 +243,7 @@ def test_merge_adds_the_evidence_to_an_existing_fact(project):
     plant = p.candidate("investment", "CATL announced")
     p.cli("review", "accept", plant, "--id", "news1-catl-debrecen", "--set", "host_country=HU")
     p.cli("load")
-    other = p.candidate("policy_measure", "CATL announced")
+    other = p.candidate("policy_measure", "tax incentives")
     out = p.json("review", "merge", other, "--into", "news1-catl-debrecen")
     assert out["status"] == "accepted" and out["fact_key"] == "news1-catl-debrecen"
     curated = yaml.safe_load((p.root / "etl" / "curated" / "news1" / "main.yaml").read_text(encoding="utf-8"))

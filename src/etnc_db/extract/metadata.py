@@ -169,9 +169,53 @@ def find_date(s: str, languages: tuple[str, ...]) -> tuple[str, str, int, int] |
     equally precise readings the longest wins ("12 mars 2024 à 10h30" is French)."""
     if not _YEAR.search(s):
         return None
-    found = [d for d in (_find_date_in(s, lang) for lang in languages) if d]
+    found = [d for d in (_find_date_in(s, lang) for lang in _languages_to_try(s, languages)) if d]
     # the most precise reading; of equally precise ones the one that reads more of the text
     return max(found, key=lambda d: (_PRECISION_RANK[d[1]], d[3] - d[2]), default=None)
+
+
+def _languages_to_try(s: str, languages: tuple[str, ...]) -> list[str]:
+    """The languages worth a search of ``s``: the first one; every other one whose
+    date vocabulary (dateparser's own locale data: month and weekday names, am/pm
+    and filler words, its rewrite patterns) occurs in ``s``; and one of those left, for
+    a reading of the digits alone ("4-6, 2024" next to an English "March"). Languages
+    that see only digits read them alike, and searching each of them was most of the
+    time spent on a page."""
+    words = {w.casefold() for w in re.findall(r"[^\W\d_]+", s)}
+    low = s.casefold()
+    out, blind = [], []
+    for n, lang in enumerate(languages):
+        vocab, patterns = _date_vocabulary(lang)
+        if n == 0 or words & vocab or any(p.search(low) for p in patterns):
+            out.append(lang)
+        else:
+            blind.append(lang)
+    return [lang for lang in languages if lang in out or blind[:1] == [lang]]
+
+
+@lru_cache(maxsize=16)
+def _date_vocabulary(lang: str) -> tuple[frozenset[str], tuple]:
+    """The words dateparser knows for ``lang`` (month and weekday names in every form,
+    am/pm words, the filler words it skips: "le", "um") and its rewrite patterns."""
+    import regex  # dateparser's own regex engine (its patterns use variable look-behinds)
+    from dateparser.languages.loader import default_loader
+
+    info = default_loader.get_locale(lang).info
+    words: set[str] = set()
+    for key in (*_MONTHS, *_WEEKDAYS, "am", "pm", "skip"):
+        for form in info.get(key) or []:
+            words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", str(form)))
+    patterns = []
+    for rewrite in info.get("simplifications") or []:
+        for pattern in rewrite:
+            plain = re.fullmatch(r"[^\W\d_][\w' ]*", pattern)
+            patterns.append(regex.compile(r"(?<!\w)" + regex.escape(pattern) + r"(?!\w)" if plain else pattern, regex.I))
+    return frozenset(words), tuple(patterns)
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _find_date_in(s: str, lang: str) -> tuple[str, str, int, int] | None:

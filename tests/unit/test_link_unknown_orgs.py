@@ -338,3 +338,56 @@ def test_recall_and_precision_on_labelled_fragments(registry):
         right += sum(any(o in g or g in o for o in orgs) for g in got)
     assert recalled / expected >= 0.9, (recalled, expected)
     assert right / findings >= 0.9, (right, findings)
+
+
+# --- issue 13, third page set: cues added for names the detector missed ---------------
+
+@pytest.mark.parametrize("text, surface, cue", [
+    # a generic registered alias that names another country is that country's body
+    ("The decision was announced by the Ministry of Economy of the Republic of Austria on Tuesday.",
+     "Ministry of Economy of the Republic of Austria", "prefix:Ministry of"),
+    # two registered names and a head: their joint venture
+    ("Last year Stellantis and CATL set up Stellantis CATL Batteries to make cells in Spain.",
+     "Stellantis CATL Batteries", "head:Batteries"),
+    # a registered name, more capitalised words and a legal form: a subsidiary
+    ("The terminal will be run by COSCO Shipping Lines Europe GmbH from next spring.",
+     "COSCO Shipping Lines Europe GmbH", "legal:GmbH"),
+    # "und" inside a name that ends in a legal form
+    ("Ostwind Netz und Speicher AG won the tender.", "Ostwind Netz und Speicher AG", "legal:AG"),
+    # a name that opens with digits
+    ("The owner of the grid sold a minority stake in 30Watt to a Chinese buyer.", "30Watt", "preceding:stake in"),
+    # "the X company", "the Belgian enterprise X"
+    ("The Kestrel company reported higher sales.", "Kestrel", "after:company"),
+    ("Control stays with the Dutch enterprise Brakwater.", "Brakwater", "descriptor:enterprise"),
+    # regional governments, Italian joiners after a first head, German association genitives
+    ("The Gobierno de Navarra welcomed the plant.", "Gobierno de Navarra", "prefix:Gobierno de"),
+    ("The deal was approved by the Consiglio dei Ministri on Friday.", "Consiglio dei Ministri", "first-head:Consiglio"),
+    ("Ein Sprecher des Bundesverbandes der Windparkbetreiber warnte vor Engpässen.",
+     "Bundesverbandes der Windparkbetreiber", "prefix:Bundesverbandes der"),
+    ("It was signed by the Directorate General on Maritime Affairs and Fisheries.",
+     "Directorate General on Maritime Affairs and Fisheries", "prefix:Directorate General on"),
+    # an apposition with an elided article; an agency cited in French
+    ("Il presidente di ANFIA, l’associazione dei costruttori, ha parlato.", "ANFIA", "apposition:associazione"),
+    ("Le contrat a été confirmé à l’AFP par un porte-parole.", "AFP", "agency:AFP"),
+])
+def test_issue_13_third_set_cues(registry, text, surface, cue):
+    found = _found(text, registry)
+    assert surface in found, found
+    assert found[surface].cue == cue
+
+
+def test_a_prefix_name_ends_before_and_the(registry):
+    found = _found("Shares went to the Ministry of Finance of Austria and the Belgian enterprise Brakwater.", registry)
+    assert "Ministry of Finance of Austria" in found and "Brakwater" in found
+
+
+@pytest.mark.parametrize("text", [
+    # the registered namesake's generic alias alone stays unlinked and unflagged
+    "The decision was announced by the Ministry of Economy on Tuesday.",
+    # Italy's screening powers are a legal regime
+    "The Golden Power rules allow Rome to block deals.",
+    # units glued to digits are no names
+    "The link carries 10Gbps and the plant stores 20GWh.",
+])
+def test_issue_13_third_set_guards(registry, text):
+    assert find_unknown_organizations(text, registry) == []

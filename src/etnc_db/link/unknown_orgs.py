@@ -44,9 +44,11 @@ from .linker import Linker
 REFERENCE_DIR = Path(__file__).resolve().parents[3] / "etl" / "reference"
 _TOKEN = re.compile(r"[^\W_](?:[\w&'’./-]*[\w&])?|&")
 _ELIDED = re.compile(r"(?:d|l|dell|dall|nell|sull|all|degl|qu)['’](?=[A-ZÀ-Ý])")  # d'Alsace, l’Industria
+_DIGIT_NAME = re.compile(r"\d+[A-Z][a-z]{3,}")
+_AND_THE = frozenset("the der die das the la le les el los las il".split())  # "and the ..." ends a prefix name
 _ARTICLES = frozenset("The El La Le Les Il Lo Los Las Der Die Das De Het".split())
 _JOINERS = frozenset(
-    "of for and the de del della degli dello di du des der für und y e et la le to on van von da do dos das zur zum am an".split()
+    "of for and the de del della degli dello dei delle di du des der für und y e et la le to on van von da do dos das zur zum am an".split()
     + ["&"]
 )
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;]['\"”’)]?\s+|[\"“‘(]\s*)$")
@@ -125,6 +127,8 @@ class Cues:
     product_nouns: frozenset[str] = frozenset()
     not_heads: frozenset[str] = frozenset()
     agencies: tuple[str, ...] = ()  # news agencies and outlets (news_metadata.yaml)
+    agency_before: re.Pattern[str] | None = None  # words before a short agency name citing it
+    agency_after: re.Pattern[str] | None = None  # words after it
 
 
 def _inverse(mapping: dict[str, list[str]]) -> dict[str, str]:
@@ -177,7 +181,19 @@ def load_cues(reference_dir: Path | str | None = None) -> Cues:
         adjectival_heads=_inverse(d["adjectival_heads"]),
         not_heads=frozenset(str(x) for x in d["not_heads"]),
         agencies=load_metadata_rules().agencies,
+        agency_before=re.compile(r"(?:^|[\s(])(?:" + _words_alternation(d["agency_source"]["before"]) + r")\s*$", re.I),
+        agency_after=re.compile(r"\s*(?:" + _words_alternation(d["agency_source"]["after"]) + r")", re.I),
     )
+
+
+def _words_alternation(words: list[str]) -> str:
+    """Phrases as one regex alternation (longest first; "'" also matches "’", a
+    phrase ending in an apostrophe or bracket may touch the name)."""
+    out = []
+    for w in sorted((str(x) for x in words), key=len, reverse=True):
+        rx = re.escape(w).replace(r"\ ", r"\s+").replace("'", "['’]")
+        out.append(rx if not w[-1:].isalnum() else rx + r"(?![\w])")
+    return "|".join(out)
 
 
 # ------------------------------------------------------------------ tokens and runs
@@ -192,8 +208,9 @@ class _Tok:
 
     @property
     def cap(self) -> bool:
-        """Capitalised, also after an elided article ("d'Alsace")."""
-        return self.text[0].isupper() or _ELIDED.match(self.text) is not None
+        """Capitalised, also after an elided article ("d'Alsace") or after digits
+        ("50Hertz"; not a unit: "5Gbps", "20GWh")."""
+        return self.text[0].isupper() or _ELIDED.match(self.text) is not None or _DIGIT_NAME.fullmatch(self.text) is not None
 
 
 def _tokens(text: str, cues: Cues) -> list[_Tok]:
@@ -300,6 +317,7 @@ class _Scanner:
         self.found: list[_Cand] = []
         self.countries: dict[int, tuple[int, str]] = {}  # start -> (end, code) of country mentions
         self.known: list[tuple[int, int]] = []  # registered organization spans
+        self.known_keys: dict[tuple[int, int], str] = {}  # ... and their registry keys
         self.country_spans: list[tuple[int, int]] = []
         self.capitalised_mid: set[str] = set()
         self._offset = 0
@@ -317,11 +335,12 @@ class _Scanner:
         for m in mentions:
             if m.entity_type == "organization":
                 self.known.append((m.char_start, m.char_end))
+                self.known_keys[(m.char_start, m.char_end)] = m.entity_key
             elif m.entity_type == "country":
                 self.country_spans.append((m.char_start, m.char_end))
                 self.countries[m.char_start] = (m.char_end, m.entity_key)
         for r in rejects:
-            if "alias" in r.reason or "organization" in r.reason:
+            if ("alias" in r.reason or "organization" in r.reason) and not self._of_another_country(r, mentions):
                 self.known.append((r.char_start, r.char_end))
         self._offset = offset
         toks = _tokens(text, self.cues)
@@ -334,6 +353,17 @@ class _Scanner:
         for run in _runs(text, toks, self.cues):
             self._run(text, offset, run)
         self._agencies(text, offset)
+
+    def _of_another_country(self, reject, mentions) -> bool:
+        """A generic alias the linker left unlinked (its country is not in the passage)
+        that names its own country: "the Ministry of Economy of the Federal Republic of
+        Germany" is a body of that country, not the registered namesake."""
+        if "generic alias" not in reject.reason:
+            return False
+        tail = self.text[reject.char_end:reject.char_end + 60]
+        starts = {reject.char_end + m.end() for m in re.finditer(r"(?=\S)", tail)
+                  if re.fullmatch(r"\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+(?:of\s+)?){0,3}", tail[:m.end()])}
+        return any(c.entity_type == "country" and c.char_start in starts for c in mentions)
 
     def _add(self, cand: _Cand) -> bool:
         """Keep ``cand`` unless it overlaps a registered name or a finding, or is excluded."""
@@ -415,10 +445,9 @@ class _Scanner:
             for m in re.finditer(r"(?<![\w-])" + re.escape(a) + r"(?![\w-])", text):
                 short = a.isupper() and len(a) <= 3
                 if short:
-                    before = text[max(0, m.start() - 20):m.start()].lower()
+                    before = text[max(0, m.start() - 20):m.start()]
                     after = text[m.end():m.end() + 20]
-                    if not (re.search(r"(?:\btold|\bto|according to|\bby|\bfrom|\bvia|\bsaid|\bquoted|\()\s*$", before)
-                            or re.match(r"\s*(?:reported|said|says|reports|news agency|\))", after)):
+                    if not (self.cues.agency_before.search(before) or self.cues.agency_after.match(after)):
                         continue
                 self._add(_Cand(offset + m.start(), offset + m.end(), a, f"agency:{a}", "company", True))
 
@@ -448,6 +477,10 @@ class _Scanner:
                 return
         if self._prefix(run) is not None:
             for k, t in enumerate(run):  # "Région Grand Est et de la Communauté d'agglomération de ...": two names
+                if k and t.text in ("and", "und", "y", "et", "e") and k + 1 < len(run) and run[k + 1].text in _AND_THE:
+                    self._run(text, offset, run[:k])  # "Ministry of X and the Belgian firm Y": the name ends
+                    self._run(text, offset, run[k + 2:])
+                    return
                 if k and t.text in ("and", "und", "y", "et", "e"):
                     rest = run[k + 1:]
                     while rest and not rest[0].cap:
@@ -479,11 +512,12 @@ class _Scanner:
 
     def _field_list(self, run: list[_Tok]) -> bool:
         """"Post and Telecom Authority", "Trade and Industry Ministry": words joined by
-        "and" before a public-body head, none of them a head or registered."""
+        "and" before a public-body head, none of them a head or registered; or before a
+        legal form ("Hamburger Hafen und Logistik AG")."""
         words = [t.text for t in run]
-        if not ("and" in words or "und" in words) or words[-1] not in self.cues.heads:
-            return False
-        if self.cues.heads[words[-1]] == "company":
+        if words[-1] in self.cues.legal_forms and ({"and", "und", "&"} & set(words)):
+            return not any(s <= self._offset + run[0].start < e for s, e in self.known)
+        if not ("and" in words or "und" in words) or words[-1] not in self.cues.heads or self.cues.heads[words[-1]] == "company":
             return False
         before = words[: max(i for i, w in enumerate(words) if w in ("and", "und"))]
         return not any(self.cues.heads.get(w, "company") != "company" for w in before) and not any(
@@ -576,7 +610,7 @@ class _Scanner:
         if len(part) >= 2 and words[-1] in self.cues.legal_forms:
             e = part[-1].end
             return _Cand(offset + s, offset + e, text[s:e], f"legal:{words[-1]}", "company", True)
-        if len(part) >= 2 and words[0] in self.cues.first_heads and part[1].cap:
+        if len(part) >= 2 and words[0] in self.cues.first_heads and (part[1].cap or words[1] in _JOINERS):
             e = part[-1].end
             return _Cand(offset + s, offset + e, text[s:e], f"first-head:{words[0]}", self.cues.first_heads[words[0]], True)
         h = len(part) - 1
@@ -757,8 +791,9 @@ class _Scanner:
         cue = self._descriptor(before)
         if cue:
             return cue
-        m = re.match(r",\s+(?:a|an|the|one of the|ein|eine|un|une|una|uno|[A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?['’]s)\s+"
-                     r"([^,.;:()]{1,60})", after)  # "X, a Chinese firm", "X, Greece's privatisation agency"
+        m = re.match(r",\s+(?:(?:a|an|the|one of the|ein|eine|un|une|una|uno|il|lo|la|le|el|der|die|das"
+                     r"|[A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?['’]s)\s+|l['’])"
+                     r"([^,.;:()]{1,60})", after)  # "X, a Chinese firm", "X, Greece's privatisation agency", "X, l'associazione"
         for w in (m.group(1).split()[:5] if m else []):
             for d in (w.casefold(), w.casefold()[:-1]):
                 kind = self.cues.descriptors.get(d) or self.cues.apposition_descriptors.get(d)
@@ -934,10 +969,33 @@ class _Scanner:
                 # "Council Secretariat", "Huawei Foundation": a non-company head after a
                 # registered name makes another organization ("Huawei Technologies" does not)
                 head_owner = c.cue.startswith("head:") and c.kind != "company" and e < c.end and s >= c.start
-                if not (prefix_owner or head_owner):
+                if not (prefix_owner or head_owner or self._joint_venture(c) or self._legal_subsidiary(c, s, e)):
                     self.registered_forms.add(c.surface)
                     return True
         return False
+
+
+    def _joint_venture(self, c: _Cand) -> bool:
+        """A head after the names of two registered organizations is their joint venture
+        ("Gotion InoBat Batteries"; "Stellantis CATL Energy")."""
+        keys = {k for (s, e), k in self.known_keys.items() if c.start <= s and e <= c.end}
+        return c.cue.startswith("head:") and len(keys) >= 2
+
+    def _legal_subsidiary(self, c: _Cand, s: int, e: int) -> bool:
+        """A legal-form name that opens with a registered name and adds capitalised words
+        before its legal form is a subsidiary the registry lacks ("Acme Shipping Ports
+        Limited" beside a registered "Acme Shipping"), unless the registry knows the
+        whole name without the legal form or the name renames one just before it."""
+        if not c.cue.startswith("legal:") or s != c.start or e >= c.end:
+            return False
+        words = self.text[e:c.end].split()
+        while words and (words[-1] in self.cues.legal_forms or words[-1].rstrip(",") in self.cues.legal_forms):
+            words.pop()
+        added = [w for w in words if w[:1].isupper()]
+        stem = self.text[c.start:e] + (" " + " ".join(words) if words else "")
+        # a new name given in a parenthesis after a registered one is that organization's
+        # ("Newport Wafer Fab (NWF, now Nexperia Newport Ltd)")
+        return bool(added) and not self._registered_alone(stem) and not self._after_registered(c.start)
 
 
 def _initials_of(acronym: str, before: str) -> bool:

@@ -319,3 +319,56 @@ def test_headline_written_twice_on_the_store_line_and_below_it():
     assert (d.title, d.published) == ("Zorblax Batteries JV to build a battery plant in Slovakia", "2023-11-24")
     assert _texts(d) == [text.split("\n")[-1]] and [s.kind for s in d.sections] == ["article"]
     _check_invariants(d, text)
+
+
+# --- issue 13, third page set ------------------------------------------------------------
+
+TEASER_PAGE = (
+    "Harbour operator sells terminal stake to shipping group\n\n"
+    "Listen to the audio version of the article\n\n"
+    "A harbour operator agreed on Monday to sell a minority stake in one of its container terminals to a "
+    "shipping group, after the government approved the sale with conditions.\n\n"
+    "FARMERS BLOCK MOTORWAY IN PROTEST OVER FUEL PRICES AGAIN\n\n"
+    "The shipping group will hold less than a quarter of the terminal and gets no say over its strategy, "
+    "the harbour operator said.\n\n"
+    "What the terminal deal means for the harbour\n\n"
+    "The terminal stake sale lets the harbour operator keep the shipping group as a customer for years, "
+    "the operator's chief said on Monday.\n\n"
+    "{{ related_block }}\n"
+)
+
+
+def test_audio_label_template_placeholder_and_inserted_teaser_headline():
+    d = _parse(TEASER_PAGE)
+    removed = _rules(d, TEASER_PAGE)
+    assert removed["audio-player"] == ["Listen to the audio version of the article"]
+    assert removed["template-placeholder"] == ["{{ related_block }}"]
+    assert removed["unrelated-headline"] == ["FARMERS BLOCK MOTORWAY IN PROTEST OVER FUEL PRICES AGAIN"]
+    # a subheading about the story stays
+    assert "What the terminal deal means for the harbour" in [s.title for s in d.sections] + _texts(d)
+    _check_invariants(d, TEASER_PAGE)
+
+
+def test_page_type_label_glued_to_the_date_and_site_name_above_the_headline():
+    text = ("Skip to main content\nRegional Trade Observer\nPress release4 March 2025\n\n"
+            "Regulator opens review of chip plant purchase\n\n"
+            "The competition regulator opened an in-depth review of the purchase of a chip plant by a "
+            "foreign investor, the regulator said on Tuesday.\n\n"
+            "The review of the chip plant purchase will take up to 90 working days.")
+    d = _parse(text)
+    assert (d.published, d.published_precision) == ("2025-03-04", "day")
+    assert d.title == "Regulator opens review of chip plant purchase"
+    assert d.publisher == "Regional Trade Observer"
+    assert _rules(d, text)["metadata-date-line"] == ["Press release4 March 2025"]
+
+
+@pytest.mark.parametrize("above", [
+    "Business News",  # a section label
+    "Chip Plant Review",  # a kicker the article repeats
+    "Jane Doe",  # a person
+])
+def test_lines_above_the_headline_that_are_no_site_name(above):
+    text = (above + "\n\nRegulator opens review of chip plant purchase\n\n"
+            "The competition regulator opened an in-depth review of the purchase of a chip plant by a "
+            "foreign investor, the regulator said on Tuesday. The chip plant review will take 90 days.")
+    assert _parse(text).publisher is None

@@ -12,8 +12,9 @@ import yaml
 from .parsed import Removal
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parents[3] / "etl" / "reference" / "junk_rules.yaml"
-_ACTIONS = {"drop_line", "remove_span", "drop_repeated", "drop_rest", "drop_before_title", "drop_title_repeat"}
-_NO_PATTERN = {"drop_repeated", "drop_before_title", "drop_title_repeat"}
+_ACTIONS = {"drop_line", "remove_span", "drop_repeated", "drop_rest", "drop_before_title", "drop_title_repeat",
+            "drop_unrelated_headline"}
+_NO_PATTERN = {"drop_repeated", "drop_before_title", "drop_title_repeat", "drop_unrelated_headline"}
 _KINDS = {"report", "news_article", "newsletter", "article", "all"}
 
 
@@ -28,6 +29,8 @@ class JunkRule:
     max_length: int | None = None  # drop_repeated: only lines up to this length (None: any)
     min_prefix: int | None = None  # drop_repeated: a line this long or longer that starts
     #                                an earlier line is a (truncated) copy of it
+    min_words: int | None = None  # drop_unrelated_headline: only lines of this many words or more
+    max_shared: float | None = None  # drop_unrelated_headline: most share of its words the article may hold
 
     def applies(self, kind: str) -> bool:
         return "all" in self.kinds or kind in self.kinds
@@ -98,6 +101,8 @@ def parse_rules(data: dict, source: str = "<rules>") -> JunkRules:
                 id=rid, kinds=kinds, action=action, reason=str(r["reason"]),
                 regex=regex, literal=literal,
                 max_length=_opt_int(r.get("max_length")), min_prefix=_opt_int(r.get("min_prefix")),
+                min_words=_opt_int(r.get("min_words")),
+                max_shared=None if r.get("max_shared") is None else float(r["max_shared"]),
             )
         )
     pubs = []

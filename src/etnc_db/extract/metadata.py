@@ -352,7 +352,7 @@ def _store_date(page: _Page) -> _Date | None:
 def _line_date(page: _Page, i: int) -> tuple[_Date | None, bool]:
     """A date stated by line ``i`` as a labelled date ("Updated: ...", anywhere on the
     page) or as a date line at the top; and whether the line is nothing but a date line."""
-    line = page.residual(i)
+    line, where = _unglued(page.residual(i))
     label = page.rules.date_label.search(line)
     if not label and i not in set(page.top()):
         return None, False
@@ -365,7 +365,23 @@ def _line_date(page: _Page, i: int) -> tuple[_Date | None, bool]:
     if not (label or only):
         return None, False
     rule = "date-label" if label else "date-line"
-    return _Date(d[0], d[1], page.absolute(i, d[2]), page.absolute(i, d[3] - 1) + 1, i, rule), only
+    return _Date(d[0], d[1], page.absolute(i, where[d[2]]), page.absolute(i, where[d[3] - 1]) + 1, i, rule), only
+
+
+_GLUED = re.compile(r"(?<=[^\W\d_]{3})(?=\d)")
+
+
+def _unglued(line: str) -> tuple[str, list[int]]:
+    """``line`` with a space between a word and a number glued to it by the page's
+    layout ("News article7 June 2024"), and for each character its offset in ``line``."""
+    out, where, pos = [], [], 0
+    for m in _GLUED.finditer(line):
+        out.append(line[pos:m.start()] + " ")
+        where += [*range(pos, m.start()), m.start()]
+        pos = m.start()
+    out.append(line[pos:])
+    where += list(range(pos, len(line)))
+    return "".join(out), where
 
 
 def _dates(page: _Page) -> tuple[list[_Date], set[int], list[Removal], list[tuple[int, str, int, int]]]:
@@ -462,7 +478,7 @@ def _publisher_candidates(
 ) -> list[_Publisher]:
     """Publisher evidence, with a priority (lower wins): 1 source line, 2 dateline agency
     or wire end marker, 3 agency byline, 4 store-line/masthead name or writer widget,
-    5 copyright notice, 6 reference domain."""
+    5 copyright notice, 6 reference domain, 7 a site name above the headline."""
     out = [_Publisher(a, 2, s, e, i, "dateline-agency") for i, a, s, e in agencies]
     top = set(page.top())
     tail = set(page.nonblank[-6:])
@@ -486,7 +502,40 @@ def _publisher_candidates(
         if i in tail and _DOMAIN.match(line):
             out.append(_Publisher(line.strip(), 6, *_span(page, i, line, line.strip()), i, "domain"))
     out.extend(_masthead(page, title_line))
+    out.extend(_site_name(page, title_line))
     return out
+
+
+def _site_name(page: _Page, title_line: int | None) -> list[_Publisher]:
+    """The site's name on a line of its own above the headline ("The Strategist" over
+    the headline): a name of two to five words, not in capitals, not a section label
+    ("Business News"), a place, a person, nothing with a digit (dates, datelines) and
+    not the store line, that the article never repeats.
+    The first such line; the weakest evidence of all."""
+    if title_line is None:
+        return []
+    body = " ".join(page.residual(k) for k in page.nonblank if k > title_line and page.kept(k)).casefold()
+    for i in page.top():
+        if i >= title_line:
+            break
+        line = page.residual(i)
+        words = line.split()
+        if not (page.kept(i) and 2 <= len(words) <= 5 and is_name(line, 5)) or line.isupper():
+            continue
+        if all(w in page.rules.byline_role_words for w in words if w.lower() not in _NAME_JOINERS) \
+                or line in page.rules.places or words[0] in _first_names() or any(rx.search(line) for rx in page.rules.title_skip):
+            continue
+        if any(ch.isdigit() for ch in line) or (i == page.nonblank[0] and _store_date(page)) or line.casefold() in body:
+            continue  # dates and datelines; the store line has its own rule (_masthead)
+        return [_Publisher(line, 7, *_span(page, i, line, line), i, "site-name")]
+    return []
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    """First names of etl/reference/person_names.yaml (a name line that is a person's)."""
+    with open(REFERENCE_DIR / "person_names.yaml", encoding="utf-8") as fh:
+        return frozenset(str(x) for x in yaml.safe_load(fh)["first_names"])
 
 
 def _source_line(page: _Page, i: int, line: str) -> list[_Publisher]:
@@ -601,6 +650,22 @@ def _headline_like(line: str, rules: MetadataRules) -> bool:
     if line.rstrip()[-1] in ".:;,":
         return False
     return not any(rx.search(line) for rx in rules.title_skip)
+
+
+def content_words(s: str) -> set[str]:
+    """The content words of ``s`` as the headline search compares them (lower case,
+    stop words and short words dropped, long words cut to 5 letters)."""
+    return set(_tokens(s))
+
+
+def headline_like(line: str) -> bool:
+    """A line shaped like a headline by the rules of news_metadata.yaml."""
+    return bool(line.strip()) and _headline_like(line.strip(), load_metadata_rules())
+
+
+def is_body(line: str) -> bool:
+    """A paragraph of article text (long, or a sentence of 15 words or more)."""
+    return bool(line.strip()) and _is_body(line)
 
 
 def _is_body(line: str) -> bool:

@@ -388,6 +388,10 @@ def test_a_prefix_name_ends_before_and_the(registry):
     "The Golden Power rules allow Rome to block deals.",
     # units glued to digits are no names
     "The link carries 10Gbps and the plant stores 20GWh.",
+    # a compound adjective before "company" is no name
+    "The government blocked a Chinese-backed company from buying the plant.",
+    # a registered institute followed by a country is that institute ("and the" ends the first name)
+    "The Chinese Academy of Sciences and the Finnish Meteorological Institute China had plans.",
 ])
 def test_issue_13_third_set_guards(registry, text):
     assert find_unknown_organizations(text, registry) == []

@@ -44,6 +44,8 @@ from .linker import Linker
 REFERENCE_DIR = Path(__file__).resolve().parents[3] / "etl" / "reference"
 _TOKEN = re.compile(r"[^\W_](?:[\w&'’./-]*[\w&])?|&")
 _ELIDED = re.compile(r"(?:d|l|dell|dall|nell|sull|all|degl|qu)['’](?=[A-ZÀ-Ý])")  # d'Alsace, l’Industria
+_COMPOUND_ADJECTIVE = re.compile(r"-(?:based|backed|owned|listed|controlled|funded|financed|led|made|run|registered|"
+                                 r"headquartered|affiliated|linked|related)$")
 _DIGIT_NAME = re.compile(r"\d+[A-Z][a-z]{3,}")
 _AND_THE = frozenset("the der die das the la le les el los las il".split())  # "and the ..." ends a prefix name
 _ARTICLES = frozenset("The El La Le Les Il Lo Los Las Der Die Das De Het".split())
@@ -922,8 +924,10 @@ class _Scanner:
 
     def _not_a_name(self, text: str, part: list[_Tok], surface: str) -> bool:
         """Months, sentence openers and plural agent nouns ("Officials said"), generic
-        words, places and job titles."""
+        words, places, job titles and compound adjectives ("Chinese-backed")."""
         words = [t.text for t in part]
+        if _COMPOUND_ADJECTIVE.search(words[-1]):
+            return True
         if any(w in _CALENDAR or w.casefold() in _CALENDAR_CF for w in words):
             return True
         if len(words) == 1 and (words[0] in self.cues.not_names or words[0] in self.cues.heads
@@ -968,7 +972,8 @@ class _Scanner:
                 prefix_owner = c.cue.startswith("prefix:") and s > c.start
                 # "Council Secretariat", "Huawei Foundation": a non-company head after a
                 # registered name makes another organization ("Huawei Technologies" does not)
-                head_owner = c.cue.startswith("head:") and c.kind != "company" and e < c.end and s >= c.start
+                head_owner = c.cue.startswith("head:") and c.kind != "company" and e < c.end and s >= c.start \
+                    and c.cue[5:] in self.text[e:c.end]  # the head after the registered name, not a place
                 if not (prefix_owner or head_owner or self._joint_venture(c) or self._legal_subsidiary(c, s, e)):
                     self.registered_forms.add(c.surface)
                     return True

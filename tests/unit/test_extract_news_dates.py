@@ -1,6 +1,7 @@
 """The date search tries a language only when the line holds something of that
-language's date vocabulary (and one language for the digits alone): it must read every
-line exactly as a search in every language does. Fragments written for these tests."""
+language's date vocabulary near a number (and one language for the digits alone): it
+must read every line exactly as a search in every language does. Fragments written for
+these tests."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def _every_language(s: str):
     "Trade fair: March 4-6, 2025",  # an English month; the other languages read the digits
     "Posted 2019-06-30 09h05",
     "The plant opened in 2018 and a second one followed in March 2021.",
+    "Le groupe est présent en Europe depuis les années 2010, selon son rapport.",  # a French unit word
+    "Sales rose sharply in the whole of the decade that ended before 2019 in Europe.",  # words far from the year
     "2022",
 ])
 def test_prefiltered_search_reads_like_every_language(line):
@@ -36,3 +39,5 @@ def test_languages_without_date_words_are_not_searched():
     assert tried[0] == "en" and len(tried) == 2  # the first language and one for the digits
     assert "fr" in m._languages_to_try("Publié le 3 mars 2024", LANGS)
     assert "de" in m._languages_to_try("Stand: 3. März 2024", LANGS)
+    # a French word far from any number does not bring French in
+    assert m._languages_to_try("Le plan was approved by the board of the company during 2024", LANGS) == ["en", "de"]

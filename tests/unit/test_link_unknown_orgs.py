@@ -395,3 +395,46 @@ def test_a_prefix_name_ends_before_and_the(registry):
 ])
 def test_issue_13_third_set_guards(registry, text):
     assert find_unknown_organizations(text, registry) == []
+
+
+# --- issue 13, round 2: rules read from how names are built, checked on both page splits
+
+@pytest.mark.parametrize("text, surface, cue", [
+    # German compounds: a body head after a hyphen, and in the genitive
+    ("Das meldete die Nordische Presse-Agentur am Dienstag.", "Nordische Presse-Agentur", "head:Agentur"),
+    ("Die Werft ist eine Tochter des chinesischen Halvar-Konzerns.", "Halvar-Konzerns", "compound:konzern"),
+    ("Das Landeskabinett hat den Plan gebilligt.", "Landeskabinett", "compound:kabinett"),
+    # a German descriptor noun inside a capitalised run, after a place adjective in -er
+    ("Der Verkauf der Sparte des Bremer Unternehmens Tellwin wurde untersagt.", "Tellwin", "descriptor:unternehmen"),
+    # German auxiliaries as weak verbs, also after a quoted name
+    ("Die Zeitung „Morgenkurier“ hatte zuerst darüber geschrieben.", "Morgenkurier", "verb:hatte"),
+    # a long English company head closing a word
+    ("The plant was sold to Varnel Microsystems last year.", "Varnel Microsystems", "head:Systems"),
+    # an inner capital makes a brand
+    ("In March the regulator fined StreamBay for late reports.", "StreamBay", "camel-case"),
+    # "Group of" + capitalised word; "Body" and "Cabinet" as heads
+    ("Members of the Group of Twenty met in Rome.", "Group of Twenty", "prefix:Group of"),
+    ("The case goes to the Grain Dispute Review Body next month.", "Grain Dispute Review Body", "head:Body"),
+    ("The Danish Cabinet agreed on the ban.", "Danish Cabinet", "head:Cabinet"),
+    # Romance ministries written in lower case, and department first heads
+    ("a déclaré un porte-parole du ministère des Transports maritimes.", "ministère des Transports", "lower:ministère des"),
+    ("firmato dal Dipartimento della Funzione Pubblica.", "Dipartimento della Funzione Pubblica", "first-head:Dipartimento"),
+])
+def test_issue_13_round_2_cues(registry, text, surface, cue):
+    found = _found(text, registry)
+    assert surface in found, found
+    assert found[surface].cue == cue
+
+
+@pytest.mark.parametrize("text", [
+    # a German relative clause after "die" is no apposition ("Technik" is no company)
+    "Die Technik, die das Unternehmen nutzt, gilt als veraltet.",
+    "Die Anlage, die ein Konzern aus Shanghai kaufen wollte, bleibt in Essen.",
+    # a capitalised German noun after its article is no actor
+    "Das Unternehmen hat nach eigenen Angaben neue Aufträge erhalten.",
+    # a camel-case product owned by someone, a family name with a particle
+    "The chamber said on its WeChat account that the visit went well.",
+    "She met McAllister in Paris.",
+])
+def test_issue_13_round_2_no_finding(registry, text):
+    assert _found(text, registry) == {}

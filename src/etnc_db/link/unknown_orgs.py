@@ -47,6 +47,13 @@ _ELIDED = re.compile(r"(?:d|l|dell|dall|nell|sull|all|degl|qu)['’](?=[A-ZÀ-Ý
 _COMPOUND_ADJECTIVE = re.compile(r"-(?:based|backed|owned|listed|controlled|funded|financed|led|made|run|registered|"
                                  r"headquartered|affiliated|linked|related)$")
 _DIGIT_NAME = re.compile(r"\d+[A-Z][a-z]{3,}")
+_CAMEL = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+")
+# family-name particles ("McDonald", "DeSantis") and German gender endings ("MitarbeiterInnen")
+_OWNED = re.compile(r"(?i)(?:^|\s)(?:its|their|his|her|our|your|sein|seine[nmrs]?|ihr|ihre[nmrs]?|son|sa|ses|leur|leurs|su|sus|suo|sua|suoi|loro)\s+$")
+_CAMEL_NOT = re.compile(r"(?:Mc|Mac|Fitz|De|Di|Da|Du|La|Le|Van|Von)[A-Z]|.*Innen$")
+# German determiners: after "der/die/das" one opens a relative clause ("die das Unternehmen
+# anwendet"), an adjective or a noun opens an apposition ("der chinesische Konzern")
+_DE_DETERMINERS = r"(?:der|die|das|den|dem|des|ein|eine[nmrs]?|kein|keine[nmrs]?|sein|seine[nmrs]?|ihr|ihre[nmrs]?|diese[nmrs]?)"
 _AND_THE = frozenset("the der die das the la le les el los las il".split())  # "and the ..." ends a prefix name
 _ARTICLES = frozenset("The El La Le Les Il Lo Los Las Der Die Das De Het".split())
 _JOINERS = frozenset(
@@ -463,11 +470,16 @@ class _Scanner:
         for k in range(len(run) - 2, -1, -1):  # "Investor FGC", "des Roboterherstellers X": a German descriptor noun
             w = run[k].text.casefold()
             before_k = run[k - 1].text if k else (re.findall(r"[\w'’-]+", text[max(0, run[0].start - 30):run[0].start]) or [""])[-1]
-            if run[k + 1].cap and run[k].text not in self.cues.heads and not run[k].poss and before_k[:1].islower() and (
-                    w in self.cues.descriptors or (len(w) > 6 and any(
+            j = k  # place adjectives in -er before the descriptor ("des Dortmunder Unternehmens X")
+            while j and run[j - 1].cap and run[j - 1].text.endswith("er") and run[j - 1].text not in self.cues.heads:
+                j -= 1
+            adjectives = j < k and (j == 0 or not run[j - 1].cap)
+            if run[k + 1].cap and run[k].text not in self.cues.heads and not run[k].poss and (
+                    before_k[:1].islower() or adjectives) and (
+                    w in self.cues.descriptors or (w.endswith("s") and w[:-1] in self.cues.descriptors) or (len(w) > 6 and any(
                         w.rstrip("s").endswith(suf) for suf, _k in self.cues.descriptor_suffixes))):
                 if k:
-                    self._run(text, offset, run[:k])
+                    self._run(text, offset, run[:j if adjectives else k])
                 self._run(text, offset, run[k + 1:])
                 return
         for k in range(max(1, len(run) - 3), len(run) - 1):  # "Région Grand Est Catherine Chen": a person ends it
@@ -540,8 +552,8 @@ class _Scanner:
             if len(run) > 1 and run[1].cap and w in self.cues.places:
                 break  # "Beijing Jiaotong University": a place opens the name
             run = run[1:]
-        while run and not run[-1].cap:
-            run = run[:-1]
+        while run and (not run[-1].cap or (len(run) > 2 and run[-1].text in _CALENDAR and not run[-2].cap)):
+            run = run[:-1]  # trailing joiners, and a date after one ("... Presse-Agentur am Mittwoch")
         return run
 
     def _prefix(self, run: list[_Tok]) -> tuple[int, str, str] | None:
@@ -625,7 +637,7 @@ class _Scanner:
                 and self.cues.heads[words[h - 1]] != "company":
             h -= 1  # "Vrije Universiteit Brussel": a place after the head belongs to the name
         two = f"{words[h - 1]} {words[h]}" if h else ""
-        head = two if two in self.cues.heads else words[h] if words[h] in self.cues.heads else None
+        head = two if two in self.cues.heads else words[h] if words[h] in self.cues.heads else self._compound_head(words[h])
         if head and h and any(t.cap for t in part[:h]) and text[s:part[h].end].casefold() not in self.cues.generic:
             k = next((i + 1 for i, w in enumerate(words[:h]) if w in ("of", "at") and i and self._title_word(words[0])), 0)
             j = next((i for i, w in enumerate(words[:h]) if w in _JOINERS), None)
@@ -644,9 +656,29 @@ class _Scanner:
         last = part[-1]  # a German compound is a name of one word ("Angaben des Bundeskanzleramts")
         if len(last.text) > 6 and (len(part) == 1 or not part[-2].cap):
             low = last.text.casefold()
+            forms = (low, low[:-1] if low.endswith("s") else "", low[:-2] if low.endswith("es") else "")
             for suffix, kind in self.cues.compounds:
-                if low.endswith(suffix):
+                if any(f.endswith(suffix) and not (f == suffix and f in self.cues.descriptors) for f in forms if f):
+                    # (the suffix alone as a plain noun is no name: "ein Konzern aus Shanghai")
                     return _Cand(offset + last.start, offset + last.end, last.text, f"compound:{suffix}", kind, True)
+        return None
+
+    def _compound_head(self, w: str) -> str | None:
+        """The head a compound word ends in: the part after its last hyphen, also in the
+        genitive ("Presse-Agentur", "Sai-Konzerns"), or a long English company head
+        closing a word ("Microsystems", "Optoelectronics")."""
+        if "-" in w:
+            tail = w.rsplit("-", 1)[1]
+            for form in (tail, tail[:-1] if tail.endswith("s") else None):
+                if form and form[:1].isupper() and form in self.cues.heads:
+                    return form
+            return None
+        if not (w[:1].isupper() and w[1:].islower()):
+            return None
+        for head, kind in self.cues.heads.items():
+            if kind == "company" and len(head) >= 7 and head.isalpha() and len(w) >= len(head) + 3 \
+                    and w.endswith(head.lower()):
+                return head
         return None
 
     def _distinctive(self, toks: list[_Tok]) -> bool:
@@ -793,7 +825,8 @@ class _Scanner:
         cue = self._descriptor(before)
         if cue:
             return cue
-        m = re.match(r",\s+(?:(?:a|an|the|one of the|ein|eine|un|une|una|uno|il|lo|la|le|el|der|die|das"
+        m = re.match(r",\s+(?:(?:a|an|the|one of the|ein|eine|un|une|una|uno|il|lo|la|le|el"
+                     r"|(?:der|die|das)(?=\s+(?!" + _DE_DETERMINERS + r"\s)(?:[A-ZÄÖÜ]|[a-zäöüß]+e[nmrs]?\s+[A-ZÄÖÜ]))"  # not a relative clause
                      r"|[A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?['’]s)\s+|l['’])"
                      r"([^,.;:()]{1,60})", after)  # "X, a Chinese firm", "X, Greece's privatisation agency", "X, l'associazione"
         for w in (m.group(1).split()[:5] if m else []):
@@ -804,13 +837,13 @@ class _Scanner:
         single = len(part) == 1  # two or three bare capitalised words are mostly a person
         if single and self._common_noun(part[0].text):
             return None  # "the Cluster" beside "the cluster": only a descriptor makes it a name
-        nxt = re.match(r"\s+(?:[a-z]+ly\s+)?([a-zà-ÿ]+)\b", after)
+        nxt = re.match(r"[\"”“’']?\s+(?:[a-z]+ly\s+)?([a-zà-ÿ]+)\b", after)  # also a quoted name: „Handelsblatt“ hatte
         initial = _sentence_start(text, s)
         plain = single and part[0].text.isalpha() and part[0].text[1:].islower()
         if initial and plain and part[0].text not in self.capitalised_mid:
             single = bool(nxt) and nxt.group(1) in _REPORTING  # "Vehicles produced" is no actor
         actor = single or (len(part) > 1 and self._not_a_person_name(part))
-        if re.search(r"(?:^|\s)(?:der|die|das|den|dem|des|ein|eine|einer|einem|einen|eines|im|am|vom|zum|zur|beim|ins)"
+        if re.search(r"(?:^|\s)(?i:der|die|das|den|dem|des|ein|eine|einer|einem|einen|eines|im|am|vom|zum|zur|beim|ins)"
                      r"(?:\s+[a-zäöüß][\w-]*){0,2}\s+$", before):
             actor = False  # a German noun after its article ("im vergangenen Jahr haben ..."), no name
         if actor and nxt and not part[-1].poss and (nxt.group(1) in self.cues.verbs or (
@@ -842,6 +875,9 @@ class _Scanner:
         if single and _is_acronym(part[0].text) and len(part[0].text) >= 3 and part[0].text.isalpha() and len(
                 re.findall(r"(?<![\w-])" + re.escape(part[0].text) + r"(?![\w-])", self.text)) >= 2:
             return "acronym-repeated", "other"
+        if single and _CAMEL.fullmatch(part[0].text) and not _CAMEL_NOT.match(part[0].text) \
+                and not _OWNED.search(before):  # "its WeChat account": a product of the owner's
+            return "camel-case", "company"  # "OnlyFans", "WirtschaftsWoche": an inner capital makes a brand
         return self._coordinated(s, e, text) if single else None
 
     def _descriptor(self, before: str) -> tuple[str, str] | None:

@@ -419,6 +419,12 @@ def test_issue_13_third_set_guards(registry, text):
     # Romance ministries written in lower case, and department first heads
     ("a déclaré un porte-parole du ministère des Transports maritimes.", "ministère des Transports", "lower:ministère des"),
     ("firmato dal Dipartimento della Funzione Pubblica.", "Dipartimento della Funzione Pubblica", "first-head:Dipartimento"),
+    # a lone body word after an article; a lower-case ministry after its portfolio
+    ("Asistieron el consejero de la Xunta y varios alcaldes.", "Xunta", "lone-head:Xunta"),
+    ("Una delegación visitó el Consulado chino en Bilbao.", "Consulado", "lone-head:Consulado"),
+    ("The review by the trade ministry took three months.", "trade ministry", "portfolio-ministry"),
+    ("Officials at its foreign and defence ministries declined to comment.", "foreign and defence ministries",
+     "portfolio-ministry"),
 ])
 def test_issue_13_round_2_cues(registry, text, surface, cue):
     found = _found(text, registry)
@@ -435,6 +441,9 @@ def test_issue_13_round_2_cues(registry, text, surface, cue):
     # a camel-case product owned by someone, a family name with a particle
     "The chamber said on its WeChat account that the visit went well.",
     "She met McAllister in Paris.",
+    # a lone body word that opens a longer name is left to the name's own rules; a
+    # ministry without its portfolio is no name
+    "A ministry spokesman said the review was routine.",
 ])
 def test_issue_13_round_2_no_finding(registry, text):
     assert _found(text, registry) == {}

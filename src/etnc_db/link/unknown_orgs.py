@@ -130,6 +130,9 @@ class Cues:
     descriptor_suffixes: tuple[tuple[str, str], ...] = ()
     lower_bodies: tuple[tuple[str, str], ...] = ()  # (lower-case phrase, kind), longest first
     territorial_words: frozenset[str] = frozenset()
+    lone_heads: dict[str, str] = field(default_factory=dict)  # body words naming one body alone
+    portfolio_ministries: re.Pattern[str] | None = None  # "the economy ministry"
+    portfolio_kind: str = "government_body"
     location_words: frozenset[str] = frozenset()
     office_titles: tuple[str, ...] = ()
     adjectival_heads: dict[str, str] = field(default_factory=dict)
@@ -184,6 +187,12 @@ def load_cues(reference_dir: Path | str | None = None) -> Cues:
         lower_bodies=tuple(sorted(((str(x).replace("’", "'"), k) for x, k in _inverse(d["lower_bodies"]).items()),
                                   key=lambda x: -len(x[0]))),
         territorial_words=frozenset(str(x) for x in d["territorial_words"]),
+        lone_heads=_inverse(d["lone_heads"]),
+        portfolio_ministries=re.compile(
+            r"(?<![\w-])(?:the|its|a|their|his|her)\s+(?P<name>(?:" + _words_alternation(d["portfolio_ministries"]["portfolios"])
+            + r")(?:\s+and\s+(?:" + _words_alternation(d["portfolio_ministries"]["portfolios"]) + r"))?\s+(?:"
+            + _words_alternation(d["portfolio_ministries"]["nouns"]) + r"))"),
+        portfolio_kind=str(d["portfolio_ministries"]["kind"]),
         location_words=frozenset(str(x) for x in d["location_words"]),
         office_titles=tuple(sorted((str(x) for x in d["office_titles"]), key=len, reverse=True)),
         product_nouns=frozenset(str(x).casefold() for x in d["product_nouns"]),
@@ -359,6 +368,7 @@ class _Scanner:
         self._subsidiaries(mentions)
         self._lower_bodies(text, offset)
         self._adjectival_bodies(text, offset)
+        self._lone_bodies(text, offset)
         for run in _runs(text, toks, self.cues):
             self._run(text, offset, run)
         self._agencies(text, offset)
@@ -446,6 +456,24 @@ class _Scanner:
             end = m.end(1) + len(re.match(r"(?:[ \t\u00a0]+[^\s]+){" + str(len(words)) + "}", m.group(2)).group(0))
             kind = kinds[m.group(1)]
             self._add(_Cand(offset + m.start(), offset + end, text[m.start():end], f"first-head:{m.group(1)}", kind, True))
+
+    def _lone_bodies(self, text: str, offset: int) -> None:
+        """Bodies named by one word or phrase of their own: a lone head capitalised after an
+        article in mid-sentence ("de la Generalitat", "el Consulado chino"), and a
+        ministry written in lower case after its portfolio ("the economy ministry")."""
+        if self.cues.lone_heads:
+            rx = re.compile(r"(?<=\s)(?:la|el|le|il|lo|l'|l’|die|der|den|dem|des|de|het)\s+(?P<name>"
+                            + "|".join(map(re.escape, sorted(self.cues.lone_heads, key=len, reverse=True)))
+                            + r")(?![\w-])(?![ \t]+[A-ZÀ-Ý])")
+            for m in rx.finditer(text):
+                a, b = m.span("name")
+                self._add(_Cand(offset + a, offset + b, m.group("name"), f"lone-head:{m.group('name')}",
+                                self.cues.lone_heads[m.group("name")], True))
+        if self.cues.portfolio_ministries is not None:
+            for m in self.cues.portfolio_ministries.finditer(text):
+                a, b = m.span("name")
+                self._add(_Cand(offset + a, offset + b, m.group("name"), "portfolio-ministry",
+                                self.cues.portfolio_kind, True))
 
     def _agencies(self, text: str, offset: int) -> None:
         """News agencies and outlets of news_metadata.yaml cited in the text ("told

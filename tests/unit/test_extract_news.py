@@ -372,3 +372,81 @@ def test_lines_above_the_headline_that_are_no_site_name(above):
             "The competition regulator opened an in-depth review of the purchase of a chip plant by a "
             "foreign investor, the regulator said on Tuesday. The chip plant review will take 90 days.")
     assert _parse(text).publisher is None
+
+
+# --- issue 13, round 2: debris and metadata rules read from page structure ----------------
+
+CAPTION_PAGE = (
+    "Port authority blocks sale of crane maker to foreign buyer\n\n"
+    "March 3, 2021\n\n"
+    "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, "
+    "citing risks to the supply of spare parts.\n\n"
+    "https://sho.rt/x/Ab12\n"
+    "Cranes at the container quay\n"
+    "Image: Harbour Photo Pool/Jo Smith\n\n"
+    "The crane maker employs 300 people and had agreed the sale in January, the authority said.\n\n"
+    "Quay workers at dawn ( PORTPRESS / LENA VOSS )\n\n"
+    "READ  Ferry operator orders three new vessels\n\n"
+    "Jane Roe (Minister for Ports) Pic: Ministry Press Office\n\n"
+    "The buyer may appeal the decision within a month, the authority said on Wednesday."
+)
+
+
+def test_short_link_caption_above_a_credit_spaced_credit_and_capital_related_label():
+    d = _parse(CAPTION_PAGE)
+    removed = _rules(d, CAPTION_PAGE)
+    assert removed["url-line"] == ["https://sho.rt/x/Ab12"]
+    assert removed["caption-above-credit"] == ["Cranes at the container quay"]
+    assert removed["photo-credit-parenthesis"] == ["Quay workers at dawn ( PORTPRESS / LENA VOSS )"]
+    assert removed["related-link-caps"] == ["READ  Ferry operator orders three new vessels"]
+    assert removed["photo-credit-label"] == ["Image: Harbour Photo Pool/Jo Smith",
+                                             "Jane Roe (Minister for Ports) Pic: Ministry Press Office"]
+    assert len(d.passages) == 3
+    _check_invariants(d, CAPTION_PAGE)
+
+
+def test_a_short_line_above_a_credit_inside_a_paragraph_stays():
+    text = ("Port authority blocks sale of crane maker to foreign buyer\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday,\n"
+            "citing risks to spare parts\n"
+            "Photo: Harbour Photo Pool\n\n"
+            "The crane maker employs 300 people and had agreed the sale in January, the authority said.")
+    assert "caption-above-credit" not in _rules(_parse(text), text)
+
+
+def test_republisher_credit_line_is_the_publisher_and_a_headline_may_end_in_a_quoted_word():
+    text = (' date 2025-06-02 information fournie par Marchés Hebdo avec Agence Média • 02/06/2025 à 09:15\n\n'
+            'Enquête sur un fabricant de grues : le groupe dénonce des mesures "injustes" et "arbitraires" '
+            'de la part des autorités "portuaires"\n\n'
+            "L'autorité portuaire a ouvert lundi une enquête sur un fabricant de grues étranger, a-t-elle "
+            "indiqué dans un communiqué sur le fabricant de grues et le groupe.")
+    d = _parse(text)
+    assert d.publisher == "Marchés Hebdo"
+    assert d.title.startswith("Enquête sur un fabricant de grues")
+    assert d.published == "2025-06-02"
+    assert "provided-by-line" in _rules(d, text)
+
+
+def test_provided_by_inside_a_sentence_is_no_publisher():
+    text = ("Port authority buys cranes\n\nMarch 3, 2021\n\n"
+            "The new cranes were provided by Kranwerk Nord and arrived on Monday, the port authority said.")
+    assert _parse(text).publisher is None
+
+
+def test_kicker_above_the_headline_and_date_line_with_section_slug():
+    text = ("Kranwerk in Bremen\n\n"
+            "Hafenbetreiber verkauft Kranwerk an ausländischen Investor\n\n"
+            "16 Feb 2024 / eu Print\n\n"
+            "Der Hafenbetreiber hat sein Kranwerk in Bremen an einen ausländischen Investor verkauft, "
+            "teilte der Hafenbetreiber am Freitag mit. Das Kranwerk beschäftigt 300 Menschen.")
+    d = _parse(text)
+    assert d.title == "Hafenbetreiber verkauft Kranwerk an ausländischen Investor"
+    assert (d.published, d.published_precision) == ("2024-02-16", "day")
+
+
+def test_a_long_headline_with_a_standfirst_below_keeps_the_headline():
+    text = ("Port authority blocks the sale of a crane maker to a foreign buyer over spare parts\n\n"
+            "The buyer had offered a premium for the crane maker and its spare parts business in the port\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, citing risks "
+            "to the supply of spare parts for the port.")
+    assert _parse(text).title.startswith("Port authority blocks the sale")

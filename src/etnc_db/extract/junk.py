@@ -13,8 +13,8 @@ from .parsed import Removal
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parents[3] / "etl" / "reference" / "junk_rules.yaml"
 _ACTIONS = {"drop_line", "remove_span", "drop_repeated", "drop_rest", "drop_before_title", "drop_title_repeat",
-            "drop_unrelated_headline"}
-_NO_PATTERN = {"drop_repeated", "drop_before_title", "drop_title_repeat", "drop_unrelated_headline"}
+            "drop_unrelated_headline", "drop_caption_above"}
+_NO_PATTERN = {"drop_repeated", "drop_before_title", "drop_title_repeat", "drop_unrelated_headline", "drop_caption_above"}
 _KINDS = {"report", "news_article", "newsletter", "article", "all"}
 
 
@@ -31,6 +31,7 @@ class JunkRule:
     #                                an earlier line is a (truncated) copy of it
     min_words: int | None = None  # drop_unrelated_headline: only lines of this many words or more
     max_shared: float | None = None  # drop_unrelated_headline: most share of its words the article may hold
+    after_rules: frozenset[str] = frozenset()  # drop_caption_above: the credit rules whose lines it reads
 
     def applies(self, kind: str) -> bool:
         return "all" in self.kinds or kind in self.kinds
@@ -103,6 +104,7 @@ def parse_rules(data: dict, source: str = "<rules>") -> JunkRules:
                 max_length=_opt_int(r.get("max_length")), min_prefix=_opt_int(r.get("min_prefix")),
                 min_words=_opt_int(r.get("min_words")),
                 max_shared=None if r.get("max_shared") is None else float(r["max_shared"]),
+                after_rules=frozenset(str(x) for x in r.get("after_rules") or []),
             )
         )
     pubs = []
@@ -219,9 +221,33 @@ def classify(lines: list[tuple[int, int]], text: str, rules: tuple[JunkRule, ...
                     rest_from, rest_from_rule, rest_from_line = idx, rule, residual[:40]
                 break
     for rule in rules:
+        if rule.action == "drop_caption_above":
+            _drop_caption_above(lines, text, rule, c)
+    for rule in rules:
         if rule.action == "drop_repeated":
             _drop_repeated(lines, text, rule, c)
     return c
+
+
+def _drop_caption_above(lines: list[tuple[int, int]], text: str, rule: JunkRule, c: Classification) -> None:
+    """A caption without a credit of its own: a short kept line, not a sentence, right
+    above (no blank line between) a line that one of ``rule.after_rules`` dropped as a
+    photo credit ("Shanghai skyline" / "Image: agency/photographer"), with a blank or
+    dropped line above it (so never the middle of a paragraph or the page's first line)."""
+    for idx in range(2, len(lines)):
+        r = c.dropped.get(idx)
+        if r is None or r.rule_id not in rule.after_rules:
+            continue
+        k = idx - 1
+        ks, ke = lines[k]
+        line = text[ks:ke].strip()
+        if not line or k in c.dropped or k in c.cuts or line[-1] in ".!?:;,":
+            continue
+        if rule.max_length is not None and len(line) > rule.max_length:
+            continue
+        above = text[lines[k - 1][0]:lines[k - 1][1]]
+        if k - 1 in c.dropped or not above.strip():
+            c.drop(k, ks, ke, rule)
 
 
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-", "−": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " "})

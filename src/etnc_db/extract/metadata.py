@@ -135,7 +135,8 @@ def load_metadata_rules(path: Path | str | None = None) -> MetadataRules:
             + r"|(?i:\b" + _alternation(d["date_labels"]) + r")\s*:\s*"
         ),
         date_line_words=frozenset(str(w).lower() for w in d["date_line_words"]),
-        source_label=re.compile(r"(?:^|\s)" + _alternation(d["source_labels"], "i") + r"\s*:\s*"),
+        source_label=re.compile(r"(?:^|\s)" + _alternation(d["source_labels"], "i") + r"\s*:\s*"
+                                + r"|^\s*(?:date\s+\d{4}(?:-\d\d){0,2}\s+)?" + _alternation(d["credit_phrases"], "i") + r"\s+"),
         agencies=agencies,
         agency_re=re.compile(r"(?<![\w-])" + _alternation(list(agencies)) + r"(?![\w-])"),
         writer_widgets=tuple(re.compile(x) for x in d.get("writer_widgets") or []),
@@ -258,7 +259,8 @@ def _find_date_in(s: str, lang: str) -> tuple[str, str, int, int] | None:
 
 def _is_date_line(line: str, date: tuple[str, str, int, int], rules: MetadataRules) -> bool:
     """True when ``line`` holds the date and little else: times, zones, labels, weekday
-    and at most three capitalised words (a place, a name, an outlet)."""
+    and at most three capitalised words (a place, a name, an outlet), or, after a date
+    that opens the line, at most two short words of any case (a section, a button)."""
     _value, precision, a, b = date
     if precision == "year":
         return False
@@ -268,6 +270,8 @@ def _is_date_line(line: str, date: tuple[str, str, int, int], rules: MetadataRul
         if _TIME.match(w) or w.lower().strip(".") in rules.date_line_words or not any(ch.isalnum() for ch in w):
             continue
         leftover.append(w)
+    if not line[:a].strip() and len(leftover) <= 2 and all(len(w) <= 8 for w in leftover):
+        return True  # a line that opens with the date and ends in a section slug or button ("16 Feb 2024 / eu Print")
     return len(leftover) <= 3 and all(w[0].isupper() or w[0].isdigit() for w in leftover)
 
 
@@ -468,7 +472,7 @@ def _clean_name(value: str) -> tuple[str, bool]:
     anything after the first sentence end removed. Returns (name, was a copyright notice)."""
     copyright_ = bool(_COPYRIGHT.search(value))
     v = _URL.sub(" ", value)
-    v = re.split(r"\.\s|\s[-–|]\s|\s{2,}", v)[0]
+    v = re.split(r"\.\s|\s[-–|•·]\s|\s{2,}|\s(?:avec|with|mit|con|en collaboration avec)\s", v)[0]
     v = _COPYRIGHT.sub(" ", v)
     v = re.sub(r"(?i)\b(?:all rights reserved|by)\b|(?<!\d)(?:19|20)\d\d(?!\d)", " ", v)
     v = re.sub(r"\s+", " ", v).strip(" .,;:-–|")
@@ -685,8 +689,13 @@ def is_body(line: str) -> bool:
 
 
 def _is_body(line: str) -> bool:
-    """A paragraph of the article (ends the search for a headline)."""
-    return len(line) > 250 or (len(line.split()) >= 15 and line.rstrip()[-1:] in '.!?"”’)…')
+    """A paragraph of the article (ends the search for a headline). A closing quote ends
+    a sentence only after a sentence mark ('... he said."'); a headline may end in a
+    quoted word ('... accuses the EU of "protectionist" measures' / '... "protectionnistes"')."""
+    end = line.rstrip()
+    if end[-1:] in "\"”’" and end[-2:-1] not in ".!?…":
+        return len(line) > 250
+    return len(line) > 250 or (len(line.split()) >= 15 and end[-1:] in '.!?"”’)…')
 
 
 def _overlap(page: _Page, i: int, line: str) -> tuple[int, float, bool]:
@@ -727,6 +736,23 @@ def _repeated_first_copies(page: _Page) -> set[int]:
     return out
 
 
+def _below_kicker(best: int, good: list, kept: list[int], page: _Page) -> int:
+    """The headline under a kicker: when the line chosen has at most ``_KICKER_WORDS``
+    words and the next kept line is a longer headline about the body too, the short
+    line is the kicker above the headline (German "Dachzeile": "Gotion High-Tech in
+    Niedersachsen" over "Chinesischer Batteriehersteller eröffnet erstes Werk")."""
+    k = kept.index(best) if best in kept else -1
+    if k < 0 or k + 1 >= len(kept) or len(page.residual(best).split()) > _KICKER_WORDS:
+        return best
+    nxt = kept[k + 1]
+    if nxt in {c[0] for c in good} and len(page.residual(nxt).split()) > len(page.residual(best).split()):
+        return nxt
+    return best
+
+
+_KICKER_WORDS = 5
+
+
 def _title(page: _Page, kind: str, skip: set[int]) -> int | None:
     """Line of the headline. news_article: among the headline-like kept lines at the
     top, before the first body paragraph, the one most about the body; failing that
@@ -747,7 +773,7 @@ def _title(page: _Page, kind: str, skip: set[int]) -> int | None:
             cands.append((i, _overlap(page, i, line), len(_tokens(line))))
     good = [c for c in cands if _about_body(c[1], c[2])]
     if good:
-        return max(good, key=lambda c: (c[1][1], -c[0]))[0]
+        return _below_kicker(max(good, key=lambda c: (c[1][1], -c[0]))[0], good, kept, page)
     if cands and cands[-1][1][0] >= 1 and kept.index(cands[-1][0]) + 1 < len(kept):
         nxt = kept[kept.index(cands[-1][0]) + 1]
         if _is_body(page.residual(nxt)):

@@ -425,6 +425,13 @@ def test_issue_13_third_set_guards(registry, text):
     ("The review by the trade ministry took three months.", "trade ministry", "portfolio-ministry"),
     ("Officials at its foreign and defence ministries declined to comment.", "foreign and defence ministries",
      "portfolio-ministry"),
+    # finite verbs of French, Spanish, Italian and German pages; a name in guillemets
+    ("Selon le journal, « Hebdoplus » annonce une baisse des ventes.", "Hebdoplus", "verb:annonce"),
+    ("En Aragón, Voltaria invierte 200 millones en baterías.", "Voltaria", "verb:invierte"),
+    ("In Piemonte, Ferrovolt acquisisce un impianto di batterie.", "Ferrovolt", "verb:acquisisce"),
+    ("Ein Sprecher sagte, Kellbrand übernimmt das Werk eines Zulieferers.", "Kellbrand", "verb:übernimmt"),
+    # German newspaper and broadcaster compounds as descriptors, after a capitalised article
+    ("Die Wochenzeitung Rheinblick berichtete zuerst darüber.", "Rheinblick", "descriptor:-zeitung"),
 ])
 def test_issue_13_round_2_cues(registry, text, surface, cue):
     found = _found(text, registry)
@@ -444,6 +451,10 @@ def test_issue_13_round_2_cues(registry, text, surface, cue):
     # a lone body word that opens a longer name is left to the name's own rules; a
     # ministry without its portfolio is no name
     "A ministry spokesman said the review was routine.",
+    # a Romance adverb opening a sentence before an auxiliary
+    "Recentemente ha venduto la quota di minoranza.",
+    # an English noun that is a German verb elsewhere ("plant")
+    "The European plant will open in May.",
 ])
 def test_issue_13_round_2_no_finding(registry, text):
     assert _found(text, registry) == {}

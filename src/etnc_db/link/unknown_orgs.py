@@ -47,6 +47,7 @@ _ELIDED = re.compile(r"(?:d|l|dell|dall|nell|sull|all|degl|qu)['’](?=[A-ZÀ-Ý
 _COMPOUND_ADJECTIVE = re.compile(r"-(?:based|backed|owned|listed|controlled|funded|financed|led|made|run|registered|"
                                  r"headquartered|affiliated|linked|related)$")
 _DIGIT_NAME = re.compile(r"\d+[A-Z][a-z]{3,}")
+_ADVERB = re.compile(r"[A-ZÀ-Ý][a-zà-ÿ]{3,}mente")
 _CAMEL = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+")
 # family-name particles ("McDonald", "DeSantis") and German gender endings ("MitarbeiterInnen")
 _OWNED = re.compile(r"(?i)(?:^|\s)(?:its|their|his|her|our|your|sein|seine[nmrs]?|ihr|ihre[nmrs]?|son|sa|ses|leur|leurs|su|sus|suo|sua|suoi|loro)\s+$")
@@ -503,7 +504,7 @@ class _Scanner:
                 j -= 1
             adjectives = j < k and (j == 0 or not run[j - 1].cap)
             if run[k + 1].cap and run[k].text not in self.cues.heads and not run[k].poss and (
-                    before_k[:1].islower() or adjectives) and (
+                    before_k[:1].islower() or before_k in _ARTICLES or adjectives) and (
                     w in self.cues.descriptors or (w.endswith("s") and w[:-1] in self.cues.descriptors) or (len(w) > 6 and any(
                         w.rstrip("s").endswith(suf) for suf, _k in self.cues.descriptor_suffixes))):
                 if k:
@@ -865,7 +866,7 @@ class _Scanner:
         single = len(part) == 1  # two or three bare capitalised words are mostly a person
         if single and self._common_noun(part[0].text):
             return None  # "the Cluster" beside "the cluster": only a descriptor makes it a name
-        nxt = re.match(r"[\"”“’']?\s+(?:[a-z]+ly\s+)?([a-zà-ÿ]+)\b", after)  # also a quoted name: „Handelsblatt“ hatte
+        nxt = re.match(r"(?:\s*[\"”“’'»])?\s+(?:[a-z]+ly\s+)?([a-zà-ÿ]+)\b", after)  # also a quoted name: „Handelsblatt“ hatte
         initial = _sentence_start(text, s)
         plain = single and part[0].text.isalpha() and part[0].text[1:].islower()
         if initial and plain and part[0].text not in self.capitalised_mid:
@@ -992,6 +993,8 @@ class _Scanner:
         words = [t.text for t in part]
         if _COMPOUND_ADJECTIVE.search(words[-1]):
             return True
+        if len(words) == 1 and _ADVERB.fullmatch(words[0]):
+            return True  # "Recentemente", "Finalmente", "Actualmente": a Romance adverb opening a sentence
         if any(w in _CALENDAR or w.casefold() in _CALENDAR_CF for w in words):
             return True
         if len(words) == 1 and (words[0] in self.cues.not_names or words[0] in self.cues.heads

@@ -450,3 +450,16 @@ def test_a_long_headline_with_a_standfirst_below_keeps_the_headline():
             "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, citing risks "
             "to the supply of spare parts for the port.")
     assert _parse(text).title.startswith("Port authority blocks the sale")
+
+
+def test_caption_labels_with_a_comma_and_bylines_in_other_languages():
+    text = ("Port authority blocks sale of crane maker\n\n"
+            "Di Marta Bianchi\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, "
+            "citing risks to the supply of spare parts.\n\n"
+            "Image source, Harbour Photo Pool\n"
+            "Image caption, Cranes at the container quay\n\n"
+            "The crane maker employs 300 people, the authority said.")
+    removed = _rules(_parse(text), text)
+    assert removed["byline"] == ["Di Marta Bianchi"]
+    assert removed["caption-label-comma"] == ["Image source, Harbour Photo Pool", "Image caption, Cranes at the container quay"]

@@ -458,3 +458,27 @@ def test_issue_13_round_2_cues(registry, text, surface, cue):
 ])
 def test_issue_13_round_2_no_finding(registry, text):
     assert _found(text, registry) == {}
+
+
+# --- round 3: mechanisms checked on a split they were not derived from --------------
+
+@pytest.mark.parametrize("text, surfaces", [
+    # the members of a list after a colon that a group noun of the same sentence opens
+    ("Three carriers qualified for the spectrum sale: Vellora, Brightwave (Kestrel and Umbra) and Zandt.",
+     ["Vellora", "Brightwave", "Kestrel", "Umbra", "Zandt"]),
+    ("Zwei Hersteller liefern die Kabel: Norvalt und Kabelwerk Strom.", ["Norvalt"]),
+])
+def test_issue_13_round_3_colon_list(registry, text, surfaces):
+    found = _found(text, registry)
+    for surface in surfaces:
+        assert surface in found, (surface, found)
+    assert found[surfaces[0]].cue.startswith("group-list:")  # (a name in parentheses is read as an alias)
+
+
+@pytest.mark.parametrize("text", [
+    # a list after a colon whose sentence names no group of organizations
+    "The minister visited three cities: Lisbon, Porto and Braga.",
+    "Two reasons were given: Security and Cost.",
+])
+def test_issue_13_round_3_colon_list_needs_a_group_noun(registry, text):
+    assert not any(f.cue.startswith("group-list:") for f in _found(text, registry).values())

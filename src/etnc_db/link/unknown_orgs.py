@@ -897,6 +897,9 @@ class _Scanner:
                           r"(?:[^.;:()]{0,80}?(?:,|\band\b|\bund\b|\by\b|\bet\b)\s+)?$", before)
         if group and group.group(1).casefold() in self.cues.group_nouns:
             return f"group:{group.group(1)}", "company"
+        listed = _colon_list_noun(before, self.cues.group_nouns)
+        if listed:
+            return f"group-list:{listed}", "company"
         if single and not initial:
             cue = self._parallel(text, s)
             if cue:
@@ -1077,6 +1080,23 @@ def _initials_of(acronym: str, before: str) -> bool:
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", before[-120:]) if w.lower() not in _JOINERS]
     n = len(acronym)
     return n >= 2 and len(words) >= n and "".join(w[0] for w in words[-n:]).upper() == acronym.upper()
+
+
+_COLON_LIST = re.compile(
+    r"\b([^\W\d_]+)\b[^.;:!?\n]{0,80}:\s+"  # a group noun before the colon, in the same sentence
+    r"(?:[^.;:!?\n]{0,160}?(?:,|\(|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bor\b))?\s*$")
+
+
+def _colon_list_noun(before: str, nouns: frozenset[str]) -> str | None:
+    """The group noun ("firms", "operators", "Unternehmen") of a sentence that
+    introduces a list after a colon, when the name stands in that list (right after the
+    colon, or after a comma, 'and' or an opening parenthesis): "Four firms were cleared
+    to bid: A, B (C and D) and E" -> "firms"; None otherwise."""
+    m = _COLON_LIST.search(before)
+    if not m:
+        return None
+    head = before[m.start():before.find(":", m.start())]
+    return next((w for w in reversed(re.findall(r"[^\W\d_]+", head)) if w.casefold() in nouns), None)
 
 
 def _extend_list(text: str, end: int) -> int:

@@ -463,3 +463,51 @@ def test_caption_labels_with_a_comma_and_bylines_in_other_languages():
     removed = _rules(_parse(text), text)
     assert removed["byline"] == ["Di Marta Bianchi"]
     assert removed["caption-label-comma"] == ["Image source, Harbour Photo Pool", "Image caption, Cranes at the container quay"]
+
+
+# --- round 3: page structure read by shape, not by the words of one site -------------
+
+_MENU_PAGE = (
+    "Open Navigation\n"
+    "  • Harbours\n  • Shipping\n  • Cranes\n  • Logistics\n  • Opinion\n  • Events\n"
+    "  • Jobs\n  • Podcasts\n  • Awards\n  • Newsletters\n  • Archive\n  • Contact\n  • About us\n"
+    "Editor's Choice\n\n"
+    "Dockworkers test a new battery tug in Rotterdam\n\n"
+    "April 2, 2031\n\n"
+    "Quay Weekly\n"
+    "Monday, April 7\n"
+    "  • Harbours\n  • Shipping\n  • Cranes\n"
+    "Quay Weekly\n"
+    "Start > Cranes > Port authority blocks sale of crane maker to foreign buyer\n\n"
+    "Port authority blocks sale of crane maker to foreign buyer\n\n"
+    "March 3, 2025\n\n"
+    "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, "
+    "citing risks to the supply of spare parts for the port.\n"
+)
+
+
+def test_a_block_of_short_lines_is_a_menu_whatever_its_words():
+    text = _MENU_PAGE
+    d = _parse(text)
+    _check_invariants(d, text)
+    menu = _rules(d, text)["menu-block"]
+    assert "  • Podcasts" in menu and "Open Navigation" in menu
+    # the page's text is no such block: the article's paragraph is kept
+    assert any(p.startswith("The port authority stopped") for p in _texts(d))
+
+
+def test_a_long_menu_does_not_push_the_headline_out_of_the_top():
+    d = _parse(_MENU_PAGE)
+    # a site path ending in the headline is not the headline
+    assert d.title == "Port authority blocks sale of crane maker to foreign buyer"
+    # the teaser's date above stands further from the headline than the page's own
+    assert (d.published, d.published_precision) == ("2025-03-03", "day")
+    # the site name repeated inside the menus is the publisher; a repeated date is no name
+    assert d.publisher == "Quay Weekly"
+
+
+def test_short_lines_in_a_row_that_end_like_sentences_are_no_menu():
+    text = ("Crane maker sold to a port fund\n\n"
+            "The fund paid cash.\nIt keeps the staff.\nThe yard stays open.\nThe brand stays too.\n")
+    d = _parse(text)
+    assert "menu-block" not in _rules(d, text)

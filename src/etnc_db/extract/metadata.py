@@ -350,10 +350,26 @@ class _Page:
         return self._maps[i]
 
     def top(self) -> list[int]:
-        return self.nonblank[: self.rules.top_lines]
+        """The first ``top_lines`` non-blank lines, lines of site menus (dropped by their
+        shape) not counted but kept among them: a page that opens with a long menu still
+        has its headline at the top, and a masthead block keeps its date line."""
+        menus = _menu_rules()
+        counted = [i for i in self.nonblank if getattr(self.c.dropped.get(i), "rule_id", None) not in menus]
+        last = counted[: self.rules.top_lines][-1:] or self.nonblank[-1:]
+        return [i for i in self.nonblank if last and i <= last[0]]
 
     def kept(self, i: int) -> bool:
         return i not in self.c.dropped and bool(self.residual(i))
+
+    def in_menu(self, i: int) -> bool:
+        """Line ``i`` was dropped as part of a menu block (by its shape): it may still
+        be the site's name or a masthead date."""
+        return getattr(self.c.dropped.get(i), "rule_id", None) in _menu_rules()
+
+
+@lru_cache(maxsize=1)
+def _menu_rules() -> frozenset[str]:
+    return frozenset(r.id for r in load_rules().rules if r.action == "drop_menu_block")
 
 
 def _store_date(page: _Page) -> _Date | None:
@@ -452,11 +468,13 @@ def _credit_lines(page: _Page) -> list[Removal]:
     return out
 
 
-def _best_date(found: list[_Date]) -> _Date | None:
-    """The most precise date; the earliest line among equally precise ones."""
+def _best_date(found: list[_Date], title_line: int | None = None) -> _Date | None:
+    """The most precise date; among equally precise ones the one nearest the headline
+    (dates of teasers and tickers stand further away), then the earlier line."""
     if not found:
         return None
-    return max(found, key=lambda d: (_PRECISION_RANK[d.precision], -d.line))
+    near = (lambda d: abs(d.line - title_line)) if title_line is not None else (lambda d: 0)
+    return max(found, key=lambda d: (_PRECISION_RANK[d.precision], -near(d), -d.line))
 
 
 # ------------------------------------------------------------------ publisher
@@ -540,7 +558,7 @@ def _site_name(page: _Page, title_line: int | None) -> list[_Publisher]:
             break
         line = page.residual(i)
         words = line.split()
-        if not (page.kept(i) and 2 <= len(words) <= 5 and is_name(line, 5)) or line.isupper():
+        if not ((page.kept(i) or page.in_menu(i)) and 2 <= len(words) <= 5 and is_name(line, 5)) or line.isupper():
             continue
         if all(w in page.rules.byline_role_words for w in words if w.lower() not in _NAME_JOINERS) \
                 or line in page.rules.places or words[0] in _first_names() or any(rx.search(line) for rx in page.rules.title_skip):
@@ -624,9 +642,9 @@ def _masthead(page: _Page, title_line: int | None) -> list[_Publisher]:
     seen: dict[str, int] = {}
     for i in top:
         line = page.residual(i)
-        if i in page.c.dropped and page.c.dropped[i].rule_id not in repeat_rules:
+        if i in page.c.dropped and page.c.dropped[i].rule_id not in repeat_rules and not page.in_menu(i):
             continue
-        if is_name(line, 5) and len(line) > 3:
+        if is_name(line, 5) and len(line) > 3 and not (re.search(r"\d", line) and find_date(line, page.rules.languages)):
             seen[line] = seen.get(line, 0) + 1
             if seen[line] == 2:
                 out.append(_Publisher(line, 4, *_span(page, i, line, line), i, "masthead"))
@@ -753,6 +771,16 @@ def _below_kicker(best: int, good: list, kept: list[int], page: _Page) -> int:
 _KICKER_WORDS = 5
 
 
+def _breadcrumb(line: str, later: list[str]) -> bool:
+    """A site path ending in the headline: ``line`` ends with a later headline candidate
+    after a path separator ("Home - Technology - <headline>", "News > <headline>")."""
+    for other in later:
+        head = line[: -len(other)].rstrip() if other and line.endswith(other) and len(line) > len(other) else ""
+        if head and head[-1] in "-–—>›»/|:":
+            return True
+    return False
+
+
 def _title(page: _Page, kind: str, skip: set[int]) -> int | None:
     """Line of the headline. news_article: among the headline-like kept lines at the
     top, before the first body paragraph, the one most about the body; failing that
@@ -771,6 +799,7 @@ def _title(page: _Page, kind: str, skip: set[int]) -> int | None:
             break
         if _headline_like(line, page.rules):
             cands.append((i, _overlap(page, i, line), len(_tokens(line))))
+    cands = [c for c in cands if not _breadcrumb(page.residual(c[0]), [page.residual(d[0]) for d in cands if d[0] > c[0]])]
     good = [c for c in cands if _about_body(c[1], c[2])]
     if good:
         return _below_kicker(max(good, key=lambda c: (c[1][1], -c[0]))[0], good, kept, page)
@@ -795,8 +824,8 @@ def detect_metadata(
     page = _Page(text, lines, classification, load_metadata_rules())
     found, date_lines, removals, agencies = _dates(page)
     removals += _credit_lines(page)
-    date = _best_date(found)
     ti = _title(page, kind, date_lines)
+    date = _best_date(found, ti)
     title = page.residual(ti) if ti is not None else None
     publisher = _best_publisher(_publisher_candidates(page, agencies, ti), title)
     spans = []

@@ -511,3 +511,33 @@ def test_short_lines_in_a_row_that_end_like_sentences_are_no_menu():
             "The fund paid cash.\nIt keeps the staff.\nThe yard stays open.\nThe brand stays too.\n")
     d = _parse(text)
     assert "menu-block" not in _rules(d, text)
+
+
+def test_a_date_after_a_two_word_label_and_stated_twice_on_one_line():
+    text = ("Port authority blocks sale of crane maker\n\n"
+            "Harbour Office\n"
+            "Release date 4.3.2025 09.15 | Released in French on 4.3.2025 at 09.20\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, "
+            "citing risks to the supply of spare parts.\n")
+    d = _parse(text)
+    assert (d.published, d.published_precision) == ("2025-03-04", "day")  # day first: no 3 April
+    # a line of dates, labels and date words only is metadata, not a passage
+    assert not any("Release date" in p for p in _texts(d))
+
+
+def test_a_date_in_a_byline_and_a_byline_written_by_a_newsroom():
+    text = ("by Harbour Review Team , Thursday, 6 March 2025 08:40:00 AM\n\n"
+            "Port authority blocks sale of crane maker\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, "
+            "citing risks to the supply of spare parts.\n")
+    d = _parse(text)
+    assert (d.published, d.published_precision) == ("2025-03-06", "day")
+    assert d.publisher == "Harbour Review"
+    assert _rules(d, text)["byline"] == ["by Harbour Review Team , Thursday, 6 March 2025 08:40:00 AM"]
+
+
+def test_a_date_inside_a_body_sentence_under_a_label_word_is_no_page_date():
+    text = ("Port authority blocks sale of crane maker\n\n"
+            "Officials published 12 May 2024 figures that showed the crane maker lost money, "
+            "and the port authority stopped the sale to a foreign buyer on Wednesday.\n")
+    assert _parse(text).published is None

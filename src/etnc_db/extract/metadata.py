@@ -57,6 +57,10 @@ class MetadataRules:
     max_words: int
     max_chars: int
     places: dict[str, str | None] = field(default_factory=dict)
+    date_filler: frozenset[str] = frozenset()  # words a date line may hold (see _date_filler)
+    second_label: re.Pattern[str] | None = None  # a date label after the line's first word ("Publication date")
+    byline_collectives: frozenset[str] = frozenset()
+    dated_line_rules: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,23 @@ def load_metadata_rules(path: Path | str | None = None) -> MetadataRules:
         max_words=int(head.get("max_words", 30)),
         max_chars=int(head.get("max_chars", 250)),
         places=load_places(),
+        date_filler=_date_filler(d),
+        byline_collectives=frozenset(str(x) for x in d.get("byline_collectives") or []),
+        dated_line_rules=frozenset(str(x) for x in d.get("dated_line_rules") or []),
+        second_label=re.compile(r"^\s*[A-ZÀ-Ý][^\W\d_]+\s+" + _alternation(d["date_labels"], "i") + r"\b\s*:?\s*"),
     )
+
+
+def _date_filler(d: dict) -> frozenset[str]:
+    """Words a date line may hold besides its date: date_line_words, the words of the
+    date labels ("Published", "date") wherever they stand, and dateparser's own date
+    vocabulary of the page languages (month, weekday and filler words: "in", "on")."""
+    words = {str(w).lower() for w in d["date_line_words"]}
+    for label in d["date_labels"]:
+        words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", str(label)))
+    for lang in d["languages"]:
+        words |= _date_vocabulary(lang)[0]
+    return frozenset(words)
 
 
 # ------------------------------------------------------------------ dates
@@ -265,9 +285,11 @@ def _is_date_line(line: str, date: tuple[str, str, int, int], rules: MetadataRul
     if precision == "year":
         return False
     rest = rules.date_label.sub(" ", line[:a] + " " + line[b:])
+    rest = rest.replace(line[a:b], " ")  # the same date stated twice ("Published 23.6.2025 | in English on 23.6.2025")
+    filler = rules.date_filler
     leftover = []
     for w in re.findall(r"[^\s,|/()–—·-]+", rest):
-        if _TIME.match(w) or w.lower().strip(".") in rules.date_line_words or not any(ch.isalnum() for ch in w):
+        if _TIME.match(w) or w.lower().strip(".") in filler or not any(ch.isalnum() for ch in w):
             continue
         leftover.append(w)
     if not line[:a].strip() and len(leftover) <= 2 and all(len(w) <= 8 for w in leftover):
@@ -392,15 +414,19 @@ def _line_date(page: _Page, i: int) -> tuple[_Date | None, bool]:
     label = page.rules.date_label.search(line)
     if not label and i not in set(page.top()):
         return None, False
+    second = None
+    if not label and page.rules.second_label is not None:
+        second = label = page.rules.second_label.match(line)  # "Publication date 23.6.2025", at the top only
     off = label.end() if label else 0
     d = find_date(line[off:], page.rules.languages)
     if not d:
         return None, False
     d = (d[0], d[1], d[2] + off, d[3] + off)
     only = _is_date_line(line, d, page.rules)
-    if not (label or only):
-        return None, False
-    rule = "date-label" if label else "date-line"
+    dated = getattr(page.c.dropped.get(i), "rule_id", None) in page.rules.dated_line_rules and d[1] != "year"
+    if not ((label and not second) or only or dated):
+        return None, False  # a label after a first word counts on a line of dates only, no sentence
+    rule = "date-label" if label else "date-line" if only else "dated-line"
     return _Date(d[0], d[1], page.absolute(i, where[d[2]]), page.absolute(i, where[d[3] - 1]) + 1, i, rule), only
 
 
@@ -529,6 +555,7 @@ def _publisher_candidates(
         if (i in top or i in tail) and len(line.split()) <= 12:
             out.extend(_agency_byline(page, i, line))
             out.extend(_byline_outlet(page, i, line))
+            out.extend(_byline_collective(page, i, line))
         m = re.match(r"^\s*\((?P<v>[^()]{2,40})\)(?!\s*(?:--|—|–|-)\s)", line)
         if m and i in top and page.rules.agency_re.fullmatch(m.group("v").strip()):
             v = m.group("v").strip()  # "(Xinhua) Updated: 2019-11-26"
@@ -600,6 +627,21 @@ def _agency_byline(page: _Page, i: int, line: str) -> list[_Publisher]:
     if not m:
         return []
     return [_Publisher(m.group(0), 3, *_span(page, i, line, m.group(0)), i, "agency-byline")]
+
+
+def _byline_collective(page: _Page, i: int, line: str) -> list[_Publisher]:
+    """A byline written by a newsroom: "By Harbour Review Team, 2 May 2025" -> Harbour
+    Review (the name before a collective word of ``byline_collectives``)."""
+    m = re.match(r"^\s*(?i:by|von|par|por|di|door|av|af)\s+(?P<v>[^,|]{2,80}?)\s*(?:[,|].*)?$", line)
+    if not m:
+        return []
+    words = m.group("v").split()
+    for k in (2, 1):
+        if len(words) > k and " ".join(words[-k:]) in page.rules.byline_collectives:
+            value = " ".join(words[:-k])
+            if is_name(value, 5) and not page.rules.agency_re.fullmatch(value):
+                return [_Publisher(value, 3, *_span(page, i, line, value), i, "byline-collective")]
+    return []
 
 
 def _byline_outlet(page: _Page, i: int, line: str) -> list[_Publisher]:

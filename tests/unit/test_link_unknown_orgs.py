@@ -482,3 +482,28 @@ def test_issue_13_round_3_colon_list(registry, text, surfaces):
 ])
 def test_issue_13_round_3_colon_list_needs_a_group_noun(registry, text):
     assert not any(f.cue.startswith("group-list:") for f in _found(text, registry).values())
+
+
+@pytest.mark.parametrize("text, surface, cue", [
+    # a person's role at the name (only capitalised words and of-phrases between role and 'at')
+    ("The plan was frozen, says Anna Berg, Director of Foreign Investment at Brevant, to a local paper.",
+     "Brevant", "role-at"),
+    ("The deal will close in May, wrote Ben Ode, a senior analyst at Kolmar.", "Kolmar", "role-at"),
+    # a Romance article and a nationality adjective standing for 'the company'
+    ("Il governo vuole attrarre investimenti, a cominciare dalla statunitense Orvano.",
+     "Orvano", "article-adjective:statunitense"),
+])
+def test_issue_13_round_3_cues(registry, text, surface, cue):
+    found = _found(text, registry)
+    assert surface in found, found
+    assert found[surface].cue == cue
+
+
+@pytest.mark.parametrize("text", [
+    # a verb between the role and 'at': the name is a place
+    "The minister arrived at Kolmar on Monday.",
+    # a country in the page's language, behind an elided article, before its verb
+    "A marzo l’Italia ha bloccato la vendita della società.",
+])
+def test_issue_13_round_3_no_finding(registry, text):
+    assert _found(text, registry) == {}

@@ -117,9 +117,35 @@ def load_places(path: Path | str | None = None) -> dict[str, str | None]:
             name = getattr(c, attr, None)
             if name and "," not in name and "(" not in name:
                 out[name] = c.alpha_2
+    for name, code in _translated_country_names().items():
+        out.setdefault(name, code)
     for row in data["places"]:
         for name in row["names"]:
             out[str(name)] = row.get("country")
+    return out
+
+
+@lru_cache(maxsize=1)
+def _translated_country_names() -> dict[str, str]:
+    """Country names in the news languages of news_metadata.yaml ("Italia", "Alemania",
+    "Chine", "Deutschland"), from pycountry's own ISO 3166 translations (installed with
+    it; nothing is downloaded)."""
+    import gettext
+
+    with open(REFERENCE_DIR / "news_metadata.yaml", encoding="utf-8") as fh:
+        languages = [str(x) for x in yaml.safe_load(fh)["languages"]]
+    out: dict[str, str] = {}
+    for lang in languages:
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for c in pycountry.countries:
+            for attr in ("name", "common_name"):
+                name = getattr(c, attr, None)
+                local = tr.gettext(name) if name else None
+                if local and local != name and "," not in local and "(" not in local:
+                    out.setdefault(local, c.alpha_2)
     return out
 
 

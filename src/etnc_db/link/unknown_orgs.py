@@ -834,6 +834,33 @@ class _Scanner:
                 return True
         return False
 
+    def _round3_context(self, before: str) -> tuple[str, str] | None:
+        """Cues read from the sentence's structure before a bare name: a person's role at
+        it, a nationality adjective standing for the company after a Romance article, a
+        list after a colon that a group noun opens."""
+        if self._role_at(before):
+            return "role-at", "company"
+        adj = _ARTICLE_ADJECTIVE.search(before)
+        if adj and adj.group(1) in self.cues.postposed_adjectives:
+            return f"article-adjective:{adj.group(1)}", "company"  # "dalla statunitense X", "la china X"
+        listed = _colon_list_noun(before, self.cues.group_nouns)
+        return (f"group-list:{listed}", "company") if listed else None
+
+    def _role_at(self, before: str) -> bool:
+        """A person's role at the name: "Director General of International Affairs at X",
+        "a senior analyst at X", "chercheur chez X". The role (a title word) opens the
+        phrase before "at" within its clause, and only capitalised words and of/for
+        phrases follow it (no verb: "the minister arrived at X" is a place)."""
+        m = re.search(r"([^,.;:()\"“”]{0,90}?)\s+(?:at|chez|bei|presso)\s+(?:the\s+)?$", before)
+        if not m:
+            return False
+        words = m.group(1).split()
+        for k, w in enumerate(words):
+            if w.casefold().rstrip(".") in self.cues.titles:
+                rest = words[k + 1:]
+                return all(x[:1].isupper() or x in ("of", "for", "the", "and", "de", "du", "des", "di", "für", "von") for x in rest)
+        return False
+
     def _context(self, text: str, part: list[_Tok]) -> tuple[str, str] | None:
         """(cue, kind) from the words around a bare name, or None."""
         s, e = part[0].start, part[-1].end
@@ -878,6 +905,9 @@ class _Scanner:
         if actor and nxt and not part[-1].poss and (nxt.group(1) in self.cues.verbs or (
                 nxt.group(1) in self.cues.weak_verbs and (not initial or len(part) > 1))):
             return f"verb:{nxt.group(1)}", "company"
+        cue = self._round3_context(before)
+        if cue:
+            return cue
         low_before = before.casefold()
         for phrase in self.cues.preceding:
             if re.search(r"(?<![\w-])" + re.escape(phrase.casefold()) + r"\s+(?:the\s+)?$", low_before):
@@ -897,9 +927,6 @@ class _Scanner:
                           r"(?:[^.;:()]{0,80}?(?:,|\band\b|\bund\b|\by\b|\bet\b)\s+)?$", before)
         if group and group.group(1).casefold() in self.cues.group_nouns:
             return f"group:{group.group(1)}", "company"
-        listed = _colon_list_noun(before, self.cues.group_nouns)
-        if listed:
-            return f"group-list:{listed}", "company"
         if single and not initial:
             cue = self._parallel(text, s)
             if cue:
@@ -1004,7 +1031,8 @@ class _Scanner:
                                 or words[0] in self.cues.modifiers
                                 or words[0] in self.cues.not_acronyms or words[0][:-1] in self.cues.not_acronyms):
             return True  # also plural terms: "EVs", "MoUs", "OEMs"
-        if surface.casefold() in self.cues.generic or surface in self.cues.places or self._job_title(words):
+        if surface.casefold() in self.cues.generic or surface in self.cues.places or self._job_title(words) \
+                or _ELIDED.sub("", surface, count=1) in self.cues.places:  # "l’Italia"
             return True
         a, b = self._offset + part[0].start, self._offset + part[-1].end
         return any(s <= a and b <= e for s, e in self.country_spans)
@@ -1080,6 +1108,14 @@ def _initials_of(acronym: str, before: str) -> bool:
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", before[-120:]) if w.lower() not in _JOINERS]
     n = len(acronym)
     return n >= 2 and len(words) >= n and "".join(w[0] for w in words[-n:]).upper() == acronym.upper()
+
+
+# a Romance article (or article-preposition) and a lower-case adjective right before a
+# name: the adjective stands for the noun it qualifies ("a cominciare dalla statunitense
+# X", "la china X", "l'allemand X"): a company named by its nationality
+_ARTICLE_ADJECTIVE = re.compile(
+    r"(?:(?<![\w'’])(?:la|il|lo|el|le|los|las|les|dalla|della|alla|nella|sulla|dal|del|al|nel|dello|allo|du|au)\s+"
+    r"|(?<![\w'’])(?:l|dell|all|dall|nell)['’])([a-zà-ÿ]+)\s+$")
 
 
 _COLON_LIST = re.compile(

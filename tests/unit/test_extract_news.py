@@ -541,3 +541,32 @@ def test_a_date_inside_a_body_sentence_under_a_label_word_is_no_page_date():
             "Officials published 12 May 2024 figures that showed the crane maker lost money, "
             "and the port authority stopped the sale to a foreign buyer on Wednesday.\n")
     assert _parse(text).published is None
+
+
+def test_caption_credits_and_a_byline_without_by_beside_the_date_line():
+    text = ("Port authority blocks sale of crane maker\n\n"
+            "Facebook Twitter Tumblr Email\n\n"
+            "March 3, 2025\n"
+            "Laura Keller\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, "
+            "citing risks to the supply of spare parts.\n\n"
+            "A crane at the container quay in Bremen. The yard could lose its buyer. Credit: Harbour Archive.\n\n"
+            "Dock workers at the quay during the visit, MARIA LOPEZ (AGENCY)\n\n"
+            "The crane maker employs 300 people, the authority said.\n")
+    d = _parse(text)
+    _check_invariants(d, text)
+    removed = _rules(d, text)
+    assert removed["share-bar"] == ["Facebook Twitter Tumblr Email"]
+    assert removed["metadata-byline-name"] == ["Laura Keller"]
+    assert removed["photo-credit-label"] == ["A crane at the container quay in Bremen. The yard could lose its buyer. "
+                                             "Credit: Harbour Archive."]
+    assert removed["photo-credit-parenthesis"] == ["Dock workers at the quay during the visit, MARIA LOPEZ (AGENCY)"]
+    assert _texts(d)[-1] == "The crane maker employs 300 people, the authority said."
+
+
+def test_a_name_line_away_from_any_date_line_is_kept():
+    text = ("Port authority blocks sale of crane maker\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday.\n\n"
+            "Laura Keller\n\n"
+            "The crane maker employs 300 people, the authority said.\n")
+    assert "metadata-byline-name" not in _rules(_parse(text), text)

@@ -520,6 +520,23 @@ def _credit_lines(page: _Page) -> list[Removal]:
     return out
 
 
+def _names_by_date_lines(page: _Page, date_lines: set[int]) -> list[Removal]:
+    """A byline without "By": a line that is nothing but a person's name (two or three
+    capitalised words, the first a known first name) right above or below a date line
+    ("12 March 2024" / "Jane Doe")."""
+    out = []
+    for i in sorted(date_lines):
+        for k in (i - 1, i + 1):
+            if not (0 <= k < len(page.lines)) or k in date_lines or not page.kept(k):
+                continue
+            words = page.residual(k).split()
+            if 2 <= len(words) <= 3 and words[0] in _first_names() and all(
+                    re.fullmatch(r"[A-ZÀ-Ý][a-zà-ÿ'’]+(?:-[A-ZÀ-Ý][a-zà-ÿ'’]+)?", w) for w in words):
+                s, e = page.lines[k]
+                out.append(Removal(s, e, "metadata-byline-name", "author's name beside the date line (a byline without 'By')"))
+    return out
+
+
 def _best_date(found: list[_Date], title_line: int | None = None) -> _Date | None:
     """The most precise date; among equally precise ones the one nearest the headline
     (dates of teasers and tickers stand further away), then the earlier line."""
@@ -892,6 +909,7 @@ def detect_metadata(
     page = _Page(text, lines, classification, load_metadata_rules())
     found, date_lines, removals, agencies = _dates(page)
     removals += _credit_lines(page)
+    removals += _names_by_date_lines(page, date_lines)
     ti = _title(page, kind, date_lines)
     date = _best_date(found, ti)
     title = page.residual(ti) if ti is not None else None

@@ -492,6 +492,10 @@ def test_issue_13_round_3_colon_list_needs_a_group_noun(registry, text):
     # a Romance article and a nationality adjective standing for 'the company'
     ("Il governo vuole attrarre investimenti, a cominciare dalla statunitense Orvano.",
      "Orvano", "article-adjective:statunitense"),
+    # a Romance descriptor qualified by what the company makes
+    ("Il governo ha annullato la vendita della società di droni militari Velante Avio a un fondo.",
+     "Velante Avio", "descriptor-of:società"),
+    ("Le ministre a reçu l'entreprise de batteries Norvolte mardi.", "Norvolte", "descriptor-of:entreprise"),
 ])
 def test_issue_13_round_3_cues(registry, text, surface, cue):
     found = _found(text, registry)
@@ -504,6 +508,13 @@ def test_issue_13_round_3_cues(registry, text, surface, cue):
     "The minister arrived at Kolmar on Monday.",
     # a country in the page's language, behind an elided article, before its verb
     "A marzo l’Italia ha bloccato la vendita della società.",
+    # a descriptor of-phrase before a place
+    "La produzione della società di batterie resta in Piemonte.",
 ])
 def test_issue_13_round_3_no_finding(registry, text):
     assert _found(text, registry) == {}
+
+
+def test_issue_13_round_3_stock_exchange_head(registry):
+    found = _found("Its shares on the Dolan Stock Exchange rose after the deal.", registry)
+    assert "Dolan Stock Exchange" in found, found

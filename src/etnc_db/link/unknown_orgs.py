@@ -843,6 +843,10 @@ class _Scanner:
         adj = _ARTICLE_ADJECTIVE.search(before)
         if adj and adj.group(1) in self.cues.postposed_adjectives:
             return f"article-adjective:{adj.group(1)}", "company"  # "dalla statunitense X", "la china X"
+        of = _DESCRIPTOR_OF.search(before)
+        if of and of.group(1).casefold() in self.cues.descriptors and not any(
+                len(w) <= 2 or w in self.cues.location_words for w in of.group(2).split()):  # "... resta in X": a place
+            return f"descriptor-of:{of.group(1).casefold()}", self.cues.descriptors[of.group(1).casefold()]
         listed = _colon_list_noun(before, self.cues.group_nouns)
         return (f"group-list:{listed}", "company") if listed else None
 
@@ -1116,6 +1120,11 @@ def _initials_of(acronym: str, before: str) -> bool:
 _ARTICLE_ADJECTIVE = re.compile(
     r"(?:(?<![\w'’])(?:la|il|lo|el|le|los|las|les|dalla|della|alla|nella|sulla|dal|del|al|nel|dello|allo|du|au)\s+"
     r"|(?<![\w'’])(?:l|dell|all|dall|nell)['’])([a-zà-ÿ]+)\s+$")
+
+
+# a Romance descriptor qualified by what it makes, then the name: "la società di droni
+# militari X", "l'entreprise de batteries X", "la empresa de semiconductores X"
+_DESCRIPTOR_OF = re.compile(r"(?<!\w)([^\W\d_]+)\s+(?:di|de|del|della|des|du|d['’])\s*((?:[a-zà-ÿ]+\s+){1,3})$")
 
 
 _COLON_LIST = re.compile(

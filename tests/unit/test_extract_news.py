@@ -319,3 +319,254 @@ def test_headline_written_twice_on_the_store_line_and_below_it():
     assert (d.title, d.published) == ("Zorblax Batteries JV to build a battery plant in Slovakia", "2023-11-24")
     assert _texts(d) == [text.split("\n")[-1]] and [s.kind for s in d.sections] == ["article"]
     _check_invariants(d, text)
+
+
+# --- issue 13, third page set ------------------------------------------------------------
+
+TEASER_PAGE = (
+    "Harbour operator sells terminal stake to shipping group\n\n"
+    "Listen to the audio version of the article\n\n"
+    "A harbour operator agreed on Monday to sell a minority stake in one of its container terminals to a "
+    "shipping group, after the government approved the sale with conditions.\n\n"
+    "FARMERS BLOCK MOTORWAY IN PROTEST OVER FUEL PRICES AGAIN\n\n"
+    "The shipping group will hold less than a quarter of the terminal and gets no say over its strategy, "
+    "the harbour operator said.\n\n"
+    "What the terminal deal means for the harbour\n\n"
+    "The terminal stake sale lets the harbour operator keep the shipping group as a customer for years, "
+    "the operator's chief said on Monday.\n\n"
+    "{{ related_block }}\n"
+)
+
+
+def test_audio_label_template_placeholder_and_inserted_teaser_headline():
+    d = _parse(TEASER_PAGE)
+    removed = _rules(d, TEASER_PAGE)
+    assert removed["audio-player"] == ["Listen to the audio version of the article"]
+    assert removed["template-placeholder"] == ["{{ related_block }}"]
+    assert removed["unrelated-headline"] == ["FARMERS BLOCK MOTORWAY IN PROTEST OVER FUEL PRICES AGAIN"]
+    # a subheading about the story stays
+    assert "What the terminal deal means for the harbour" in [s.title for s in d.sections] + _texts(d)
+    _check_invariants(d, TEASER_PAGE)
+
+
+def test_page_type_label_glued_to_the_date_and_site_name_above_the_headline():
+    text = ("Skip to main content\nRegional Trade Observer\nPress release4 March 2025\n\n"
+            "Regulator opens review of chip plant purchase\n\n"
+            "The competition regulator opened an in-depth review of the purchase of a chip plant by a "
+            "foreign investor, the regulator said on Tuesday.\n\n"
+            "The review of the chip plant purchase will take up to 90 working days.")
+    d = _parse(text)
+    assert (d.published, d.published_precision) == ("2025-03-04", "day")
+    assert d.title == "Regulator opens review of chip plant purchase"
+    assert d.publisher == "Regional Trade Observer"
+    assert _rules(d, text)["metadata-date-line"] == ["Press release4 March 2025"]
+
+
+@pytest.mark.parametrize("above", [
+    "Business News",  # a section label
+    "Chip Plant Review",  # a kicker the article repeats
+    "Jane Doe",  # a person
+])
+def test_lines_above_the_headline_that_are_no_site_name(above):
+    text = (above + "\n\nRegulator opens review of chip plant purchase\n\n"
+            "The competition regulator opened an in-depth review of the purchase of a chip plant by a "
+            "foreign investor, the regulator said on Tuesday. The chip plant review will take 90 days.")
+    assert _parse(text).publisher is None
+
+
+# --- issue 13, round 2: debris and metadata rules read from page structure ----------------
+
+CAPTION_PAGE = (
+    "Port authority blocks sale of crane maker to foreign buyer\n\n"
+    "March 3, 2021\n\n"
+    "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, "
+    "citing risks to the supply of spare parts.\n\n"
+    "https://sho.rt/x/Ab12\n"
+    "Cranes at the container quay\n"
+    "Image: Harbour Photo Pool/Jo Smith\n\n"
+    "The crane maker employs 300 people and had agreed the sale in January, the authority said.\n\n"
+    "Quay workers at dawn ( PORTPRESS / LENA VOSS )\n\n"
+    "READ  Ferry operator orders three new vessels\n\n"
+    "Jane Roe (Minister for Ports) Pic: Ministry Press Office\n\n"
+    "The buyer may appeal the decision within a month, the authority said on Wednesday."
+)
+
+
+def test_short_link_caption_above_a_credit_spaced_credit_and_capital_related_label():
+    d = _parse(CAPTION_PAGE)
+    removed = _rules(d, CAPTION_PAGE)
+    assert removed["url-line"] == ["https://sho.rt/x/Ab12"]
+    assert removed["caption-above-credit"] == ["Cranes at the container quay"]
+    assert removed["photo-credit-parenthesis"] == ["Quay workers at dawn ( PORTPRESS / LENA VOSS )"]
+    assert removed["related-link-caps"] == ["READ  Ferry operator orders three new vessels"]
+    assert removed["photo-credit-label"] == ["Image: Harbour Photo Pool/Jo Smith",
+                                             "Jane Roe (Minister for Ports) Pic: Ministry Press Office"]
+    assert len(d.passages) == 3
+    _check_invariants(d, CAPTION_PAGE)
+
+
+def test_a_short_line_above_a_credit_inside_a_paragraph_stays():
+    text = ("Port authority blocks sale of crane maker to foreign buyer\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday,\n"
+            "citing risks to spare parts\n"
+            "Photo: Harbour Photo Pool\n\n"
+            "The crane maker employs 300 people and had agreed the sale in January, the authority said.")
+    assert "caption-above-credit" not in _rules(_parse(text), text)
+
+
+def test_republisher_credit_line_is_the_publisher_and_a_headline_may_end_in_a_quoted_word():
+    text = (' date 2025-06-02 information fournie par Marchés Hebdo avec Agence Média • 02/06/2025 à 09:15\n\n'
+            'Enquête sur un fabricant de grues : le groupe dénonce des mesures "injustes" et "arbitraires" '
+            'de la part des autorités "portuaires"\n\n'
+            "L'autorité portuaire a ouvert lundi une enquête sur un fabricant de grues étranger, a-t-elle "
+            "indiqué dans un communiqué sur le fabricant de grues et le groupe.")
+    d = _parse(text)
+    assert d.publisher == "Marchés Hebdo"
+    assert d.title.startswith("Enquête sur un fabricant de grues")
+    assert d.published == "2025-06-02"
+    assert "provided-by-line" in _rules(d, text)
+
+
+def test_provided_by_inside_a_sentence_is_no_publisher():
+    text = ("Port authority buys cranes\n\nMarch 3, 2021\n\n"
+            "The new cranes were provided by Kranwerk Nord and arrived on Monday, the port authority said.")
+    assert _parse(text).publisher is None
+
+
+def test_kicker_above_the_headline_and_date_line_with_section_slug():
+    text = ("Kranwerk in Bremen\n\n"
+            "Hafenbetreiber verkauft Kranwerk an ausländischen Investor\n\n"
+            "16 Feb 2024 / eu Print\n\n"
+            "Der Hafenbetreiber hat sein Kranwerk in Bremen an einen ausländischen Investor verkauft, "
+            "teilte der Hafenbetreiber am Freitag mit. Das Kranwerk beschäftigt 300 Menschen.")
+    d = _parse(text)
+    assert d.title == "Hafenbetreiber verkauft Kranwerk an ausländischen Investor"
+    assert (d.published, d.published_precision) == ("2024-02-16", "day")
+
+
+def test_a_long_headline_with_a_standfirst_below_keeps_the_headline():
+    text = ("Port authority blocks the sale of a crane maker to a foreign buyer over spare parts\n\n"
+            "The buyer had offered a premium for the crane maker and its spare parts business in the port\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, citing risks "
+            "to the supply of spare parts for the port.")
+    assert _parse(text).title.startswith("Port authority blocks the sale")
+
+
+def test_caption_labels_with_a_comma_and_bylines_in_other_languages():
+    text = ("Port authority blocks sale of crane maker\n\n"
+            "Di Marta Bianchi\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, "
+            "citing risks to the supply of spare parts.\n\n"
+            "Image source, Harbour Photo Pool\n"
+            "Image caption, Cranes at the container quay\n\n"
+            "The crane maker employs 300 people, the authority said.")
+    removed = _rules(_parse(text), text)
+    assert removed["byline"] == ["Di Marta Bianchi"]
+    assert removed["caption-label-comma"] == ["Image source, Harbour Photo Pool", "Image caption, Cranes at the container quay"]
+
+
+# --- round 3: page structure read by shape, not by the words of one site -------------
+
+_MENU_PAGE = (
+    "Open Navigation\n"
+    "  • Harbours\n  • Shipping\n  • Cranes\n  • Logistics\n  • Opinion\n  • Events\n"
+    "  • Jobs\n  • Podcasts\n  • Awards\n  • Newsletters\n  • Archive\n  • Contact\n  • About us\n"
+    "Editor's Choice\n\n"
+    "Dockworkers test a new battery tug in Rotterdam\n\n"
+    "April 2, 2031\n\n"
+    "Quay Weekly\n"
+    "Monday, April 7\n"
+    "  • Harbours\n  • Shipping\n  • Cranes\n"
+    "Quay Weekly\n"
+    "Start > Cranes > Port authority blocks sale of crane maker to foreign buyer\n\n"
+    "Port authority blocks sale of crane maker to foreign buyer\n\n"
+    "March 3, 2025\n\n"
+    "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, "
+    "citing risks to the supply of spare parts for the port.\n"
+)
+
+
+def test_a_block_of_short_lines_is_a_menu_whatever_its_words():
+    text = _MENU_PAGE
+    d = _parse(text)
+    _check_invariants(d, text)
+    menu = _rules(d, text)["menu-block"]
+    assert "  • Podcasts" in menu and "Open Navigation" in menu
+    # the page's text is no such block: the article's paragraph is kept
+    assert any(p.startswith("The port authority stopped") for p in _texts(d))
+
+
+def test_a_long_menu_does_not_push_the_headline_out_of_the_top():
+    d = _parse(_MENU_PAGE)
+    # a site path ending in the headline is not the headline
+    assert d.title == "Port authority blocks sale of crane maker to foreign buyer"
+    # the teaser's date above stands further from the headline than the page's own
+    assert (d.published, d.published_precision) == ("2025-03-03", "day")
+    # the site name repeated inside the menus is the publisher; a repeated date is no name
+    assert d.publisher == "Quay Weekly"
+
+
+def test_short_lines_in_a_row_that_end_like_sentences_are_no_menu():
+    text = ("Crane maker sold to a port fund\n\n"
+            "The fund paid cash.\nIt keeps the staff.\nThe yard stays open.\nThe brand stays too.\n")
+    d = _parse(text)
+    assert "menu-block" not in _rules(d, text)
+
+
+def test_a_date_after_a_two_word_label_and_stated_twice_on_one_line():
+    text = ("Port authority blocks sale of crane maker\n\n"
+            "Harbour Office\n"
+            "Release date 4.3.2025 09.15 | Released in French on 4.3.2025 at 09.20\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, "
+            "citing risks to the supply of spare parts.\n")
+    d = _parse(text)
+    assert (d.published, d.published_precision) == ("2025-03-04", "day")  # day first: no 3 April
+    # a line of dates, labels and date words only is metadata, not a passage
+    assert not any("Release date" in p for p in _texts(d))
+
+
+def test_a_date_in_a_byline_and_a_byline_written_by_a_newsroom():
+    text = ("by Harbour Review Team , Thursday, 6 March 2025 08:40:00 AM\n\n"
+            "Port authority blocks sale of crane maker\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, "
+            "citing risks to the supply of spare parts.\n")
+    d = _parse(text)
+    assert (d.published, d.published_precision) == ("2025-03-06", "day")
+    assert d.publisher == "Harbour Review"
+    assert _rules(d, text)["byline"] == ["by Harbour Review Team , Thursday, 6 March 2025 08:40:00 AM"]
+
+
+def test_a_date_inside_a_body_sentence_under_a_label_word_is_no_page_date():
+    text = ("Port authority blocks sale of crane maker\n\n"
+            "Officials published 12 May 2024 figures that showed the crane maker lost money, "
+            "and the port authority stopped the sale to a foreign buyer on Wednesday.\n")
+    assert _parse(text).published is None
+
+
+def test_caption_credits_and_a_byline_without_by_beside_the_date_line():
+    text = ("Port authority blocks sale of crane maker\n\n"
+            "Facebook Twitter Tumblr Email\n\n"
+            "March 3, 2025\n"
+            "Laura Keller\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday, "
+            "citing risks to the supply of spare parts.\n\n"
+            "A crane at the container quay in Bremen. The yard could lose its buyer. Credit: Harbour Archive.\n\n"
+            "Dock workers at the quay during the visit, MARIA LOPEZ (AGENCY)\n\n"
+            "The crane maker employs 300 people, the authority said.\n")
+    d = _parse(text)
+    _check_invariants(d, text)
+    removed = _rules(d, text)
+    assert removed["share-bar"] == ["Facebook Twitter Tumblr Email"]
+    assert removed["metadata-byline-name"] == ["Laura Keller"]
+    assert removed["photo-credit-label"] == ["A crane at the container quay in Bremen. The yard could lose its buyer. "
+                                             "Credit: Harbour Archive."]
+    assert removed["photo-credit-parenthesis"] == ["Dock workers at the quay during the visit, MARIA LOPEZ (AGENCY)"]
+    assert _texts(d)[-1] == "The crane maker employs 300 people, the authority said."
+
+
+def test_a_name_line_away_from_any_date_line_is_kept():
+    text = ("Port authority blocks sale of crane maker\n\n"
+            "The port authority stopped the sale of a crane maker to a foreign buyer on Wednesday.\n\n"
+            "Laura Keller\n\n"
+            "The crane maker employs 300 people, the authority said.\n")
+    assert "metadata-byline-name" not in _rules(_parse(text), text)

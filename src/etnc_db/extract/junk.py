@@ -12,8 +12,9 @@ import yaml
 from .parsed import Removal
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parents[3] / "etl" / "reference" / "junk_rules.yaml"
-_ACTIONS = {"drop_line", "remove_span", "drop_repeated", "drop_rest", "drop_before_title", "drop_title_repeat"}
-_NO_PATTERN = {"drop_repeated", "drop_before_title", "drop_title_repeat"}
+_ACTIONS = {"drop_line", "drop_menu_block", "remove_span", "drop_repeated", "drop_rest", "drop_before_title", "drop_title_repeat",
+            "drop_unrelated_headline", "drop_caption_above"}
+_NO_PATTERN = {"drop_menu_block", "drop_repeated", "drop_before_title", "drop_title_repeat", "drop_unrelated_headline", "drop_caption_above"}
 _KINDS = {"report", "news_article", "newsletter", "article", "all"}
 
 
@@ -28,6 +29,11 @@ class JunkRule:
     max_length: int | None = None  # drop_repeated: only lines up to this length (None: any)
     min_prefix: int | None = None  # drop_repeated: a line this long or longer that starts
     #                                an earlier line is a (truncated) copy of it
+    min_words: int | None = None  # drop_unrelated_headline: only lines of this many words or more
+    max_shared: float | None = None  # drop_unrelated_headline: most share of its words the article may hold
+    after_rules: frozenset[str] = frozenset()  # drop_caption_above: the credit rules whose lines it reads
+    min_lines: int | None = None  # drop_menu_block: the fewest lines a block has
+    max_words: int | None = None  # drop_menu_block: the most words a line of the block has
 
     def applies(self, kind: str) -> bool:
         return "all" in self.kinds or kind in self.kinds
@@ -98,6 +104,10 @@ def parse_rules(data: dict, source: str = "<rules>") -> JunkRules:
                 id=rid, kinds=kinds, action=action, reason=str(r["reason"]),
                 regex=regex, literal=literal,
                 max_length=_opt_int(r.get("max_length")), min_prefix=_opt_int(r.get("min_prefix")),
+                min_words=_opt_int(r.get("min_words")),
+                max_shared=None if r.get("max_shared") is None else float(r["max_shared"]),
+                after_rules=frozenset(str(x) for x in r.get("after_rules") or []),
+                min_lines=_opt_int(r.get("min_lines")), max_words=_opt_int(r.get("max_words")),
             )
         )
     pubs = []
@@ -214,9 +224,52 @@ def classify(lines: list[tuple[int, int]], text: str, rules: tuple[JunkRule, ...
                     rest_from, rest_from_rule, rest_from_line = idx, rule, residual[:40]
                 break
     for rule in rules:
+        if rule.action == "drop_caption_above":
+            _drop_caption_above(lines, text, rule, c)
+        elif rule.action == "drop_menu_block":
+            _drop_menu_block(lines, text, rule, c)
+    for rule in rules:
         if rule.action == "drop_repeated":
             _drop_repeated(lines, text, rule, c)
     return c
+
+
+def _drop_caption_above(lines: list[tuple[int, int]], text: str, rule: JunkRule, c: Classification) -> None:
+    """A caption without a credit of its own: a short kept line, not a sentence, right
+    above (no blank line between) a line that one of ``rule.after_rules`` dropped as a
+    photo credit ("Shanghai skyline" / "Image: agency/photographer"), with a blank or
+    dropped line above it (so never the middle of a paragraph or the page's first line)."""
+    for idx in range(2, len(lines)):
+        r = c.dropped.get(idx)
+        if r is None or r.rule_id not in rule.after_rules:
+            continue
+        k = idx - 1
+        ks, ke = lines[k]
+        line = text[ks:ke].strip()
+        if not line or k in c.dropped or k in c.cuts or line[-1] in ".!?:;,":
+            continue
+        if rule.max_length is not None and len(line) > rule.max_length:
+            continue
+        above = text[lines[k - 1][0]:lines[k - 1][1]]
+        if k - 1 in c.dropped or not above.strip():
+            c.drop(k, ks, ke, rule)
+
+
+def _drop_menu_block(lines: list[tuple[int, int]], text: str, rule: JunkRule, c: Classification) -> None:
+    """Site menus, share bars and tag lists told by their shape: ``min_lines`` or more
+    lines in a row (no blank line between them), each of at most ``max_words`` words
+    and none ending like a sentence or a clause (. ! ? : ; ,). An article's text never
+    comes as such a block; a list in the article has longer items or sentences."""
+    block: list[int] = []
+    for idx in [*range(len(lines)), len(lines)]:
+        line = text[lines[idx][0]:lines[idx][1]].strip() if idx < len(lines) else ""
+        if line and len(line.split()) <= (rule.max_words or 4) and line[-1] not in ".!?:;,":
+            block.append(idx)
+            continue
+        if len(block) >= (rule.min_lines or 4):
+            for k in block:
+                c.drop(k, lines[k][0], lines[k][1], rule)
+        block = []
 
 
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "–": "-", "—": "-", "−": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " "})

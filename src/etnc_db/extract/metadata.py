@@ -57,6 +57,10 @@ class MetadataRules:
     max_words: int
     max_chars: int
     places: dict[str, str | None] = field(default_factory=dict)
+    date_filler: frozenset[str] = frozenset()  # words a date line may hold (see _date_filler)
+    second_label: re.Pattern[str] | None = None  # a date label after the line's first word ("Publication date")
+    byline_collectives: frozenset[str] = frozenset()
+    dated_line_rules: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,35 @@ def load_places(path: Path | str | None = None) -> dict[str, str | None]:
             name = getattr(c, attr, None)
             if name and "," not in name and "(" not in name:
                 out[name] = c.alpha_2
+    for name, code in _translated_country_names().items():
+        out.setdefault(name, code)
     for row in data["places"]:
         for name in row["names"]:
             out[str(name)] = row.get("country")
+    return out
+
+
+@lru_cache(maxsize=1)
+def _translated_country_names() -> dict[str, str]:
+    """Country names in the news languages of news_metadata.yaml ("Italia", "Alemania",
+    "Chine", "Deutschland"), from pycountry's own ISO 3166 translations (installed with
+    it; nothing is downloaded)."""
+    import gettext
+
+    with open(REFERENCE_DIR / "news_metadata.yaml", encoding="utf-8") as fh:
+        languages = [str(x) for x in yaml.safe_load(fh)["languages"]]
+    out: dict[str, str] = {}
+    for lang in languages:
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for c in pycountry.countries:
+            for attr in ("name", "common_name"):
+                name = getattr(c, attr, None)
+                local = tr.gettext(name) if name else None
+                if local and local != name and "," not in local and "(" not in local:
+                    out.setdefault(local, c.alpha_2)
     return out
 
 
@@ -135,7 +165,8 @@ def load_metadata_rules(path: Path | str | None = None) -> MetadataRules:
             + r"|(?i:\b" + _alternation(d["date_labels"]) + r")\s*:\s*"
         ),
         date_line_words=frozenset(str(w).lower() for w in d["date_line_words"]),
-        source_label=re.compile(r"(?:^|\s)" + _alternation(d["source_labels"], "i") + r"\s*:\s*"),
+        source_label=re.compile(r"(?:^|\s)" + _alternation(d["source_labels"], "i") + r"\s*:\s*"
+                                + r"|^\s*(?:date\s+\d{4}(?:-\d\d){0,2}\s+)?" + _alternation(d["credit_phrases"], "i") + r"\s+"),
         agencies=agencies,
         agency_re=re.compile(r"(?<![\w-])" + _alternation(list(agencies)) + r"(?![\w-])"),
         writer_widgets=tuple(re.compile(x) for x in d.get("writer_widgets") or []),
@@ -146,7 +177,23 @@ def load_metadata_rules(path: Path | str | None = None) -> MetadataRules:
         max_words=int(head.get("max_words", 30)),
         max_chars=int(head.get("max_chars", 250)),
         places=load_places(),
+        date_filler=_date_filler(d),
+        byline_collectives=frozenset(str(x) for x in d.get("byline_collectives") or []),
+        dated_line_rules=frozenset(str(x) for x in d.get("dated_line_rules") or []),
+        second_label=re.compile(r"^\s*[A-ZÀ-Ý][^\W\d_]+\s+" + _alternation(d["date_labels"], "i") + r"\b\s*:?\s*"),
     )
+
+
+def _date_filler(d: dict) -> frozenset[str]:
+    """Words a date line may hold besides its date: date_line_words, the words of the
+    date labels ("Published", "date") wherever they stand, and dateparser's own date
+    vocabulary of the page languages (month, weekday and filler words: "in", "on")."""
+    words = {str(w).lower() for w in d["date_line_words"]}
+    for label in d["date_labels"]:
+        words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", str(label)))
+    for lang in d["languages"]:
+        words |= _date_vocabulary(lang)[0]
+    return frozenset(words)
 
 
 # ------------------------------------------------------------------ dates
@@ -159,6 +206,7 @@ def _date_parser(languages: tuple[str, ...]):
     return DateDataParser(languages=list(languages), settings=_SETTINGS)
 
 
+_NEAR = 4  # how many words away from a number a date word may stand (_languages_to_try)
 _SETTINGS = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["year"], "DATE_ORDER": "DMY"}
 
 
@@ -169,9 +217,68 @@ def find_date(s: str, languages: tuple[str, ...]) -> tuple[str, str, int, int] |
     equally precise readings the longest wins ("12 mars 2024 à 10h30" is French)."""
     if not _YEAR.search(s):
         return None
-    found = [d for d in (_find_date_in(s, lang) for lang in languages) if d]
+    found = [d for d in (_find_date_in(s, lang) for lang in _languages_to_try(s, languages)) if d]
     # the most precise reading; of equally precise ones the one that reads more of the text
     return max(found, key=lambda d: (_PRECISION_RANK[d[1]], d[3] - d[2]), default=None)
+
+
+def _languages_to_try(s: str, languages: tuple[str, ...]) -> list[str]:
+    """The languages worth a search of ``s``: the first one; every other one with a
+    word of its date vocabulary (dateparser's own locale data: month, weekday and unit
+    names, am/pm, filler and relative words) near a number, or a match of one of its
+    rewrite patterns; and one of those left, for a reading of the digits alone ("4-6,
+    2024" beside an English "March"). Languages that see only digits read them alike;
+    searching each of them was most of the time spent on a page. Checked to read as
+    a search in every language on every dated line of the shipped corpus."""
+    words = _words_near_numbers(s)
+    low = s.casefold()
+    out, blind = [], []
+    for n, lang in enumerate(languages):
+        vocab, patterns = _date_vocabulary(lang)
+        if n == 0 or words & vocab or any(p.search(low) for p in patterns):
+            out.append(lang)
+        else:
+            blind.append(lang)
+    return [lang for lang in languages if lang in out or blind[:1] == [lang]]
+
+
+def _words_near_numbers(s: str, reach: int = _NEAR) -> set[str]:
+    """The words of ``s`` (lower case) at most ``reach`` words away from a number:
+    only they can join a date that dateparser reads ("12 mars 2024 à 10h30")."""
+    toks = re.findall(r"[^\W\d_]+|\d+", s)
+    near = {k for k, t in enumerate(toks) if t[0].isdigit()}
+    return {t.casefold() for k, t in enumerate(toks)
+            if not t[0].isdigit() and any(abs(k - j) <= reach for j in near)}
+
+
+@lru_cache(maxsize=16)
+def _date_vocabulary(lang: str) -> tuple[frozenset[str], tuple]:
+    """The words dateparser knows for ``lang`` (month, weekday and unit names in every
+    form - "années" -, am/pm words, the filler words it skips: "le", "um", relative
+    words: "heute") and its rewrite patterns."""
+    import regex  # dateparser's own regex engine (its patterns use variable look-behinds)
+    from dateparser.languages.loader import default_loader
+
+    info = default_loader.get_locale(lang).info
+    words: set[str] = set()
+    for key in (*_MONTHS, *_WEEKDAYS, *_UNITS, "am", "pm", "skip", "ago", "in", "pertain"):
+        for form in info.get(key) or []:
+            words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", str(form)))
+    for forms in (info.get("relative-type") or {}).values():  # "heute", "il y a"
+        for form in forms:
+            words.update(w.casefold() for w in re.findall(r"[^\W\d_]+", str(form)))
+    patterns = []
+    for rewrite in info.get("simplifications") or []:
+        for pattern in rewrite:
+            plain = re.fullmatch(r"[^\W\d_][\w' ]*", pattern)
+            patterns.append(regex.compile(r"(?<!\w)" + regex.escape(pattern) + r"(?!\w)" if plain else pattern, regex.I))
+    return frozenset(words), tuple(patterns)
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_UNITS = ("year", "month", "week", "day", "hour", "minute", "second")  # "années 2000" is French
 
 
 def _find_date_in(s: str, lang: str) -> tuple[str, str, int, int] | None:
@@ -198,16 +305,21 @@ def _find_date_in(s: str, lang: str) -> tuple[str, str, int, int] | None:
 
 def _is_date_line(line: str, date: tuple[str, str, int, int], rules: MetadataRules) -> bool:
     """True when ``line`` holds the date and little else: times, zones, labels, weekday
-    and at most three capitalised words (a place, a name, an outlet)."""
+    and at most three capitalised words (a place, a name, an outlet), or, after a date
+    that opens the line, at most two short words of any case (a section, a button)."""
     _value, precision, a, b = date
     if precision == "year":
         return False
     rest = rules.date_label.sub(" ", line[:a] + " " + line[b:])
+    rest = rest.replace(line[a:b], " ")  # the same date stated twice ("Published 23.6.2025 | in English on 23.6.2025")
+    filler = rules.date_filler
     leftover = []
     for w in re.findall(r"[^\s,|/()–—·-]+", rest):
-        if _TIME.match(w) or w.lower().strip(".") in rules.date_line_words or not any(ch.isalnum() for ch in w):
+        if _TIME.match(w) or w.lower().strip(".") in filler or not any(ch.isalnum() for ch in w):
             continue
         leftover.append(w)
+    if not line[:a].strip() and len(leftover) <= 2 and all(len(w) <= 8 for w in leftover):
+        return True  # a line that opens with the date and ends in a section slug or button ("16 Feb 2024 / eu Print")
     return len(leftover) <= 3 and all(w[0].isupper() or w[0].isdigit() for w in leftover)
 
 
@@ -286,10 +398,26 @@ class _Page:
         return self._maps[i]
 
     def top(self) -> list[int]:
-        return self.nonblank[: self.rules.top_lines]
+        """The first ``top_lines`` non-blank lines, lines of site menus (dropped by their
+        shape) not counted but kept among them: a page that opens with a long menu still
+        has its headline at the top, and a masthead block keeps its date line."""
+        menus = _menu_rules()
+        counted = [i for i in self.nonblank if getattr(self.c.dropped.get(i), "rule_id", None) not in menus]
+        last = counted[: self.rules.top_lines][-1:] or self.nonblank[-1:]
+        return [i for i in self.nonblank if last and i <= last[0]]
 
     def kept(self, i: int) -> bool:
         return i not in self.c.dropped and bool(self.residual(i))
+
+    def in_menu(self, i: int) -> bool:
+        """Line ``i`` was dropped as part of a menu block (by its shape): it may still
+        be the site's name or a masthead date."""
+        return getattr(self.c.dropped.get(i), "rule_id", None) in _menu_rules()
+
+
+@lru_cache(maxsize=1)
+def _menu_rules() -> frozenset[str]:
+    return frozenset(r.id for r in load_rules().rules if r.action == "drop_menu_block")
 
 
 def _store_date(page: _Page) -> _Date | None:
@@ -308,20 +436,40 @@ def _store_date(page: _Page) -> _Date | None:
 def _line_date(page: _Page, i: int) -> tuple[_Date | None, bool]:
     """A date stated by line ``i`` as a labelled date ("Updated: ...", anywhere on the
     page) or as a date line at the top; and whether the line is nothing but a date line."""
-    line = page.residual(i)
+    line, where = _unglued(page.residual(i))
     label = page.rules.date_label.search(line)
     if not label and i not in set(page.top()):
         return None, False
+    second = None
+    if not label and page.rules.second_label is not None:
+        second = label = page.rules.second_label.match(line)  # "Publication date 23.6.2025", at the top only
     off = label.end() if label else 0
     d = find_date(line[off:], page.rules.languages)
     if not d:
         return None, False
     d = (d[0], d[1], d[2] + off, d[3] + off)
     only = _is_date_line(line, d, page.rules)
-    if not (label or only):
-        return None, False
-    rule = "date-label" if label else "date-line"
-    return _Date(d[0], d[1], page.absolute(i, d[2]), page.absolute(i, d[3] - 1) + 1, i, rule), only
+    dated = getattr(page.c.dropped.get(i), "rule_id", None) in page.rules.dated_line_rules and d[1] != "year"
+    if not ((label and not second) or only or dated):
+        return None, False  # a label after a first word counts on a line of dates only, no sentence
+    rule = "date-label" if label else "date-line" if only else "dated-line"
+    return _Date(d[0], d[1], page.absolute(i, where[d[2]]), page.absolute(i, where[d[3] - 1]) + 1, i, rule), only
+
+
+_GLUED = re.compile(r"(?<=[^\W\d_]{3})(?=\d)")
+
+
+def _unglued(line: str) -> tuple[str, list[int]]:
+    """``line`` with a space between a word and a number glued to it by the page's
+    layout ("News article7 June 2024"), and for each character its offset in ``line``."""
+    out, where, pos = [], [], 0
+    for m in _GLUED.finditer(line):
+        out.append(line[pos:m.start()] + " ")
+        where += [*range(pos, m.start()), m.start()]
+        pos = m.start()
+    out.append(line[pos:])
+    where += list(range(pos, len(line)))
+    return "".join(out), where
 
 
 def _dates(page: _Page) -> tuple[list[_Date], set[int], list[Removal], list[tuple[int, str, int, int]]]:
@@ -372,11 +520,30 @@ def _credit_lines(page: _Page) -> list[Removal]:
     return out
 
 
-def _best_date(found: list[_Date]) -> _Date | None:
-    """The most precise date; the earliest line among equally precise ones."""
+def _names_by_date_lines(page: _Page, date_lines: set[int]) -> list[Removal]:
+    """A byline without "By": a line that is nothing but a person's name (two or three
+    capitalised words, the first a known first name) right above or below a date line
+    ("12 March 2024" / "Jane Doe")."""
+    out = []
+    for i in sorted(date_lines):
+        for k in (i - 1, i + 1):
+            if not (0 <= k < len(page.lines)) or k in date_lines or not page.kept(k):
+                continue
+            words = page.residual(k).split()
+            if 2 <= len(words) <= 3 and words[0] in _first_names() and all(
+                    re.fullmatch(r"[A-ZÀ-Ý][a-zà-ÿ'’]+(?:-[A-ZÀ-Ý][a-zà-ÿ'’]+)?", w) for w in words):
+                s, e = page.lines[k]
+                out.append(Removal(s, e, "metadata-byline-name", "author's name beside the date line (a byline without 'By')"))
+    return out
+
+
+def _best_date(found: list[_Date], title_line: int | None = None) -> _Date | None:
+    """The most precise date; among equally precise ones the one nearest the headline
+    (dates of teasers and tickers stand further away), then the earlier line."""
     if not found:
         return None
-    return max(found, key=lambda d: (_PRECISION_RANK[d.precision], -d.line))
+    near = (lambda d: abs(d.line - title_line)) if title_line is not None else (lambda d: 0)
+    return max(found, key=lambda d: (_PRECISION_RANK[d.precision], -near(d), -d.line))
 
 
 # ------------------------------------------------------------------ publisher
@@ -392,7 +559,7 @@ def _clean_name(value: str) -> tuple[str, bool]:
     anything after the first sentence end removed. Returns (name, was a copyright notice)."""
     copyright_ = bool(_COPYRIGHT.search(value))
     v = _URL.sub(" ", value)
-    v = re.split(r"\.\s|\s[-–|]\s|\s{2,}", v)[0]
+    v = re.split(r"\.\s|\s[-–|•·]\s|\s{2,}|\s(?:avec|with|mit|con|en collaboration avec)\s", v)[0]
     v = _COPYRIGHT.sub(" ", v)
     v = re.sub(r"(?i)\b(?:all rights reserved|by)\b|(?<!\d)(?:19|20)\d\d(?!\d)", " ", v)
     v = re.sub(r"\s+", " ", v).strip(" .,;:-–|")
@@ -418,7 +585,7 @@ def _publisher_candidates(
 ) -> list[_Publisher]:
     """Publisher evidence, with a priority (lower wins): 1 source line, 2 dateline agency
     or wire end marker, 3 agency byline, 4 store-line/masthead name or writer widget,
-    5 copyright notice, 6 reference domain."""
+    5 copyright notice, 6 reference domain, 7 a site name above the headline."""
     out = [_Publisher(a, 2, s, e, i, "dateline-agency") for i, a, s, e in agencies]
     top = set(page.top())
     tail = set(page.nonblank[-6:])
@@ -431,6 +598,7 @@ def _publisher_candidates(
         if (i in top or i in tail) and len(line.split()) <= 12:
             out.extend(_agency_byline(page, i, line))
             out.extend(_byline_outlet(page, i, line))
+            out.extend(_byline_collective(page, i, line))
         m = re.match(r"^\s*\((?P<v>[^()]{2,40})\)(?!\s*(?:--|—|–|-)\s)", line)
         if m and i in top and page.rules.agency_re.fullmatch(m.group("v").strip()):
             v = m.group("v").strip()  # "(Xinhua) Updated: 2019-11-26"
@@ -442,7 +610,40 @@ def _publisher_candidates(
         if i in tail and _DOMAIN.match(line):
             out.append(_Publisher(line.strip(), 6, *_span(page, i, line, line.strip()), i, "domain"))
     out.extend(_masthead(page, title_line))
+    out.extend(_site_name(page, title_line))
     return out
+
+
+def _site_name(page: _Page, title_line: int | None) -> list[_Publisher]:
+    """The site's name on a line of its own above the headline ("The Strategist" over
+    the headline): a name of two to five words, not in capitals, not a section label
+    ("Business News"), a place, a person, nothing with a digit (dates, datelines) and
+    not the store line, that the article never repeats.
+    The first such line; the weakest evidence of all."""
+    if title_line is None:
+        return []
+    body = " ".join(page.residual(k) for k in page.nonblank if k > title_line and page.kept(k)).casefold()
+    for i in page.top():
+        if i >= title_line:
+            break
+        line = page.residual(i)
+        words = line.split()
+        if not ((page.kept(i) or page.in_menu(i)) and 2 <= len(words) <= 5 and is_name(line, 5)) or line.isupper():
+            continue
+        if all(w in page.rules.byline_role_words for w in words if w.lower() not in _NAME_JOINERS) \
+                or line in page.rules.places or words[0] in _first_names() or any(rx.search(line) for rx in page.rules.title_skip):
+            continue
+        if any(ch.isdigit() for ch in line) or (i == page.nonblank[0] and _store_date(page)) or line.casefold() in body:
+            continue  # dates and datelines; the store line has its own rule (_masthead)
+        return [_Publisher(line, 7, *_span(page, i, line, line), i, "site-name")]
+    return []
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    """First names of etl/reference/person_names.yaml (a name line that is a person's)."""
+    with open(REFERENCE_DIR / "person_names.yaml", encoding="utf-8") as fh:
+        return frozenset(str(x) for x in yaml.safe_load(fh)["first_names"])
 
 
 def _source_line(page: _Page, i: int, line: str) -> list[_Publisher]:
@@ -469,6 +670,21 @@ def _agency_byline(page: _Page, i: int, line: str) -> list[_Publisher]:
     if not m:
         return []
     return [_Publisher(m.group(0), 3, *_span(page, i, line, m.group(0)), i, "agency-byline")]
+
+
+def _byline_collective(page: _Page, i: int, line: str) -> list[_Publisher]:
+    """A byline written by a newsroom: "By Harbour Review Team, 2 May 2025" -> Harbour
+    Review (the name before a collective word of ``byline_collectives``)."""
+    m = re.match(r"^\s*(?i:by|von|par|por|di|door|av|af)\s+(?P<v>[^,|]{2,80}?)\s*(?:[,|].*)?$", line)
+    if not m:
+        return []
+    words = m.group("v").split()
+    for k in (2, 1):
+        if len(words) > k and " ".join(words[-k:]) in page.rules.byline_collectives:
+            value = " ".join(words[:-k])
+            if is_name(value, 5) and not page.rules.agency_re.fullmatch(value):
+                return [_Publisher(value, 3, *_span(page, i, line, value), i, "byline-collective")]
+    return []
 
 
 def _byline_outlet(page: _Page, i: int, line: str) -> list[_Publisher]:
@@ -511,9 +727,9 @@ def _masthead(page: _Page, title_line: int | None) -> list[_Publisher]:
     seen: dict[str, int] = {}
     for i in top:
         line = page.residual(i)
-        if i in page.c.dropped and page.c.dropped[i].rule_id not in repeat_rules:
+        if i in page.c.dropped and page.c.dropped[i].rule_id not in repeat_rules and not page.in_menu(i):
             continue
-        if is_name(line, 5) and len(line) > 3:
+        if is_name(line, 5) and len(line) > 3 and not (re.search(r"\d", line) and find_date(line, page.rules.languages)):
             seen[line] = seen.get(line, 0) + 1
             if seen[line] == 2:
                 out.append(_Publisher(line, 4, *_span(page, i, line, line), i, "masthead"))
@@ -559,9 +775,30 @@ def _headline_like(line: str, rules: MetadataRules) -> bool:
     return not any(rx.search(line) for rx in rules.title_skip)
 
 
+def content_words(s: str) -> set[str]:
+    """The content words of ``s`` as the headline search compares them (lower case,
+    stop words and short words dropped, long words cut to 5 letters)."""
+    return set(_tokens(s))
+
+
+def headline_like(line: str) -> bool:
+    """A line shaped like a headline by the rules of news_metadata.yaml."""
+    return bool(line.strip()) and _headline_like(line.strip(), load_metadata_rules())
+
+
+def is_body(line: str) -> bool:
+    """A paragraph of article text (long, or a sentence of 15 words or more)."""
+    return bool(line.strip()) and _is_body(line)
+
+
 def _is_body(line: str) -> bool:
-    """A paragraph of the article (ends the search for a headline)."""
-    return len(line) > 250 or (len(line.split()) >= 15 and line.rstrip()[-1:] in '.!?"”’)…')
+    """A paragraph of the article (ends the search for a headline). A closing quote ends
+    a sentence only after a sentence mark ('... he said."'); a headline may end in a
+    quoted word ('... accuses the EU of "protectionist" measures' / '... "protectionnistes"')."""
+    end = line.rstrip()
+    if end[-1:] in "\"”’" and end[-2:-1] not in ".!?…":
+        return len(line) > 250
+    return len(line) > 250 or (len(line.split()) >= 15 and end[-1:] in '.!?"”’)…')
 
 
 def _overlap(page: _Page, i: int, line: str) -> tuple[int, float, bool]:
@@ -602,6 +839,33 @@ def _repeated_first_copies(page: _Page) -> set[int]:
     return out
 
 
+def _below_kicker(best: int, good: list, kept: list[int], page: _Page) -> int:
+    """The headline under a kicker: when the line chosen has at most ``_KICKER_WORDS``
+    words and the next kept line is a longer headline about the body too, the short
+    line is the kicker above the headline (German "Dachzeile": "Gotion High-Tech in
+    Niedersachsen" over "Chinesischer Batteriehersteller eröffnet erstes Werk")."""
+    k = kept.index(best) if best in kept else -1
+    if k < 0 or k + 1 >= len(kept) or len(page.residual(best).split()) > _KICKER_WORDS:
+        return best
+    nxt = kept[k + 1]
+    if nxt in {c[0] for c in good} and len(page.residual(nxt).split()) > len(page.residual(best).split()):
+        return nxt
+    return best
+
+
+_KICKER_WORDS = 5
+
+
+def _breadcrumb(line: str, later: list[str]) -> bool:
+    """A site path ending in the headline: ``line`` ends with a later headline candidate
+    after a path separator ("Home - Technology - <headline>", "News > <headline>")."""
+    for other in later:
+        head = line[: -len(other)].rstrip() if other and line.endswith(other) and len(line) > len(other) else ""
+        if head and head[-1] in "-–—>›»/|:":
+            return True
+    return False
+
+
 def _title(page: _Page, kind: str, skip: set[int]) -> int | None:
     """Line of the headline. news_article: among the headline-like kept lines at the
     top, before the first body paragraph, the one most about the body; failing that
@@ -620,9 +884,10 @@ def _title(page: _Page, kind: str, skip: set[int]) -> int | None:
             break
         if _headline_like(line, page.rules):
             cands.append((i, _overlap(page, i, line), len(_tokens(line))))
+    cands = [c for c in cands if not _breadcrumb(page.residual(c[0]), [page.residual(d[0]) for d in cands if d[0] > c[0]])]
     good = [c for c in cands if _about_body(c[1], c[2])]
     if good:
-        return max(good, key=lambda c: (c[1][1], -c[0]))[0]
+        return _below_kicker(max(good, key=lambda c: (c[1][1], -c[0]))[0], good, kept, page)
     if cands and cands[-1][1][0] >= 1 and kept.index(cands[-1][0]) + 1 < len(kept):
         nxt = kept[kept.index(cands[-1][0]) + 1]
         if _is_body(page.residual(nxt)):
@@ -644,8 +909,9 @@ def detect_metadata(
     page = _Page(text, lines, classification, load_metadata_rules())
     found, date_lines, removals, agencies = _dates(page)
     removals += _credit_lines(page)
-    date = _best_date(found)
+    removals += _names_by_date_lines(page, date_lines)
     ti = _title(page, kind, date_lines)
+    date = _best_date(found, ti)
     title = page.residual(ti) if ti is not None else None
     publisher = _best_publisher(_publisher_candidates(page, agencies, ti), title)
     spans = []

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from .junk import Classification, JunkRule, classify, load_rules, repeat_key
 from .lines import PassageBuilder, is_open, line_spans
-from .metadata import Metadata, detect_metadata
+from .metadata import Metadata, content_words, detect_metadata, headline_like, is_body
 from .parsed import ParsedDocument, Section
 
 _ISSUE = re.compile(r"^\s*((?:19|20)\d\d)\s+(Spring|Summer|Fall|Autumn|Winter)\s+Issue\s*$", re.IGNORECASE)
@@ -67,6 +67,27 @@ def _apply_title_rules(
                     c.drop(i, s, e, rule)
 
 
+def _apply_unrelated_headlines(
+    c: Classification, spans: list[tuple[int, int]], text: str, rules: tuple[JunkRule, ...], title_line: int | None
+) -> None:
+    """drop_unrelated_headline: a headline-like line between two body paragraphs below
+    the headline that shares (almost) no content word with the rest of the article is
+    another story's headline inserted in this one (a related-article teaser)."""
+    for rule in (r for r in rules if r.action == "drop_unrelated_headline"):
+        kept = [i for i, (s, e) in enumerate(spans) if i not in c.dropped and c.residual(i, s, e, text)]
+        lines = {i: c.residual(i, *spans[i], text) for i in kept}
+        for n, i in enumerate(kept[1:-1], start=1):
+            line = lines[i]
+            if (title_line is not None and i <= title_line) or len(line.split()) < (rule.min_words or 1):
+                continue
+            if not (headline_like(line) and is_body(lines[kept[n - 1]]) and is_body(lines[kept[n + 1]])):
+                continue
+            mine = content_words(line)
+            rest = content_words(" ".join(lines[k] for k in kept if k != i))
+            if mine and len(mine & rest) / len(mine) <= (rule.max_shared or 0.0):
+                c.drop(i, *spans[i], rule)
+
+
 def _clean(text: str, kind: str) -> tuple[list[tuple[int, int]], Classification, Metadata]:
     """Line spans, the junk classification (with the metadata removals and the
     headline rules applied) and the page's own metadata."""
@@ -80,6 +101,7 @@ def _clean(text: str, kind: str) -> tuple[list[tuple[int, int]], Classification,
     meta = detect_metadata(text, kind, lines=spans, classification=c)
     _apply_metadata(c, spans, meta)
     _apply_title_rules(c, spans, text, rules, meta.title_line)
+    _apply_unrelated_headlines(c, spans, text, rules, meta.title_line)
     for i, (s, e) in enumerate(spans):  # a line whose every character was cut is dropped
         if i not in c.dropped and i in c.cuts and not c.residual(i, s, e, text):
             last = [r for r in c.removals if s <= r.char_start < e][-1]

@@ -44,9 +44,21 @@ from .linker import Linker
 REFERENCE_DIR = Path(__file__).resolve().parents[3] / "etl" / "reference"
 _TOKEN = re.compile(r"[^\W_](?:[\w&'’./-]*[\w&])?|&")
 _ELIDED = re.compile(r"(?:d|l|dell|dall|nell|sull|all|degl|qu)['’](?=[A-ZÀ-Ý])")  # d'Alsace, l’Industria
+_COMPOUND_ADJECTIVE = re.compile(r"-(?:based|backed|owned|listed|controlled|funded|financed|led|made|run|registered|"
+                                 r"headquartered|affiliated|linked|related)$")
+_DIGIT_NAME = re.compile(r"\d+[A-Z][a-z]{3,}")
+_ADVERB = re.compile(r"[A-ZÀ-Ý][a-zà-ÿ]{3,}mente")
+_CAMEL = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+")
+# family-name particles ("McDonald", "DeSantis") and German gender endings ("MitarbeiterInnen")
+_OWNED = re.compile(r"(?i)(?:^|\s)(?:its|their|his|her|our|your|sein|seine[nmrs]?|ihr|ihre[nmrs]?|son|sa|ses|leur|leurs|su|sus|suo|sua|suoi|loro)\s+$")
+_CAMEL_NOT = re.compile(r"(?:Mc|Mac|Fitz|De|Di|Da|Du|La|Le|Van|Von)[A-Z]|.*Innen$")
+# German determiners: after "der/die/das" one opens a relative clause ("die das Unternehmen
+# anwendet"), an adjective or a noun opens an apposition ("der chinesische Konzern")
+_DE_DETERMINERS = r"(?:der|die|das|den|dem|des|ein|eine[nmrs]?|kein|keine[nmrs]?|sein|seine[nmrs]?|ihr|ihre[nmrs]?|diese[nmrs]?)"
+_AND_THE = frozenset("the der die das the la le les el los las il".split())  # "and the ..." ends a prefix name
 _ARTICLES = frozenset("The El La Le Les Il Lo Los Las Der Die Das De Het".split())
 _JOINERS = frozenset(
-    "of for and the de del della degli dello di du des der für und y e et la le to on van von da do dos das zur zum am an".split()
+    "of for and the de del della degli dello dei delle di du des der für und y e et la le to on van von da do dos das zur zum am an".split()
     + ["&"]
 )
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;]['\"”’)]?\s+|[\"“‘(]\s*)$")
@@ -119,12 +131,17 @@ class Cues:
     descriptor_suffixes: tuple[tuple[str, str], ...] = ()
     lower_bodies: tuple[tuple[str, str], ...] = ()  # (lower-case phrase, kind), longest first
     territorial_words: frozenset[str] = frozenset()
+    lone_heads: dict[str, str] = field(default_factory=dict)  # body words naming one body alone
+    portfolio_ministries: re.Pattern[str] | None = None  # "the economy ministry"
+    portfolio_kind: str = "government_body"
     location_words: frozenset[str] = frozenset()
     office_titles: tuple[str, ...] = ()
     adjectival_heads: dict[str, str] = field(default_factory=dict)
     product_nouns: frozenset[str] = frozenset()
     not_heads: frozenset[str] = frozenset()
     agencies: tuple[str, ...] = ()  # news agencies and outlets (news_metadata.yaml)
+    agency_before: re.Pattern[str] | None = None  # words before a short agency name citing it
+    agency_after: re.Pattern[str] | None = None  # words after it
 
 
 def _inverse(mapping: dict[str, list[str]]) -> dict[str, str]:
@@ -171,13 +188,31 @@ def load_cues(reference_dir: Path | str | None = None) -> Cues:
         lower_bodies=tuple(sorted(((str(x).replace("’", "'"), k) for x, k in _inverse(d["lower_bodies"]).items()),
                                   key=lambda x: -len(x[0]))),
         territorial_words=frozenset(str(x) for x in d["territorial_words"]),
+        lone_heads=_inverse(d["lone_heads"]),
+        portfolio_ministries=re.compile(
+            r"(?<![\w-])(?:the|its|a|their|his|her)\s+(?P<name>(?:" + _words_alternation(d["portfolio_ministries"]["portfolios"])
+            + r")(?:\s+and\s+(?:" + _words_alternation(d["portfolio_ministries"]["portfolios"]) + r"))?\s+(?:"
+            + _words_alternation(d["portfolio_ministries"]["nouns"]) + r"))"),
+        portfolio_kind=str(d["portfolio_ministries"]["kind"]),
         location_words=frozenset(str(x) for x in d["location_words"]),
         office_titles=tuple(sorted((str(x) for x in d["office_titles"]), key=len, reverse=True)),
         product_nouns=frozenset(str(x).casefold() for x in d["product_nouns"]),
         adjectival_heads=_inverse(d["adjectival_heads"]),
         not_heads=frozenset(str(x) for x in d["not_heads"]),
         agencies=load_metadata_rules().agencies,
+        agency_before=re.compile(r"(?:^|[\s(])(?:" + _words_alternation(d["agency_source"]["before"]) + r")\s*$", re.I),
+        agency_after=re.compile(r"\s*(?:" + _words_alternation(d["agency_source"]["after"]) + r")", re.I),
     )
+
+
+def _words_alternation(words: list[str]) -> str:
+    """Phrases as one regex alternation (longest first; "'" also matches "’", a
+    phrase ending in an apostrophe or bracket may touch the name)."""
+    out = []
+    for w in sorted((str(x) for x in words), key=len, reverse=True):
+        rx = re.escape(w).replace(r"\ ", r"\s+").replace("'", "['’]")
+        out.append(rx if not w[-1:].isalnum() else rx + r"(?![\w])")
+    return "|".join(out)
 
 
 # ------------------------------------------------------------------ tokens and runs
@@ -192,8 +227,9 @@ class _Tok:
 
     @property
     def cap(self) -> bool:
-        """Capitalised, also after an elided article ("d'Alsace")."""
-        return self.text[0].isupper() or _ELIDED.match(self.text) is not None
+        """Capitalised, also after an elided article ("d'Alsace") or after digits
+        ("50Hertz"; not a unit: "5Gbps", "20GWh")."""
+        return self.text[0].isupper() or _ELIDED.match(self.text) is not None or _DIGIT_NAME.fullmatch(self.text) is not None
 
 
 def _tokens(text: str, cues: Cues) -> list[_Tok]:
@@ -300,6 +336,7 @@ class _Scanner:
         self.found: list[_Cand] = []
         self.countries: dict[int, tuple[int, str]] = {}  # start -> (end, code) of country mentions
         self.known: list[tuple[int, int]] = []  # registered organization spans
+        self.known_keys: dict[tuple[int, int], str] = {}  # ... and their registry keys
         self.country_spans: list[tuple[int, int]] = []
         self.capitalised_mid: set[str] = set()
         self._offset = 0
@@ -317,11 +354,12 @@ class _Scanner:
         for m in mentions:
             if m.entity_type == "organization":
                 self.known.append((m.char_start, m.char_end))
+                self.known_keys[(m.char_start, m.char_end)] = m.entity_key
             elif m.entity_type == "country":
                 self.country_spans.append((m.char_start, m.char_end))
                 self.countries[m.char_start] = (m.char_end, m.entity_key)
         for r in rejects:
-            if "alias" in r.reason or "organization" in r.reason:
+            if ("alias" in r.reason or "organization" in r.reason) and not self._of_another_country(r, mentions):
                 self.known.append((r.char_start, r.char_end))
         self._offset = offset
         toks = _tokens(text, self.cues)
@@ -331,9 +369,21 @@ class _Scanner:
         self._subsidiaries(mentions)
         self._lower_bodies(text, offset)
         self._adjectival_bodies(text, offset)
+        self._lone_bodies(text, offset)
         for run in _runs(text, toks, self.cues):
             self._run(text, offset, run)
         self._agencies(text, offset)
+
+    def _of_another_country(self, reject, mentions) -> bool:
+        """A generic alias the linker left unlinked (its country is not in the passage)
+        that names its own country: "the Ministry of Economy of the Federal Republic of
+        Germany" is a body of that country, not the registered namesake."""
+        if "generic alias" not in reject.reason:
+            return False
+        tail = self.text[reject.char_end:reject.char_end + 60]
+        starts = {reject.char_end + m.end() for m in re.finditer(r"(?=\S)", tail)
+                  if re.fullmatch(r"\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+(?:of\s+)?){0,3}", tail[:m.end()])}
+        return any(c.entity_type == "country" and c.char_start in starts for c in mentions)
 
     def _add(self, cand: _Cand) -> bool:
         """Keep ``cand`` unless it overlaps a registered name or a finding, or is excluded."""
@@ -408,6 +458,24 @@ class _Scanner:
             kind = kinds[m.group(1)]
             self._add(_Cand(offset + m.start(), offset + end, text[m.start():end], f"first-head:{m.group(1)}", kind, True))
 
+    def _lone_bodies(self, text: str, offset: int) -> None:
+        """Bodies named by one word or phrase of their own: a lone head capitalised after an
+        article in mid-sentence ("de la Generalitat", "el Consulado chino"), and a
+        ministry written in lower case after its portfolio ("the economy ministry")."""
+        if self.cues.lone_heads:
+            rx = re.compile(r"(?<=\s)(?:la|el|le|il|lo|l'|l’|die|der|den|dem|des|de|het)\s+(?P<name>"
+                            + "|".join(map(re.escape, sorted(self.cues.lone_heads, key=len, reverse=True)))
+                            + r")(?![\w-])(?![ \t]+[A-ZÀ-Ý])")
+            for m in rx.finditer(text):
+                a, b = m.span("name")
+                self._add(_Cand(offset + a, offset + b, m.group("name"), f"lone-head:{m.group('name')}",
+                                self.cues.lone_heads[m.group("name")], True))
+        if self.cues.portfolio_ministries is not None:
+            for m in self.cues.portfolio_ministries.finditer(text):
+                a, b = m.span("name")
+                self._add(_Cand(offset + a, offset + b, m.group("name"), "portfolio-ministry",
+                                self.cues.portfolio_kind, True))
+
     def _agencies(self, text: str, offset: int) -> None:
         """News agencies and outlets of news_metadata.yaml cited in the text ("told
         dpa", "according to AFP"); short capitals ("AP", "EFE") only as a source."""
@@ -415,10 +483,9 @@ class _Scanner:
             for m in re.finditer(r"(?<![\w-])" + re.escape(a) + r"(?![\w-])", text):
                 short = a.isupper() and len(a) <= 3
                 if short:
-                    before = text[max(0, m.start() - 20):m.start()].lower()
+                    before = text[max(0, m.start() - 20):m.start()]
                     after = text[m.end():m.end() + 20]
-                    if not (re.search(r"(?:\btold|\bto|according to|\bby|\bfrom|\bvia|\bsaid|\bquoted|\()\s*$", before)
-                            or re.match(r"\s*(?:reported|said|says|reports|news agency|\))", after)):
+                    if not (self.cues.agency_before.search(before) or self.cues.agency_after.match(after)):
                         continue
                 self._add(_Cand(offset + m.start(), offset + m.end(), a, f"agency:{a}", "company", True))
 
@@ -432,11 +499,16 @@ class _Scanner:
         for k in range(len(run) - 2, -1, -1):  # "Investor FGC", "des Roboterherstellers X": a German descriptor noun
             w = run[k].text.casefold()
             before_k = run[k - 1].text if k else (re.findall(r"[\w'’-]+", text[max(0, run[0].start - 30):run[0].start]) or [""])[-1]
-            if run[k + 1].cap and run[k].text not in self.cues.heads and not run[k].poss and before_k[:1].islower() and (
-                    w in self.cues.descriptors or (len(w) > 6 and any(
+            j = k  # place adjectives in -er before the descriptor ("des Dortmunder Unternehmens X")
+            while j and run[j - 1].cap and run[j - 1].text.endswith("er") and run[j - 1].text not in self.cues.heads:
+                j -= 1
+            adjectives = j < k and (j == 0 or not run[j - 1].cap)
+            if run[k + 1].cap and run[k].text not in self.cues.heads and not run[k].poss and (
+                    before_k[:1].islower() or before_k in _ARTICLES or adjectives) and (
+                    w in self.cues.descriptors or (w.endswith("s") and w[:-1] in self.cues.descriptors) or (len(w) > 6 and any(
                         w.rstrip("s").endswith(suf) for suf, _k in self.cues.descriptor_suffixes))):
                 if k:
-                    self._run(text, offset, run[:k])
+                    self._run(text, offset, run[:j if adjectives else k])
                 self._run(text, offset, run[k + 1:])
                 return
         for k in range(max(1, len(run) - 3), len(run) - 1):  # "Région Grand Est Catherine Chen": a person ends it
@@ -448,6 +520,10 @@ class _Scanner:
                 return
         if self._prefix(run) is not None:
             for k, t in enumerate(run):  # "Région Grand Est et de la Communauté d'agglomération de ...": two names
+                if k and t.text in ("and", "und", "y", "et", "e") and k + 1 < len(run) and run[k + 1].text in _AND_THE:
+                    self._run(text, offset, run[:k])  # "Ministry of X and the Belgian firm Y": the name ends
+                    self._run(text, offset, run[k + 2:])
+                    return
                 if k and t.text in ("and", "und", "y", "et", "e"):
                     rest = run[k + 1:]
                     while rest and not rest[0].cap:
@@ -479,11 +555,12 @@ class _Scanner:
 
     def _field_list(self, run: list[_Tok]) -> bool:
         """"Post and Telecom Authority", "Trade and Industry Ministry": words joined by
-        "and" before a public-body head, none of them a head or registered."""
+        "and" before a public-body head, none of them a head or registered; or before a
+        legal form ("Hamburger Hafen und Logistik AG")."""
         words = [t.text for t in run]
-        if not ("and" in words or "und" in words) or words[-1] not in self.cues.heads:
-            return False
-        if self.cues.heads[words[-1]] == "company":
+        if words[-1] in self.cues.legal_forms and ({"and", "und", "&"} & set(words)):
+            return not any(s <= self._offset + run[0].start < e for s, e in self.known)
+        if not ("and" in words or "und" in words) or words[-1] not in self.cues.heads or self.cues.heads[words[-1]] == "company":
             return False
         before = words[: max(i for i, w in enumerate(words) if w in ("and", "und"))]
         return not any(self.cues.heads.get(w, "company") != "company" for w in before) and not any(
@@ -504,8 +581,8 @@ class _Scanner:
             if len(run) > 1 and run[1].cap and w in self.cues.places:
                 break  # "Beijing Jiaotong University": a place opens the name
             run = run[1:]
-        while run and not run[-1].cap:
-            run = run[:-1]
+        while run and (not run[-1].cap or (len(run) > 2 and run[-1].text in _CALENDAR and not run[-2].cap)):
+            run = run[:-1]  # trailing joiners, and a date after one ("... Presse-Agentur am Mittwoch")
         return run
 
     def _prefix(self, run: list[_Tok]) -> tuple[int, str, str] | None:
@@ -576,7 +653,7 @@ class _Scanner:
         if len(part) >= 2 and words[-1] in self.cues.legal_forms:
             e = part[-1].end
             return _Cand(offset + s, offset + e, text[s:e], f"legal:{words[-1]}", "company", True)
-        if len(part) >= 2 and words[0] in self.cues.first_heads and part[1].cap:
+        if len(part) >= 2 and words[0] in self.cues.first_heads and (part[1].cap or words[1] in _JOINERS):
             e = part[-1].end
             return _Cand(offset + s, offset + e, text[s:e], f"first-head:{words[0]}", self.cues.first_heads[words[0]], True)
         h = len(part) - 1
@@ -589,7 +666,7 @@ class _Scanner:
                 and self.cues.heads[words[h - 1]] != "company":
             h -= 1  # "Vrije Universiteit Brussel": a place after the head belongs to the name
         two = f"{words[h - 1]} {words[h]}" if h else ""
-        head = two if two in self.cues.heads else words[h] if words[h] in self.cues.heads else None
+        head = two if two in self.cues.heads else words[h] if words[h] in self.cues.heads else self._compound_head(words[h])
         if head and h and any(t.cap for t in part[:h]) and text[s:part[h].end].casefold() not in self.cues.generic:
             k = next((i + 1 for i, w in enumerate(words[:h]) if w in ("of", "at") and i and self._title_word(words[0])), 0)
             j = next((i for i, w in enumerate(words[:h]) if w in _JOINERS), None)
@@ -608,9 +685,29 @@ class _Scanner:
         last = part[-1]  # a German compound is a name of one word ("Angaben des Bundeskanzleramts")
         if len(last.text) > 6 and (len(part) == 1 or not part[-2].cap):
             low = last.text.casefold()
+            forms = (low, low[:-1] if low.endswith("s") else "", low[:-2] if low.endswith("es") else "")
             for suffix, kind in self.cues.compounds:
-                if low.endswith(suffix):
+                if any(f.endswith(suffix) and not (f == suffix and f in self.cues.descriptors) for f in forms if f):
+                    # (the suffix alone as a plain noun is no name: "ein Konzern aus Shanghai")
                     return _Cand(offset + last.start, offset + last.end, last.text, f"compound:{suffix}", kind, True)
+        return None
+
+    def _compound_head(self, w: str) -> str | None:
+        """The head a compound word ends in: the part after its last hyphen, also in the
+        genitive ("Presse-Agentur", "Sai-Konzerns"), or a long English company head
+        closing a word ("Microsystems", "Optoelectronics")."""
+        if "-" in w:
+            tail = w.rsplit("-", 1)[1]
+            for form in (tail, tail[:-1] if tail.endswith("s") else None):
+                if form and form[:1].isupper() and form in self.cues.heads:
+                    return form
+            return None
+        if not (w[:1].isupper() and w[1:].islower()):
+            return None
+        for head, kind in self.cues.heads.items():
+            if kind == "company" and len(head) >= 7 and head.isalpha() and len(w) >= len(head) + 3 \
+                    and w.endswith(head.lower()):
+                return head
         return None
 
     def _distinctive(self, toks: list[_Tok]) -> bool:
@@ -737,6 +834,37 @@ class _Scanner:
                 return True
         return False
 
+    def _round3_context(self, before: str) -> tuple[str, str] | None:
+        """Cues read from the sentence's structure before a bare name: a person's role at
+        it, a nationality adjective standing for the company after a Romance article, a
+        list after a colon that a group noun opens."""
+        if self._role_at(before):
+            return "role-at", "company"
+        adj = _ARTICLE_ADJECTIVE.search(before)
+        if adj and adj.group(1) in self.cues.postposed_adjectives:
+            return f"article-adjective:{adj.group(1)}", "company"  # "dalla statunitense X", "la china X"
+        of = _DESCRIPTOR_OF.search(before)
+        if of and of.group(1).casefold() in self.cues.descriptors and not any(
+                len(w) <= 2 or w in self.cues.location_words for w in of.group(2).split()):  # "... resta in X": a place
+            return f"descriptor-of:{of.group(1).casefold()}", self.cues.descriptors[of.group(1).casefold()]
+        listed = _colon_list_noun(before, self.cues.group_nouns)
+        return (f"group-list:{listed}", "company") if listed else None
+
+    def _role_at(self, before: str) -> bool:
+        """A person's role at the name: "Director General of International Affairs at X",
+        "a senior analyst at X", "chercheur chez X". The role (a title word) opens the
+        phrase before "at" within its clause, and only capitalised words and of/for
+        phrases follow it (no verb: "the minister arrived at X" is a place)."""
+        m = re.search(r"([^,.;:()\"“”]{0,90}?)\s+(?:at|chez|bei|presso)\s+(?:the\s+)?$", before)
+        if not m:
+            return False
+        words = m.group(1).split()
+        for k, w in enumerate(words):
+            if w.casefold().rstrip(".") in self.cues.titles:
+                rest = words[k + 1:]
+                return all(x[:1].isupper() or x in ("of", "for", "the", "and", "de", "du", "des", "di", "für", "von") for x in rest)
+        return False
+
     def _context(self, text: str, part: list[_Tok]) -> tuple[str, str] | None:
         """(cue, kind) from the words around a bare name, or None."""
         s, e = part[0].start, part[-1].end
@@ -757,8 +885,10 @@ class _Scanner:
         cue = self._descriptor(before)
         if cue:
             return cue
-        m = re.match(r",\s+(?:a|an|the|one of the|ein|eine|un|une|una|uno|[A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?['’]s)\s+"
-                     r"([^,.;:()]{1,60})", after)  # "X, a Chinese firm", "X, Greece's privatisation agency"
+        m = re.match(r",\s+(?:(?:a|an|the|one of the|ein|eine|un|une|una|uno|il|lo|la|le|el"
+                     r"|(?:der|die|das)(?=\s+(?!" + _DE_DETERMINERS + r"\s)(?:[A-ZÄÖÜ]|[a-zäöüß]+e[nmrs]?\s+[A-ZÄÖÜ]))"  # not a relative clause
+                     r"|[A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?['’]s)\s+|l['’])"
+                     r"([^,.;:()]{1,60})", after)  # "X, a Chinese firm", "X, Greece's privatisation agency", "X, l'associazione"
         for w in (m.group(1).split()[:5] if m else []):
             for d in (w.casefold(), w.casefold()[:-1]):
                 kind = self.cues.descriptors.get(d) or self.cues.apposition_descriptors.get(d)
@@ -767,18 +897,21 @@ class _Scanner:
         single = len(part) == 1  # two or three bare capitalised words are mostly a person
         if single and self._common_noun(part[0].text):
             return None  # "the Cluster" beside "the cluster": only a descriptor makes it a name
-        nxt = re.match(r"\s+(?:[a-z]+ly\s+)?([a-zà-ÿ]+)\b", after)
+        nxt = re.match(r"(?:\s*[\"”“’'»])?\s+(?:[a-z]+ly\s+)?([a-zà-ÿ]+)\b", after)  # also a quoted name: „Handelsblatt“ hatte
         initial = _sentence_start(text, s)
         plain = single and part[0].text.isalpha() and part[0].text[1:].islower()
         if initial and plain and part[0].text not in self.capitalised_mid:
             single = bool(nxt) and nxt.group(1) in _REPORTING  # "Vehicles produced" is no actor
         actor = single or (len(part) > 1 and self._not_a_person_name(part))
-        if re.search(r"(?:^|\s)(?:der|die|das|den|dem|des|ein|eine|einer|einem|einen|eines|im|am|vom|zum|zur|beim|ins)"
+        if re.search(r"(?:^|\s)(?i:der|die|das|den|dem|des|ein|eine|einer|einem|einen|eines|im|am|vom|zum|zur|beim|ins)"
                      r"(?:\s+[a-zäöüß][\w-]*){0,2}\s+$", before):
             actor = False  # a German noun after its article ("im vergangenen Jahr haben ..."), no name
         if actor and nxt and not part[-1].poss and (nxt.group(1) in self.cues.verbs or (
                 nxt.group(1) in self.cues.weak_verbs and (not initial or len(part) > 1))):
             return f"verb:{nxt.group(1)}", "company"
+        cue = self._round3_context(before)
+        if cue:
+            return cue
         low_before = before.casefold()
         for phrase in self.cues.preceding:
             if re.search(r"(?<![\w-])" + re.escape(phrase.casefold()) + r"\s+(?:the\s+)?$", low_before):
@@ -805,6 +938,9 @@ class _Scanner:
         if single and _is_acronym(part[0].text) and len(part[0].text) >= 3 and part[0].text.isalpha() and len(
                 re.findall(r"(?<![\w-])" + re.escape(part[0].text) + r"(?![\w-])", self.text)) >= 2:
             return "acronym-repeated", "other"
+        if single and _CAMEL.fullmatch(part[0].text) and not _CAMEL_NOT.match(part[0].text) \
+                and not _OWNED.search(before):  # "its WeChat account": a product of the owner's
+            return "camel-case", "company"  # "OnlyFans", "WirtschaftsWoche": an inner capital makes a brand
         return self._coordinated(s, e, text) if single else None
 
     def _descriptor(self, before: str) -> tuple[str, str] | None:
@@ -887,15 +1023,20 @@ class _Scanner:
 
     def _not_a_name(self, text: str, part: list[_Tok], surface: str) -> bool:
         """Months, sentence openers and plural agent nouns ("Officials said"), generic
-        words, places and job titles."""
+        words, places, job titles and compound adjectives ("Chinese-backed")."""
         words = [t.text for t in part]
+        if _COMPOUND_ADJECTIVE.search(words[-1]):
+            return True
+        if len(words) == 1 and _ADVERB.fullmatch(words[0]):
+            return True  # "Recentemente", "Finalmente", "Actualmente": a Romance adverb opening a sentence
         if any(w in _CALENDAR or w.casefold() in _CALENDAR_CF for w in words):
             return True
         if len(words) == 1 and (words[0] in self.cues.not_names or words[0] in self.cues.heads
                                 or words[0] in self.cues.modifiers
                                 or words[0] in self.cues.not_acronyms or words[0][:-1] in self.cues.not_acronyms):
             return True  # also plural terms: "EVs", "MoUs", "OEMs"
-        if surface.casefold() in self.cues.generic or surface in self.cues.places or self._job_title(words):
+        if surface.casefold() in self.cues.generic or surface in self.cues.places or self._job_title(words) \
+                or _ELIDED.sub("", surface, count=1) in self.cues.places:  # "l’Italia"
             return True
         a, b = self._offset + part[0].start, self._offset + part[-1].end
         return any(s <= a and b <= e for s, e in self.country_spans)
@@ -933,11 +1074,35 @@ class _Scanner:
                 prefix_owner = c.cue.startswith("prefix:") and s > c.start
                 # "Council Secretariat", "Huawei Foundation": a non-company head after a
                 # registered name makes another organization ("Huawei Technologies" does not)
-                head_owner = c.cue.startswith("head:") and c.kind != "company" and e < c.end and s >= c.start
-                if not (prefix_owner or head_owner):
+                head_owner = c.cue.startswith("head:") and c.kind != "company" and e < c.end and s >= c.start \
+                    and c.cue[5:] in self.text[e:c.end]  # the head after the registered name, not a place
+                if not (prefix_owner or head_owner or self._joint_venture(c) or self._legal_subsidiary(c, s, e)):
                     self.registered_forms.add(c.surface)
                     return True
         return False
+
+
+    def _joint_venture(self, c: _Cand) -> bool:
+        """A head after the names of two registered organizations is their joint venture
+        ("Gotion InoBat Batteries"; "Stellantis CATL Energy")."""
+        keys = {k for (s, e), k in self.known_keys.items() if c.start <= s and e <= c.end}
+        return c.cue.startswith("head:") and len(keys) >= 2
+
+    def _legal_subsidiary(self, c: _Cand, s: int, e: int) -> bool:
+        """A legal-form name that opens with a registered name and adds capitalised words
+        before its legal form is a subsidiary the registry lacks ("Acme Shipping Ports
+        Limited" beside a registered "Acme Shipping"), unless the registry knows the
+        whole name without the legal form or the name renames one just before it."""
+        if not c.cue.startswith("legal:") or s != c.start or e >= c.end:
+            return False
+        words = self.text[e:c.end].split()
+        while words and (words[-1] in self.cues.legal_forms or words[-1].rstrip(",") in self.cues.legal_forms):
+            words.pop()
+        added = [w for w in words if w[:1].isupper()]
+        stem = self.text[c.start:e] + (" " + " ".join(words) if words else "")
+        # a new name given in a parenthesis after a registered one is that organization's
+        # ("Newport Wafer Fab (NWF, now Nexperia Newport Ltd)")
+        return bool(added) and not self._registered_alone(stem) and not self._after_registered(c.start)
 
 
 def _initials_of(acronym: str, before: str) -> bool:
@@ -947,6 +1112,36 @@ def _initials_of(acronym: str, before: str) -> bool:
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", before[-120:]) if w.lower() not in _JOINERS]
     n = len(acronym)
     return n >= 2 and len(words) >= n and "".join(w[0] for w in words[-n:]).upper() == acronym.upper()
+
+
+# a Romance article (or article-preposition) and a lower-case adjective right before a
+# name: the adjective stands for the noun it qualifies ("a cominciare dalla statunitense
+# X", "la china X", "l'allemand X"): a company named by its nationality
+_ARTICLE_ADJECTIVE = re.compile(
+    r"(?:(?<![\w'’])(?:la|il|lo|el|le|los|las|les|dalla|della|alla|nella|sulla|dal|del|al|nel|dello|allo|du|au)\s+"
+    r"|(?<![\w'’])(?:l|dell|all|dall|nell)['’])([a-zà-ÿ]+)\s+$")
+
+
+# a Romance descriptor qualified by what it makes, then the name: "la società di droni
+# militari X", "l'entreprise de batteries X", "la empresa de semiconductores X"
+_DESCRIPTOR_OF = re.compile(r"(?<!\w)([^\W\d_]+)\s+(?:di|de|del|della|des|du|d['’])\s*((?:[a-zà-ÿ]+\s+){1,3})$")
+
+
+_COLON_LIST = re.compile(
+    r"\b([^\W\d_]+)\b[^.;:!?\n]{0,80}:\s+"  # a group noun before the colon, in the same sentence
+    r"(?:[^.;:!?\n]{0,160}?(?:,|\(|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bor\b))?\s*$")
+
+
+def _colon_list_noun(before: str, nouns: frozenset[str]) -> str | None:
+    """The group noun ("firms", "operators", "Unternehmen") of a sentence that
+    introduces a list after a colon, when the name stands in that list (right after the
+    colon, or after a comma, 'and' or an opening parenthesis): "Four firms were cleared
+    to bid: A, B (C and D) and E" -> "firms"; None otherwise."""
+    m = _COLON_LIST.search(before)
+    if not m:
+        return None
+    head = before[m.start():before.find(":", m.start())]
+    return next((w for w in reversed(re.findall(r"[^\W\d_]+", head)) if w.casefold() in nouns), None)
 
 
 def _extend_list(text: str, end: int) -> int:

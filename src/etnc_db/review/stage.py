@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from etnc_db.tables import TableLoad, TableResult
 
-from .decide import Published, Row, decide, superseded
-from .decisions import Decisions, decisions_path, load_decisions
+from .files import decisions_path
+
+if TYPE_CHECKING:  # imported where used: a run with nothing to reconcile never reads the decisions file
+    from .decide import Published, Row
+    from .decisions import Decisions
 
 CANDIDATES = "review.candidates"
 DECISIONS = "review.decisions"
@@ -106,6 +110,8 @@ class ReviewStage:
         unchanged_files = not facts_changed and state is not None and state[0] == fingerprint
         if unchanged_files and not touched:
             return {}, []
+        from .decisions import load_decisions
+
         decisions = load_decisions(self.settings.review_dir)
         scope = list(touched) if unchanged_files else None  # only the touched documents can change
         published = self._published(scope)
@@ -123,6 +129,8 @@ class ReviewStage:
         return results, loads
 
     def _status(self, row: Row, published: Published, decisions: Decisions) -> Row:
+        from .decide import decide, superseded
+
         proposed = self.proposed.get(row.document)
         if proposed is not None and row.key not in proposed:
             return row if row.status == "superseded" else superseded(row)
@@ -132,6 +140,8 @@ class ReviewStage:
 
     def _rows(self, documents: list[str] | None) -> list[Row]:
         """The store's candidates (of `documents`, or all)."""
+        from .decide import Row
+
         return [Row(key, doc, ftype, evidence, ext, status, source, reviewer, decided_at, reason, fact_key,
                     edited, previous)
                 for key, doc, ftype, evidence, ext, status, source, reviewer, decided_at, reason, fact_key, edited,
@@ -145,6 +155,8 @@ class ReviewStage:
     def _published(self, documents: list[str] | None) -> Published:
         """Published records naming candidates, and the evidence spans (in `documents`,
         or all)."""
+        from .decide import Published
+
         published = Published()
         for fact_key, candidate in self.conn.execute(
                 "SELECT fact_key, candidate_key FROM core.facts WHERE candidate_key IS NOT NULL"):

@@ -207,15 +207,16 @@ class ReviewStage:
 
     def pending(self) -> dict[str, int]:
         """Pending candidates per loaded document."""
-        return dict(self.conn.execute(
-            "SELECT d.document_key, count(*) FROM review.candidates c JOIN core.documents d USING (document_id) "
-            "WHERE c.status = 'pending' GROUP BY 1 ORDER BY 1").fetchall())
+        return dict(self.conn.execute(  # counted per document id, then named
+            "SELECT d.document_key, n.pending FROM (SELECT document_id, count(*) AS pending FROM review.candidates "
+            "WHERE status = 'pending' GROUP BY 1) n JOIN core.documents d USING (document_id) ORDER BY 1").fetchall())
 
     def report(self, documents: list[dict]) -> None:
         """Per document of the run: its published facts and pending candidates."""
-        facts = dict(self.conn.execute(
-            "SELECT d.document_key, count(DISTINCT e.fact_id) FROM core.documents d "
-            "LEFT JOIN core.evidence e USING (document_id) GROUP BY 1").fetchall())
+        facts = dict(self.conn.execute(  # distinct (document, fact) pairs first: no sort of every evidence row
+            "SELECT d.document_key, coalesce(n.facts, 0) FROM core.documents d LEFT JOIN ("
+            "SELECT document_id, count(*) AS facts FROM (SELECT DISTINCT document_id, fact_id FROM core.evidence) x "
+            "GROUP BY 1) n USING (document_id)").fetchall())
         pending = self.pending()
         for d in documents:
             if d["document_key"] in facts:

@@ -7,16 +7,57 @@ import gc
 import json
 import os
 import sys
-from contextlib import contextmanager
-from enum import StrEnum
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from enum import Enum, StrEnum
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from etnc_db import cli_history, cli_publish
 from etnc_db.cli_review import review_app
+
+# Plain option defaults Typer would hand back unchanged (tests/unit/test_cli_coercion.py
+# proves it for every option of the app).
+PLAIN_DEFAULTS = (bool, int, float, str, Enum)
+
+
+def _defer_typer_coercion() -> None:
+    """Typer (0.2x) converts every option value that is not a bool flag with a pydantic
+    TypeAdapter, built for each option of the command, defaults included: importing pydantic
+    and building the adapters is about a third of a no-op `etnc-db load`. Here a value is
+    converted by Typer's own code only when there is something to convert: an option left
+    at None, or at a plain default that conversion returns as it is, skips it; every
+    value given on the command line (and every error message) goes through Typer as
+    before. Older Typer versions without this machinery are left alone."""
+    try:
+        from typer import core as typer_core
+        from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
+    except ImportError:  # pragma: no cover - a Typer without pydantic coercion
+        return
+    if not hasattr(getattr(typer_core, "_TyperParameter", None), "get_runtime_param"):  # pragma: no cover
+        return
+
+    @dataclass(frozen=True)
+    class Deferred(RuntimeParam):
+        descriptor: TypeDescriptor
+
+        def _coerce_value(self, value, param, ctx):
+            if value is param.default and isinstance(value, PLAIN_DEFAULTS):
+                return value
+            return build_runtime_param(self.descriptor)._coerce_value(value, param=param, ctx=ctx)
+
+    def get_runtime_param(self):
+        if self._runtime_param is None:
+            d = self.type_descriptor
+            self._runtime_param = Deferred(parameter_info=d.parameter_info, annotation=d.annotation, descriptor=d)
+        return self._runtime_param
+
+    typer_core._TyperParameter.get_runtime_param = get_runtime_param
+
+
+_defer_typer_coercion()
 
 # -h everywhere; off a terminal, help and usage errors are plain Click text (no boxes)
 CONTEXT: dict = {"help_option_names": ["-h", "--help"]}
@@ -39,13 +80,27 @@ app.add_typer(db_app, name="db")
 app.add_typer(entities_app, name="entities")
 app.add_typer(review_app, name="review")
 
+class _Console(Console):
+    def print_json(self, json: str | None = None, **options) -> None:
+        """Rich's pretty JSON on a terminal. Elsewhere the same text (indented by 2,
+        non-ASCII kept), written directly: Rich's renderer highlights every token even when
+        no colour is shown, a quarter of a no-op `load --json` at 100× (500 documents)."""
+        if self.is_terminal or json is None or options:
+            super().print_json(json, **options)
+            return
+        from json import dumps, loads
+
+        self.file.write(dumps(loads(json), indent=2, ensure_ascii=False) + "\n")
+        self.file.flush()
+
+
 def _console(stderr: bool = False) -> Console:
     """Values are printed literally (no markup, no highlighting); off a terminal the
     output is plain and never wrapped or cut, so it can be piped and grepped."""
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
-    return Console(stderr=stderr, markup=False, highlight=False, soft_wrap=True,
-                   width=None if tty else 100_000, no_color=not tty)
+    return _Console(stderr=stderr, markup=False, highlight=False, soft_wrap=True,
+                    width=None if tty else 100_000, no_color=not tty)
 
 
 out = _console()
@@ -57,6 +112,8 @@ def print_table(title: str, columns: list[str], rows: list[list[str]], console: 
     one line per row, tab-separated, never wrapped or cut (for grep, cut, awk)."""
     console = console or out
     if console.is_terminal:
+        from rich.table import Table
+
         table = Table(title=title)
         for col in columns:
             table.add_column(col)
@@ -134,6 +191,11 @@ def _global(ctx: typer.Context,
 
 
 def _url() -> str:
+    from etnc_db.config import env_database_url
+
+    url = env_database_url()  # without the embedded server's module when DATABASE_URL says where
+    if url is not None:
+        return url
     from etnc_db.db.server import database_url
 
     return database_url(_settings())
@@ -146,26 +208,32 @@ def _progress():
                     TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
 
 
+NO_SCHEMA = "the database has no etnc-db schema yet: run `etnc-db db upgrade` (or `etnc-db run`)"
+
+
 def _require_schema(url: str) -> None:
     from etnc_db.db.session import current_revision
 
     if current_revision(url) is None:
-        fail("the database has no etnc-db schema yet: run `etnc-db db upgrade` (or `etnc-db run`)")
+        fail(NO_SCHEMA)
 
 
 def _pipeline(json_out: bool, **run_options) -> None:
-    """One run with `run_options` (the fields of pipeline.RunOptions); its summary."""
-    from etnc_db.db.session import ensure_schema
+    """One run with `run_options` (the fields of pipeline.RunOptions); its summary. Only
+    `run` migrates a database without the schema; off a terminal there is no progress bar."""
+    from etnc_db.db.session import SchemaMissing, ensure_schema
     from etnc_db.pipeline import RunFailed, RunOptions, run
 
     options = RunOptions(**run_options)
     url = _url()
-    if options.command != "run":
-        _require_schema(url)
-    ensure_schema(url, _settings().views_dir, options.wait_seconds)
+    settings = _settings()
     try:
-        with _progress() as progress:
-            result = run(url, _settings(), options, progress=progress)
+        ensure_schema(url, settings.views_dir, options.wait_seconds, create=options.command == "run")
+    except SchemaMissing:
+        fail(NO_SCHEMA)
+    try:
+        with _progress() if err.is_terminal else nullcontext() as progress:
+            result = run(url, settings, options, progress=progress)
     except RunFailed as exc:
         fail(f"run {exc.run_id or '-'} failed and changed nothing: {exc}")
     if json_out:

@@ -8,7 +8,6 @@ import json
 from datetime import datetime
 
 import typer
-from rich.table import Table
 
 JSON = typer.Option(False, "--json", help="Print the result as JSON.")
 SHOWN = 70  # characters of a value shown in a table cell
@@ -58,6 +57,8 @@ def _print_key(item: dict) -> None:
         w = item["withdrawn"]
         out.print(f"  {w['kind']} in run {w['run_id']}: {w['reason']}")
     if item["versions"]:
+        from rich.table import Table
+
         t = Table(show_edge=False)
         for col in ("version", "runs", "from", "change", "what"):
             t.add_column(col)
@@ -132,6 +133,8 @@ def diff(release_a: str = typer.Argument(..., help="The older release (tag, e.g.
         if not rows:
             out.print(f"{release_a} → {release_b}: no differences")
             return
+        from rich.table import Table
+
         t = Table(title=f"{release_a} → {release_b}: {len(rows)} fact keys differ", show_edge=False)
         for col in ("fact key", "change", "what"):
             t.add_column(col)

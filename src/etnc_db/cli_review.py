@@ -17,10 +17,12 @@ from __future__ import annotations
 import json
 import os
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
-from rich.text import Text
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 review_app = typer.Typer(
     help="Review candidate facts proposed from the documents: list, show, accept, edit, reject, merge.",
@@ -103,6 +105,8 @@ def _print_queue(docs: list[dict], everything: bool) -> None:
                   + (f", {n['superseded']} superseded" if n["superseded"] else ""))
         if not d["candidates"]:
             continue
+        from rich.table import Table
+
         t = Table(show_header=True, box=None, pad_edge=False)
         for col in ("key", "type", "conf", "status", "title", "evidence"):
             t.add_column(col)
@@ -136,6 +140,8 @@ def show(key: str = KEY, json_out: bool = JSON) -> None:
 
 def _highlighted(text: str, paragraph: list[tuple[int, int]], evidence: list[list[int]], tty: bool) -> Text:
     """The paragraph with every evidence span marked » « (and bold on a terminal)."""
+    from rich.text import Text
+
     out = Text()
     for i, (start, end) in enumerate(paragraph):
         if i:

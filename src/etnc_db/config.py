@@ -155,6 +155,12 @@ def check_url(url: str, name: str = "DATABASE_URL") -> str:
     return to_libpq_url(url)
 
 
+def env_database_url() -> str | None:
+    """DATABASE_URL as a libpq URL (checked as `check_url` does), None when it is not set."""
+    url = os.environ.get("DATABASE_URL")
+    return check_url(url) if url else None
+
+
 def to_sqlalchemy_url(url: str) -> str:
     """Use the psycopg 3 driver for plain postgresql:// (and psycopg2) URLs."""
     for prefix in ("postgresql://", "postgres://", "postgresql+psycopg2://"):

@@ -24,11 +24,13 @@ from etnc_db.db import ledger
 from etnc_db.extract import corpus as corpus_folder
 from etnc_db.extract.parsed import CorpusError
 from etnc_db.extract.plan import Stored, fingerprint, plan_documents
-from etnc_db.load import bulk as bulk_mode
-from etnc_db.load.upsert import RunLog, load_tables
 from etnc_db.review.files import review_lock
 from etnc_db.review.stage import ReviewStage, extraction_fingerprint
 from etnc_db.tables import TableLoad, TableResult
+
+# A run with nothing to do (the common periodic `load`) imports only the modules above;
+# the stages that do work (parse, link, propose, facts, the loader, the gate) are
+# imported where they run, so that a no-op run pays for none of them.
 
 # Parse + link + load the documents in batches of about this many source bytes.
 DOCUMENT_BATCH_BYTES = int(os.environ.get("ETNC_DOCUMENT_BATCH_BYTES", "8000000"))
@@ -85,7 +87,7 @@ class RunResult:
 
 def files_fingerprint(paths: list[Path], salt: str = "") -> str:
     h = hashlib.sha256(salt.encode())
-    for p in sorted(paths):
+    for p in sorted(paths, key=lambda p: p.parts):  # the order of sorted(paths), without slow Path comparisons
         h.update(p.name.encode())
         h.update(hashlib.sha256(p.read_bytes()).digest())
     return h.hexdigest()
@@ -169,7 +171,7 @@ class _Run:
     def __init__(self, conn, settings: Settings, options: RunOptions, corpus_dir: Path, result: RunResult, progress):
         self.conn, self.settings, self.options, self.corpus_dir = conn, settings, options, corpus_dir
         self.result, self.progress = result, progress
-        self.log = RunLog(result.run_id)
+        self.log = None  # the loader's per-run state (load.upsert.RunLog), made at the first write
         self.state = dict(conn.execute("SELECT stage, fingerprint FROM etl.stage_state").fetchall())
         self.registry = None
         self.errata = None
@@ -194,6 +196,10 @@ class _Run:
             self.options.on_stage(name)
 
     def write(self, loads: list[TableLoad], timing: str) -> None:
+        from etnc_db.load.upsert import RunLog, load_tables
+
+        if self.log is None:
+            self.log = RunLog(self.result.run_id)
         with self.timed(timing):
             self.result.merge(load_tables(self.conn, loads, self.log))
 
@@ -294,6 +300,7 @@ class _Run:
 
     def _load_documents(self, plan) -> None:
         from etnc_db.extract.rows import DOCUMENT_TABLES, DocumentRows
+        from etnc_db.load import bulk as bulk_mode
 
         linker = self._linker() if plan.to_parse else None
         self.result.bulk = bulk_mode.choose(self.options.bulk, first_build=not plan.stored)
@@ -329,7 +336,7 @@ class _Run:
 
     def _add_document(self, batch, source, linker, plan) -> bool:
         """Parse and link one document into the batch; False when it was rejected."""
-        from etnc_db.extract import parse_document
+        from etnc_db.extract.parse import parse_document
         from etnc_db.extract.rows import DocumentMeta
 
         try:
@@ -361,6 +368,7 @@ class _Run:
         self.touched.extend(batch.keys)
 
     def _restore(self, deferred) -> None:
+        from etnc_db.load import bulk as bulk_mode
         from etnc_db.load.catalog import forget
 
         self.hook("documents_bulk_restore")  # rows written, indexes and foreign keys still dropped
@@ -374,11 +382,9 @@ class _Run:
         """The facts depend on the curated files, the reference data and the documents
         their evidence quotes; a touched document no evidence uses leaves them as they are."""
         self.hook("facts")
-        curated = sorted(self.settings.curated_dir.rglob("*.yaml")) if self.settings.curated_dir.exists() else []
+        curated = list(self.settings.curated_dir.rglob("*.yaml")) if self.settings.curated_dir.exists() else []
         fp = files_fingerprint(curated, salt=f"facts-v3|{self.ref_fp}")
-        quoted = {k for (k,) in self.conn.execute(
-            "SELECT DISTINCT d.document_key FROM core.evidence e JOIN core.documents d USING (document_id)")}
-        if self.state.get("facts") == fp and not (quoted & set(self.touched)):
+        if self.state.get("facts") == fp and not (self.touched and self._quoted() & set(self.touched)):
             return
         from etnc_db.facts.documents import read_documents
         from etnc_db.facts.resolve import resolve_facts
@@ -391,6 +397,11 @@ class _Run:
         self.write(resolved.loads, "load_facts")
         self.set_state("facts", fp)
         self.changed["facts"] = True
+
+    def _quoted(self) -> set[str]:
+        """The documents curated evidence quotes."""
+        return {k for (k,) in self.conn.execute(
+            "SELECT DISTINCT d.document_key FROM core.evidence e JOIN core.documents d USING (document_id)")}
 
     # -- 4. review statuses -------------------------------------------------------------
 

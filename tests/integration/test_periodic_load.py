@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import psycopg
 import pytest
 
@@ -45,6 +50,28 @@ def test_adding_one_article_loads_exactly_that_document(built_db, settings, corp
     # and the next load is a no-op again
     again = run(built_db, settings, RunOptions(corpus_dir=corpus_copy))
     assert again.rows_changed == 0
+
+
+# What a load with nothing to do must not import: the stages that only run when there is
+# work, the libraries only they (or migrations, or `check`) use, and the terminal-only
+# progress display (the test's stderr is not a terminal).
+NOT_ON_THE_NOOP_PATH = ("pydantic", "sqlalchemy", "alembic", "great_expectations", "pandas", "numpy", "rich.progress",
+                        "rich.table", "etnc_db.extract.parse", "etnc_db.link", "etnc_db.propose", "etnc_db.facts",
+                        "etnc_db.reference.registry", "etnc_db.load.upsert", "etnc_db.review.decisions",
+                        "etnc_db.quality", "etnc_db.publish", "etnc_db.db.server")
+
+
+def test_a_noop_load_imports_no_stage_that_has_nothing_to_do(built_db):
+    code = ("import atexit, sys; atexit.register(lambda: sys.stderr.write('MODULES ' + ' '.join(sorted(sys.modules))));"
+            "from etnc_db.cli import main; sys.argv[1:] = ['load', '--json']; main()")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "DATABASE_URL": built_db})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["tables"] == {}  # nothing changed
+    modules = set(done.stderr.rpartition("MODULES ")[2].split())
+    assert sorted(m for m in modules if m in NOT_ON_THE_NOOP_PATH or m.startswith(tuple(
+        f"{n}." for n in NOT_ON_THE_NOOP_PATH))) == []
+    assert {"etnc_db.pipeline", "etnc_db.extract.corpus", "psycopg"} <= modules  # it did run the pipeline
 
 
 def test_a_changed_file_replaces_what_was_derived_from_it(built_db, settings, corpus_copy):

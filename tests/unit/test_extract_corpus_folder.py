@@ -433,6 +433,44 @@ def test_manifest_errors(text, expected):
     assert manifest_problems(text) == expected
 
 
+HEX = "ab" * 32
+ENTRIES = [  # the manifest entries read without pydantic must be those the model makes
+    {"file": "a.txt"}, {"file": "A Report_2024.md"}, {"file": "a.txt", "key": "alpha-1", "title": "T", "notes": None},
+    {"file": "a.txt", "sha256": HEX.upper()}, {"file": "a.txt", "kind": "report", "publisher": "P"},
+    {"file": "a.txt", "published": "2025"}, {"file": "a.txt", "published": "2025-03-04"}, {"file": "a.txt", "published": 2025},
+    {"file": "a.txt", "published": __import__("datetime").date(2025, 3, 4)}, {"file": "a.txt", "published": None},
+    {"file": "a.txt", "kind": None}, {"file": "a.txt", "kind": "blog"}, {"file": "a.txt", "kind": "Report"},
+    {"file": "a.txt", "key": None}, {"file": "a.txt", "key": "Alpha"}, {"file": "a.txt", "key": 7},
+    {"file": "a.txt", "title": 2024}, {"file": "a.txt", "title": True}, {"file": "a.txt", "title": ["a"]},
+    {"file": "a.txt", "published": "2025-02-30"}, {"file": "a.txt", "published": True}, {"file": "a.txt", "published": 2025.0},
+    {"file": "a.txt", "sha256": "abc"}, {"file": "a.pdf"}, {"file": "../a.txt"}, {"file": ".a.txt"}, {"file": 12},
+    {"file": None}, {}, {"key": "a"}, {"file": "a.txt", "colour": "red"}, {"file": "a.txt", 1: "x"},
+]
+
+
+@pytest.mark.parametrize("values", ENTRIES, ids=[repr(v) for v in ENTRIES])
+def test_an_entry_read_without_pydantic_is_the_models(values):
+    from pydantic import ValidationError
+
+    plain = C._plain_entry(values)
+    try:
+        model = C._entry_model().model_validate(values)
+    except ValidationError:
+        assert plain is None  # everything the model refuses goes to the model, for its messages
+        return
+    if plain is not None:
+        assert plain == C.ManifestEntry(**{name: getattr(model, name) for name in C.ENTRY_FIELDS})
+        assert [type(getattr(plain, n)) for n in C.ENTRY_FIELDS] == [type(getattr(model, n)) for n in C.ENTRY_FIELDS]
+
+
+def test_a_valid_manifest_of_text_values_is_read_without_pydantic():
+    code = ("import sys; from etnc_db.extract import corpus as C; "
+            f"entries, problems = C.parse_manifest({GOOD!r}); "
+            "assert entries and not problems, problems; assert 'pydantic' not in sys.modules, 'pydantic imported'")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
 def test_every_bad_entry_is_reported_at_once():
     problems = manifest_problems("""\
         documents:

@@ -47,6 +47,21 @@ def test_binary_file(tmp_path):
         read_source(p)
 
 
+@pytest.mark.parametrize("controls, refused", [(4, False), (5, False), (6, True)])
+def test_a_file_of_more_than_5_percent_control_characters_is_binary(tmp_path, controls, refused):
+    # 100 characters (accented and CJK letters are one character each, several bytes);
+    # tabs, line and form feeds are text, other characters below U+0020 are not
+    body = "é中" * 10 + "\t\n\f\v\r" * 4 + "\x01\x1b\x7f"[:2] * (controls // 2) + "\x1f" * (controls % 2)
+    text = body + "x" * (100 - len(body))
+    p = tmp_path / "c.txt"
+    p.write_text(text, encoding="utf-8", newline="")
+    if refused:
+        with pytest.raises(CorpusError, match="mostly non-text control characters"):
+            read_source(p)
+    else:
+        assert read_source(p) == text
+
+
 def test_invalid_utf8_gives_line(tmp_path):
     p = tmp_path / "u.txt"
     p.write_bytes("ok\nstill ok\nbad \xff here\n".encode("latin-1"))

@@ -37,3 +37,35 @@ def test_offsets_and_real_text(registry):
     for c in cands:
         assert text[c.char_start : c.char_end] == c.surface
         assert "\n" not in c.surface
+
+
+NEWS_PAGE = """Battery makers sign a cell supply deal
+
+Contemporary Amperex Technology Co., Limited agreed on Monday to supply cells to Zorblax Motors Co., Ltd. for a plant near Lyon.
+
+Engineers from the University of Nowhere and the Frobnitz Space Agency will test the packs, the Ministry of Imaginary Affairs said.
+
+Volkswagen and CATL did not comment.
+"""
+
+
+def test_a_run_passes_its_own_mentions_and_the_unknown_names_are_those_of_linking_again(registry):
+    """The pipeline hands propose the mentions it linked; the unknown-organization step
+    reuses their organization spans instead of linking each passage again, and finds the
+    names it finds when it links the passage itself (the registered names it skips included)."""
+    from etnc_db.extract import parse_document
+    from etnc_db.link.linker import Linker
+    from etnc_db.pipeline import _link_document
+    from etnc_db.propose.inputs import input_from_parsed
+
+    parsed = parse_document(NEWS_PAGE, kind="news_article", file_name="page.txt", title=None)
+    linker = Linker(registry)
+    given = input_from_parsed("page", NEWS_PAGE, parsed, published=None, linker=linker,
+                              mentions=_link_document(NEWS_PAGE, parsed, linker))
+    assert given == input_from_parsed("page", NEWS_PAGE, parsed, published=None, linker=linker)
+    relinked = sorted((u.char_start + s, u.char_end + s, u.surface) for p in parsed.passages for s, e in p.segments
+                      for u in detect_unknown_organizations(NEWS_PAGE[s:e], registry))
+    found = sorted((m.char_start, m.char_end, m.surface) for m in given.mentions if m.rule.startswith("unknown:"))
+    assert found == relinked
+    assert {"Zorblax Motors Co., Ltd.", "University of Nowhere", "Frobnitz Space Agency"} <= {s for *_, s in found}
+    assert not any("Amperex" in s for *_, s in found)  # registered: linked, so not an unknown name

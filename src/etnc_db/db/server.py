@@ -574,10 +574,10 @@ def _chown_tree(root: Path, account: Account) -> None:
 def database_url(settings=None) -> str:
     """The libpq URL of the database to use: DATABASE_URL, else the embedded server of
     the project's state folder (started if it is not running)."""
-    from etnc_db.config import Settings, check_url
+    from etnc_db.config import Settings, env_database_url
 
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return check_url(url)
+    url = env_database_url()
+    if url is not None:
+        return url
     settings = settings or Settings.from_env()
     return EmbeddedServer(settings.state_dir).start()

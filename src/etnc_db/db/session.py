@@ -31,6 +31,10 @@ class SchemaLockTimeout(Exception):
     """Another process is migrating this database."""
 
 
+class SchemaMissing(Exception):
+    """The database has no etnc-db schema, and the caller was not to create it."""
+
+
 def make_engine(url: str) -> Engine:
     """An engine on the psycopg 3 driver; one connection is enough for the CLI."""
     from sqlalchemy import create_engine
@@ -89,17 +93,21 @@ def current_revision(url: str) -> str | None:
         return schema_state(conn)[0]
 
 
-def ensure_schema(url: str, views_dir: Path, wait_seconds: float = 0.0) -> bool:
+def ensure_schema(url: str, views_dir: Path, wait_seconds: float = 0.0, *, create: bool = True) -> bool:
     """Migrate to head and apply the views when either is out of date. True when
-    anything changed."""
+    anything changed. With `create=False` a database without the schema is not migrated:
+    SchemaMissing (read by the same query as the fast path)."""
     import psycopg
 
     from etnc_db.db.views import apply_views, views_checksum
 
     wanted = (head_revision(), views_checksum(views_dir))
     with psycopg.connect(url, autocommit=True) as conn:
-        if schema_state(conn) == wanted:
+        state = schema_state(conn)
+        if state == wanted:
             return False
+        if state[0] is None and not create:
+            raise SchemaMissing(url)
     with _schema_change(url, wait_seconds) as (conn, raw):
         revision, views = schema_state(raw)  # another process may have done it meanwhile
         if (revision, views) == wanted:

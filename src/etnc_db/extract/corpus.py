@@ -29,11 +29,11 @@ import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator, model_validator
 
 from etnc_db.yaml_lines import LineDict, YamlSyntaxError, parse_yaml_with_lines
 
@@ -54,6 +54,7 @@ DETECTED_FIELDS = ("title", "publisher", "published", "kind")
 
 _CHUNK = 1 << 20
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a line break
@@ -117,57 +118,130 @@ def _check_published(value: Any) -> str | None:
     return value
 
 
-class ManifestEntry(BaseModel):
-    """One ``documents:`` entry of sources.yaml. ``line_of(field)`` is the line a field
-    is written on (the entry's first line for a field it does not write)."""
-
-    model_config = ConfigDict(extra="forbid")
+@dataclass
+class ManifestEntry:
+    """One valid ``documents:`` entry of sources.yaml (made by :func:`validate_entry`).
+    ``line_of(field)`` is the line a field is written on (the entry's first line for a
+    field it does not write)."""
 
     file: str
     key: str | None = None
     title: str | None = None
     publisher: str | None = None
     published: str | None = None
-    kind: Literal["report", "news_article", "newsletter", "article"] = DEFAULT_KIND
+    kind: str = DEFAULT_KIND
     sha256: str | None = None
     notes: str | None = None
 
-    _line: int = PrivateAttr(default=1)
-    _key_lines: dict[str, int] = PrivateAttr(default_factory=dict)
-
-    @field_validator("file")
-    @classmethod
-    def _file(cls, value: str) -> str:
-        return _check_file_name(value)
-
-    @field_validator("key")
-    @classmethod
-    def _key(cls, value: str | None) -> str | None:
-        if value is not None and not _SLUG.fullmatch(value):
-            raise ValueError(f"key {value!r} is not a slug (a-z, 0-9 and '-', starting with a letter or digit)")
-        return value
-
-    @field_validator("published", mode="before")
-    @classmethod
-    def _published(cls, value: Any) -> str | None:
-        return _check_published(value)
-
-    @field_validator("sha256")
-    @classmethod
-    def _sha256(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", value):
-            raise ValueError(f"sha256 {value!r} is not 64 hexadecimal digits")
-        return None if value is None else value.lower()
-
-    @model_validator(mode="after")
-    def _default_key(self) -> ManifestEntry:
-        if self.key is None:
-            self.key = slug(Path(self.file).stem)
-        return self
+    _line: int = field(default=1, repr=False, compare=False)
+    _key_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def line_of(self, name: str) -> int:
         """The line of field ``name`` in sources.yaml (the entry's first line if not written)."""
         return self._key_lines.get(name, self._line)
+
+
+class EntryInvalid(ValueError):
+    """An entry :func:`validate_entry` refused; ``errors`` are pydantic's error dicts
+    (``loc``, ``type``, ``msg``, ``input``), one per problem."""
+
+    def __init__(self, errors: list[dict[str, Any]]):
+        super().__init__("; ".join(_reason(e) for e in errors))
+        self.errors = errors
+
+
+def validate_entry(values: Mapping[str, Any]) -> ManifestEntry:
+    """The entry ``values`` describe, validated; EntryInvalid with every problem
+    otherwise. The rules are the pydantic model's (:func:`_entry_model`); an entry of
+    plain text values that passes every field check (almost every entry) is made
+    without it, so that reading a valid manifest does not import pydantic. Anything
+    else, and every error, goes through the model."""
+    entry = _plain_entry(values)
+    if entry is not None:
+        return entry
+    from pydantic import ValidationError
+
+    try:
+        model = _entry_model().model_validate(dict(values))
+    except ValidationError as exc:
+        raise EntryInvalid(exc.errors()) from None
+    return ManifestEntry(**{name: getattr(model, name) for name in ENTRY_FIELDS})
+
+
+_TEXT_FIELDS = ("key", "title", "publisher", "sha256", "notes")
+
+
+def _plain_entry(values: Mapping[str, Any]) -> ManifestEntry | None:
+    """The entry when every value is one the model accepts as it is (text or absent, a
+    known kind) and every field check passes; None when the model must decide."""
+    if not set(values) <= set(ENTRY_FIELDS) or type(values.get("file")) is not str:
+        return None
+    if any(values.get(name) is not None and type(values[name]) is not str for name in _TEXT_FIELDS):
+        return None
+    if "kind" in values and not (type(values["kind"]) is str and values["kind"] in KINDS):
+        return None
+    try:
+        file = _check_file_name(values["file"])
+        published = _check_published(values.get("published"))
+    except ValueError:
+        return None
+    key, sha = values.get("key"), values.get("sha256")
+    if (key is not None and not _SLUG.fullmatch(key)) or (sha is not None and not _SHA256.fullmatch(sha)):
+        return None
+    return ManifestEntry(file, key if key is not None else slug(Path(file).stem), values.get("title"),
+                         values.get("publisher"), published, values.get("kind", DEFAULT_KIND),
+                         None if sha is None else sha.lower(), values.get("notes"))
+
+
+@lru_cache(maxsize=1)
+def _entry_model():
+    """The manifest entry as a pydantic model: the authority on what an entry may hold,
+    and the source of every error message about one (built on first need)."""
+    from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+    class Entry(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+
+        file: str
+        key: str | None = None
+        title: str | None = None
+        publisher: str | None = None
+        published: str | None = None
+        kind: Literal["report", "news_article", "newsletter", "article"] = DEFAULT_KIND
+        sha256: str | None = None
+        notes: str | None = None
+
+        @field_validator("file")
+        @classmethod
+        def _file(cls, value: str) -> str:
+            return _check_file_name(value)
+
+        @field_validator("key")
+        @classmethod
+        def _key(cls, value: str | None) -> str | None:
+            if value is not None and not _SLUG.fullmatch(value):
+                raise ValueError(f"key {value!r} is not a slug (a-z, 0-9 and '-', starting with a letter or digit)")
+            return value
+
+        @field_validator("published", mode="before")
+        @classmethod
+        def _published(cls, value: Any) -> str | None:
+            return _check_published(value)
+
+        @field_validator("sha256")
+        @classmethod
+        def _sha256(cls, value: str | None) -> str | None:
+            if value is not None and not _SHA256.fullmatch(value):
+                raise ValueError(f"sha256 {value!r} is not 64 hexadecimal digits")
+            return None if value is None else value.lower()
+
+        @model_validator(mode="after")
+        def _default_key(self):
+            if self.key is None:
+                self.key = slug(Path(self.file).stem)
+            return self
+
+    return Entry
 
 
 @dataclass
@@ -347,9 +421,9 @@ def _entry(raw: Any, line: int, problems: list[CorpusError]) -> ManifestEntry | 
         problems.append(CorpusError(MANIFEST, line, f"a document entry is a mapping (file: ..., key: ...), not {_what(raw)}"))
         return None
     try:
-        entry = ManifestEntry.model_validate(dict(raw))
-    except ValidationError as exc:
-        for err in exc.errors():
+        entry = validate_entry(raw)
+    except EntryInvalid as exc:
+        for err in exc.errors:
             name = err["loc"][0] if err["loc"] else None
             problems.append(CorpusError(MANIFEST, raw.line_of(name) if isinstance(name, str) else raw.line,
                                         _reason(err)))
@@ -993,9 +1067,9 @@ class _AddPlan:
         values = {"kind": self.kind, **{k: v for k, v in values.items() if v is not None},
                   "file": item.name, "key": key, "sha256": item.sha256}
         try:
-            entry = ManifestEntry.model_validate(values)
-        except ValidationError as exc:
-            self._problem(item, "detected metadata refused: " + "; ".join(_reason(e) for e in exc.errors()))
+            entry = validate_entry(values)
+        except EntryInvalid as exc:
+            self._problem(item, "detected metadata refused: " + "; ".join(_reason(e) for e in exc.errors))
             return
         if self.corpus.hashes.get(item.name) != item.sha256:
             self.put[item.name] = item.data

@@ -71,24 +71,36 @@ def _build_patterns(rules: LinkingRules) -> _Patterns:
     return _Patterns(by_name, leading, trailing)
 
 
-_cache: dict[int, tuple[Registry, Linker, _Patterns]] = {}
+_cache: dict[int, list] = {}
 
 
-def _linker_for(registry: Registry) -> tuple[Linker, _Patterns]:
-    """The linker and the patterns of ``registry``, built once per registry object."""
+def _built_for(registry: Registry) -> list:
+    """[registry, its patterns, its linker or None until needed], built once per registry object."""
     hit = _cache.get(id(registry))
     if hit is None or hit[0] is not registry:
         _cache.clear()
-        hit = (registry, Linker(registry), _build_patterns(registry.linking))
+        hit = [registry, _build_patterns(registry.linking), None]
         _cache[id(registry)] = hit
-    return hit[1], hit[2]
+    return hit
 
 
-def detect_unknown_organizations(text: str, registry: Registry) -> list[Candidate]:
+def organization_spans(text: str, registry: Registry) -> list[tuple[int, int]]:
+    """The spans of the organization mentions a linker of ``registry`` finds in ``text``."""
+    hit = _built_for(registry)
+    if hit[2] is None:
+        hit[2] = Linker(registry)
+    return [(m.char_start, m.char_end) for m in hit[2].link(text) if m.entity_type == "organization"]
+
+
+def detect_unknown_organizations(text: str, registry: Registry,
+                                 known: list[tuple[int, int]] | None = None) -> list[Candidate]:
     """Organization-like names in ``text`` not covered by an organization mention.
-    Offsets index ``text``; overlapping candidates keep the longest."""
-    linker, patterns = _linker_for(registry)
-    known = [(m.char_start, m.char_end) for m in linker.link(text) if m.entity_type == "organization"]
+    Offsets index ``text``; overlapping candidates keep the longest. ``known`` are the
+    spans of those mentions (:func:`organization_spans`, offsets in ``text``) when the
+    caller has already linked ``text`` with a linker of ``registry``; else it is linked here."""
+    patterns = _built_for(registry)[1]
+    if known is None:
+        known = organization_spans(text, registry)
     found: list[Candidate] = []
     for name, rx in patterns.by_name:
         for m in rx.finditer(text):

@@ -34,9 +34,11 @@ def input_from_parsed(document_key: str, text: str, parsed, *, published: str | 
         for start, end in p.segments:
             linked = by_segment.get((start, end), ()) if by_segment is not None else linker.link(text[start:end], offset=start)
             found.extend(_mention_input(m) for m in linked)
+            # the segment's organization mentions, in its own offsets: it is not linked again
+            known = [(m.char_start - start, m.char_end - start) for m in linked if m.entity_type == "organization"]
             found.extend(MentionInput(u.char_start + start, u.char_end + start, u.surface, "organization", None,
                                       f"unknown:{u.pattern}")
-                         for u in detect_unknown_organizations(text[start:end], registry))
+                         for u in detect_unknown_organizations(text[start:end], registry, known))
     if parsed.kind != "report":
         for start, end in _uncovered_body_lines(text, parsed):
             passages.append(PassageInput(key=f"line@{start}", text=text[start:end], segments=((start, end),)))

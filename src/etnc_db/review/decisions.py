@@ -38,7 +38,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from etnc_db.yaml_lines import LineDict, LineList, YamlSyntaxError, parse_yaml_with_lines
 
-DECISIONS_FILE = "decisions.yaml"
+from .files import DECISIONS_FILE, decisions_path
+
+__all__ = ["DECISIONS_FILE", "decisions_path"]  # re-exported: where the file is belongs to files.py
 HEADER = (
     "# Review decisions that are not curated records (docs/review.md): rejections, merges, who\n"
     "# accepted which candidate with which edits, and document-level decisions. Written by\n"
@@ -149,11 +151,6 @@ class Decisions:
     def entries(self) -> list[Decision]:
         """Every entry, document decisions first."""
         return [*self.documents.values(), *self.candidates.values()]
-
-
-def decisions_path(review_dir: Path) -> Path:
-    """The decisions file of a review folder."""
-    return Path(review_dir) / DECISIONS_FILE
 
 
 def load_decisions(review_dir: Path) -> Decisions:

@@ -20,6 +20,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 DEFAULT_WAIT = 60.0
+DECISIONS_FILE = "decisions.yaml"
+
+
+def decisions_path(review_dir: Path) -> Path:
+    """The decisions file of a review folder."""
+    return Path(review_dir) / DECISIONS_FILE
 
 
 class ReviewBusy(Exception):

@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from etnc_db.tables import TableLoad, TableResult
 
-from .decide import Published, Row, decide, superseded
-from .decisions import Decisions, decisions_path, load_decisions
+from .files import decisions_path
+
+if TYPE_CHECKING:  # imported where used: a run with nothing to reconcile never reads the decisions file
+    from .decide import Published, Row
+    from .decisions import Decisions
 
 CANDIDATES = "review.candidates"
 DECISIONS = "review.decisions"
@@ -106,6 +110,8 @@ class ReviewStage:
         unchanged_files = not facts_changed and state is not None and state[0] == fingerprint
         if unchanged_files and not touched:
             return {}, []
+        from .decisions import load_decisions
+
         decisions = load_decisions(self.settings.review_dir)
         scope = list(touched) if unchanged_files else None  # only the touched documents can change
         published = self._published(scope)
@@ -123,6 +129,8 @@ class ReviewStage:
         return results, loads
 
     def _status(self, row: Row, published: Published, decisions: Decisions) -> Row:
+        from .decide import decide, superseded
+
         proposed = self.proposed.get(row.document)
         if proposed is not None and row.key not in proposed:
             return row if row.status == "superseded" else superseded(row)
@@ -132,6 +140,8 @@ class ReviewStage:
 
     def _rows(self, documents: list[str] | None) -> list[Row]:
         """The store's candidates (of `documents`, or all)."""
+        from .decide import Row
+
         return [Row(key, doc, ftype, evidence, ext, status, source, reviewer, decided_at, reason, fact_key,
                     edited, previous)
                 for key, doc, ftype, evidence, ext, status, source, reviewer, decided_at, reason, fact_key, edited,
@@ -145,6 +155,8 @@ class ReviewStage:
     def _published(self, documents: list[str] | None) -> Published:
         """Published records naming candidates, and the evidence spans (in `documents`,
         or all)."""
+        from .decide import Published
+
         published = Published()
         for fact_key, candidate in self.conn.execute(
                 "SELECT fact_key, candidate_key FROM core.facts WHERE candidate_key IS NOT NULL"):
@@ -195,15 +207,16 @@ class ReviewStage:
 
     def pending(self) -> dict[str, int]:
         """Pending candidates per loaded document."""
-        return dict(self.conn.execute(
-            "SELECT d.document_key, count(*) FROM review.candidates c JOIN core.documents d USING (document_id) "
-            "WHERE c.status = 'pending' GROUP BY 1 ORDER BY 1").fetchall())
+        return dict(self.conn.execute(  # counted per document id, then named
+            "SELECT d.document_key, n.pending FROM (SELECT document_id, count(*) AS pending FROM review.candidates "
+            "WHERE status = 'pending' GROUP BY 1) n JOIN core.documents d USING (document_id) ORDER BY 1").fetchall())
 
     def report(self, documents: list[dict]) -> None:
         """Per document of the run: its published facts and pending candidates."""
-        facts = dict(self.conn.execute(
-            "SELECT d.document_key, count(DISTINCT e.fact_id) FROM core.documents d "
-            "LEFT JOIN core.evidence e USING (document_id) GROUP BY 1").fetchall())
+        facts = dict(self.conn.execute(  # distinct (document, fact) pairs first: no sort of every evidence row
+            "SELECT d.document_key, coalesce(n.facts, 0) FROM core.documents d LEFT JOIN ("
+            "SELECT document_id, count(*) AS facts FROM (SELECT DISTINCT document_id, fact_id FROM core.evidence) x "
+            "GROUP BY 1) n USING (document_id)").fetchall())
         pending = self.pending()
         for d in documents:
             if d["document_key"] in facts:

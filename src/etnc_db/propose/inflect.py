@@ -19,8 +19,9 @@ VOWELS = set("aeiou")
 
 
 def _double_final(word: str) -> bool:
-    """Short consonant-vowel-consonant verbs double their last letter (ban, bar, stop)."""
-    return (len(word) <= 4 and len(word) >= 3 and word[-1] not in VOWELS | set("wxy")
+    """One-syllable consonant-vowel-consonant words double their last letter (ban, bar,
+    stop: banned, barred, stopped; not open, opened)."""
+    return (len(word) >= 3 and sum(ch in VOWELS for ch in word) == 1 and word[-1] not in VOWELS | set("wxy")
             and word[-2] in VOWELS and word[-3] not in VOWELS)
 
 

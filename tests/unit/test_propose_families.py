@@ -120,3 +120,27 @@ def test_family_words_in_other_senses_propose_no_measure_or_sale(rules, linker, 
 def test_deals_with_a_stated_value_are_investment_candidates(rules, linker):
     found = types_of("The deals signed at the summit are worth 3 billion euros in total.", rules, linker)
     assert "investment" in found
+
+
+@pytest.mark.parametrize("sentence, fact_type, type_value", [
+    ("Het Chinese bedrijf bouwt een nieuwe fabriek in Limburg.", "investment", "greenfield"),
+    ("Chińska firma zbuduje fabrykę baterii na Śląsku.", "investment", "greenfield"),
+    ("De regering wil een verbod op Chinese camera's in ministeries.", "policy_measure", "ban"),
+    ("Rząd wprowadził zakaz używania chińskich dronów w wojsku.", "policy_measure", "ban"),
+])
+def test_dutch_and_polish_basics(rules, linker, sentence, fact_type, type_value):
+    assert types_of(sentence, rules, linker).get(fact_type) == type_value
+
+
+@pytest.mark.parametrize("sentence", [
+    "De twee universiteiten ondertekenden een samenwerkingsovereenkomst met Fudan.",
+    "Obie firmy podpisały umowę o współpracy przy produkcji ogniw.",
+])
+def test_dutch_and_polish_signing_is_an_agreement(rules, linker, sentence):
+    assert "agreement" in types_of(sentence, rules, linker)
+
+
+def test_banning_the_sale_of_goods_stays_a_ban_while_blocking_a_sale_is_a_screening_decision(rules, linker):
+    assert types_of("Lawmakers banned the sale of cheap e-scooters.", rules, linker)["policy_measure"] == "ban"
+    assert types_of("Ministers blocked the sale of the chip plant to a Chinese group.", rules,
+                    linker)["policy_measure"] == "screening_decision"

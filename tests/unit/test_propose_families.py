@@ -144,3 +144,12 @@ def test_banning_the_sale_of_goods_stays_a_ban_while_blocking_a_sale_is_a_screen
     assert types_of("Lawmakers banned the sale of cheap e-scooters.", rules, linker)["policy_measure"] == "ban"
     assert types_of("Ministers blocked the sale of the chip plant to a Chinese group.", rules,
                     linker)["policy_measure"] == "screening_decision"
+
+
+@pytest.mark.parametrize("sentence", [
+    "The toolmaker now needs an export licence before shipping its scanners to Shanghai.",
+    "Il decreto firmato dal ministro autorizza la cessione delle quote.",
+    "The decree signed by the president lists the strategic sectors.",
+])
+def test_export_licences_and_signed_decrees_are_no_agreements(rules, linker, sentence):
+    assert "agreement" not in types_of(sentence, rules, linker)

@@ -5,6 +5,7 @@
     .venv/bin/python scripts/extraction_quality.py --train         # also refit etl/extraction/confidence.json
     .venv/bin/python scripts/extraction_quality.py --news /work/eval/news --split dev
     .venv/bin/python scripts/extraction_quality.py --json          # figures as JSON
+    .venv/bin/python scripts/extraction_quality.py --news /work/eval/news3 --fit-floors  # floors, dev/test
 
 Report mode: the shipped report (data/corpus/002_44c2a5c8c66c6785.txt) against the
 curated facts of etl/curated/etnc-2026-report, leave-one-chapter-out: the confidence
@@ -183,6 +184,72 @@ def evaluate_news(directory: Path, split: str, root: Path = ROOT):
     return total, pages
 
 
+def news_scores(directory: Path, split: str, weights, root: Path = ROOT):
+    """Every candidate's (type, confidence), kept or not, and per labelled fact its type
+    and the confidences of the candidates of its type overlapping its quote."""
+    from etnc_db.propose import propose
+
+    linker = Linker(load_registry(root / "etl" / "reference"))
+    rules = load_rules(root / "etl" / "extraction")
+    cands_all, facts = [], []
+    for label_path in sorted(directory.glob("p*.yaml")):
+        labels = yaml.safe_load(label_path.read_text(encoding="utf-8"))
+        if labels.get("split") != split:
+            continue
+        text = (directory / labels["file"]).read_text(encoding="utf-8")
+        published = labels.get("published")
+        parsed = parse_document(text, kind="news_article", file_name=labels["file"])
+        doc = input_from_parsed(label_path.stem, text, parsed, published=str(published) if published else None,
+                                linker=linker)
+        cands = propose(doc, rules, weights, keep_all=True)
+        cands_all += [(c.fact_type, c.confidence) for c in cands]
+        for f in labels.get("facts") or []:
+            m = find_quote(text, f["quote"]) if f.get("in_scope") is not False else None
+            if m is not None:
+                facts.append((f["type"], [c.confidence for c in cands if c.fact_type == f["type"]
+                                          and any(a < m.end and m.start < b for a, b in c.evidence)]))
+    return cands_all, facts
+
+
+def floor_counts(pages, fact_type: str, threshold: float) -> tuple[int, int, int]:
+    """(facts, found, kept candidates) of ``fact_type`` at ``threshold``."""
+    cands, facts = pages
+    n = sum(1 for t, _ in facts if t == fact_type)
+    found = sum(1 for t, sc in facts if t == fact_type and any(x >= threshold for x in sc))
+    return n, found, sum(1 for t, c in cands if t == fact_type and c >= threshold)
+
+
+def fit_floor(pages, fact_type: str, report_threshold: float, budget: float) -> float:
+    """The lowest floor (0 or a candidate's confidence) keeping at most ``budget``
+    candidates per labelled fact on ``pages``, the report's threshold applying below it."""
+    grid = sorted({0.0} | {c for t, c in pages[0] if t == fact_type})
+    for floor in grid:
+        n, _, kept = floor_counts(pages, fact_type, max(floor, report_threshold))
+        if kept <= budget * n:
+            return floor
+    return grid[-1]
+
+
+def fit_floors(directory: Path, budget: float = 2.5) -> None:
+    """Threshold floors fitted leave-one-split-out over the news splits dev and test
+    (fit on one, check on the other), then on both (the shipped floors, rounded)."""
+    case = ReportCase()
+    weights = fit(case.items, case.truth, "learned", case.hand, calibrate=False, floors={})
+    splits = {s: news_scores(directory, s, weights) for s in ("dev", "test")}
+    both = tuple(a + b for a, b in zip(splits["dev"], splits["test"], strict=True))
+    for t in FACT_TYPES:
+        report = weights.thresholds[t]
+        for a, b in (("dev", "test"), ("test", "dev")):
+            floor = fit_floor(splits[a], t, report, budget)
+            (n, f, k), (n2, f2, k2) = (floor_counts(splits[x], t, max(floor, report)) for x in (a, b))
+            print(f"{t:<15} fit on {a:<4} floor {floor:.3f}: {f}/{n} found, {k / max(n, 1):.2f} per fact;"
+                  f" checked on {b:<4}: {f2}/{n2} found, {k2 / max(n2, 1):.2f} per fact")
+        floor = fit_floor(both, t, report, budget)
+        n, f, k = floor_counts(both, t, max(floor, report))
+        print(f"{t:<15} fit on dev+test floor {floor:.3f} (report threshold {report:.3f}): {f}/{n} found, "
+              f"{k / max(n, 1):.2f} per fact")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--news", type=Path, help="folder of news pages pNN.txt + labels pNN.yaml")
@@ -190,7 +257,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--train", action="store_true", help="refit etl/extraction/confidence.json")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--misses", action="store_true", help="list the ids of curated facts not found")
+    ap.add_argument("--fit-floors", action="store_true",
+                    help="with --news: fit the threshold floors leave-one-split-out over dev and test")
     args = ap.parse_args(argv)
+    if args.news and args.fit_floors:
+        fit_floors(args.news)
+        return 0
     if args.news:
         s, pages = evaluate_news(args.news, args.split)
         if args.json:

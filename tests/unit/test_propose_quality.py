@@ -8,11 +8,11 @@ import pytest
 
 from conftest import ROOT, load_script
 
-# reached (learned weights with the threshold floors, LOCO, no calibration tables):
-# recall 83.1 / 79.6 / 74.1 %, 2.5 / 1.3 / 1.5 candidates per fact, fields right
-# 63.5 / 56.8 / 61.3 %
-RECALL_FLOOR = {"investment": 0.81, "agreement": 0.77, "policy_measure": 0.72}
-FIELDS_FLOOR = {"investment": 0.61, "agreement": 0.54, "policy_measure": 0.59}
+# reached (learned weights with the threshold floors 0.2 / 0.28, LOCO, no calibration
+# tables; fields3 round 2): recall 83.1 / 79.6 / 73.6 %, 2.5 / 1.3 / 1.5 candidates per
+# fact, fields right 63.5 / 56.8 / 62.2 %
+RECALL_FLOOR = {"investment": 0.81, "agreement": 0.77, "policy_measure": 0.71}
+FIELDS_FLOOR = {"investment": 0.61, "agreement": 0.54, "policy_measure": 0.60}
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from etnc_db.propose.inflect import family_pattern
 from etnc_db.yaml_lines import LineDict, YamlSyntaxError, load_yaml_with_lines
 
 FACT_TYPES = ("investment", "agreement", "policy_measure")
@@ -21,6 +22,7 @@ TYPE_FIELD = {"investment": ("investment_type", "investment_type"),
 STATUS_VOCABULARY = {"investment": "investment_status", "agreement": "agreement_status",
                      "policy_measure": "policy_status"}
 RULE_FILES = ("triggers.yaml", "slots.yaml")
+FAMILY_REF = re.compile(r"\{@(\w+)\}")  # a word family in a pattern: {@sell}
 # slots.yaml `roles`: which role a cue gives and on which side of the organization it is read
 ROLE_CUES = ("target_before", "target_after", "investor_before", "investor_after")
 # The software's own reference folder: the vocabularies when the rules folder has no
@@ -101,6 +103,7 @@ class _Checker:
         self.path = path
         self.vocabularies = vocabularies
         self.problems: list[str] = []
+        self.families: dict[str, str] = {}  # name -> alternation (triggers.yaml `families`)
 
     def values(self, vocabulary: str) -> tuple[str, ...]:
         """The values of a curated vocabulary."""
@@ -136,6 +139,12 @@ class _Checker:
             self.problem(node.line_of(key), f"{key} must be a non-empty string")
             return None
         flags = 0 if node.get("case_sensitive") is True else re.IGNORECASE
+        for name in FAMILY_REF.findall(pattern):
+            if name not in self.families:
+                self.problem(node.line_of(key), f"unknown word family {{@{name}}} (families: "
+                             f"{', '.join(sorted(self.families)) or 'none'})")
+                return None
+        pattern = FAMILY_REF.sub(lambda m: self.families[m.group(1)], pattern)
         if "case_sensitive" in node and not isinstance(node["case_sensitive"], bool):
             self.problem(node.line_of("case_sensitive"), "case_sensitive must be true or false")
         try:
@@ -191,8 +200,25 @@ def _load(path: Path, checker: _Checker) -> LineDict | None:
     return checker.mapping(data, 1, "a rule file")
 
 
+def _families(data: LineDict, c: _Checker) -> None:
+    """``families: {name: {language: [words]}}``, usable in any pattern as ``{@name}``."""
+    node = data.get("families")
+    if node is None or c.mapping(node, data.line_of("families"), "families") is None:
+        return
+    for name, words in node.items():
+        line = node.line_of(name)
+        if not re.fullmatch(r"\w+", str(name)) or not isinstance(words, dict) or not words or not all(
+                isinstance(lang, str) and isinstance(ws, list) and ws and all(isinstance(w, str) and w.strip("= ")
+                                                                              for w in ws)
+                for lang, ws in words.items()):
+            c.problem(line, f"family {name!r} must map languages to non-empty lists of words")
+            continue
+        c.families[str(name)] = family_pattern({lang: list(ws) for lang, ws in words.items()})
+
+
 def _triggers(data: LineDict, c: _Checker) -> tuple[dict[str, list[Trigger]], dict[str, list[Cue]]]:
-    c.keys(data, {*FACT_TYPES, "blockers"}, "triggers.yaml", FACT_TYPES)
+    c.keys(data, {*FACT_TYPES, "blockers", "families"}, "triggers.yaml", FACT_TYPES)
+    _families(data, c)
     triggers: dict[str, list[Trigger]] = {t: [] for t in FACT_TYPES}
     for fact_type in FACT_TYPES:
         type_key, type_values = TYPE_FIELD[fact_type][0], c.values(TYPE_FIELD[fact_type][1])

@@ -253,7 +253,7 @@ def fit_floors(directory: Path, budget: float = 2.5) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--news", type=Path, help="folder of news pages pNN.txt + labels pNN.yaml")
-    ap.add_argument("--split", default="dev", choices=("dev", "test", "test2"))
+    ap.add_argument("--split", default="dev", choices=("dev", "test", "test2", "test3"))
     ap.add_argument("--train", action="store_true", help="refit etl/extraction/confidence.json")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--misses", action="store_true", help="list the ids of curated facts not found")

@@ -202,6 +202,31 @@ def queries_table(report: dict) -> list[str]:
     return lines
 
 
+# Sections of bench/results.md that `etnc-db bench` does not measure (another harness
+# wrote them, e.g. bench/compare_revisions.py); a new run's page carries them over.
+KEPT_SECTIONS = ("## Structure change (issue 12): before/after in one run",)
+
+
+def kept_sections(previous: str) -> list[str]:
+    """The KEPT_SECTIONS found in a previous results page, each from its heading to the
+    next `## ` heading (or the end), verbatim."""
+    found = []
+    lines = previous.splitlines()
+    for heading in KEPT_SECTIONS:
+        if heading not in lines:
+            continue
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        found.append("\n".join(lines[start:end]).rstrip() + "\n")
+    return found
+
+
+def with_kept(page: str, previous: str | None) -> str:
+    """`page` followed by the kept sections of `previous` that `page` does not have."""
+    extra = [sec for sec in kept_sections(previous or "") if sec.splitlines()[0] not in page.splitlines()]
+    return page if not extra else page.rstrip("\n") + "\n\n" + "\n".join(extra)
+
+
 def markdown(report: dict) -> str:
     """The whole results page."""
     m = report["machine"]

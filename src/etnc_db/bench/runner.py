@@ -35,7 +35,8 @@ from psycopg import sql
 
 from etnc_db.bench import measure
 from etnc_db.bench.generator import generate
-from etnc_db.bench.results_markdown import markdown
+from etnc_db.bench.results_markdown import kept_sections, markdown, with_kept
+from etnc_db.config import project_dir
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 PREFIX = "bench_"
@@ -396,4 +397,16 @@ def run_bench(out_dir: Path, options: Options = Options(), log=print) -> dict:
 def _write(out_dir: Path, report: dict) -> None:
     """results.json (every run) and results.md (the summary)."""
     (out_dir / "results.json").write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
-    (out_dir / "results.md").write_text(markdown(report), encoding="utf-8")
+    write_page(out_dir / "results.md", markdown(report), project_dir() / "bench" / "results.md")
+
+
+def write_page(path: Path, page: str, committed: Path) -> None:
+    """Write the results page to `path`, carrying over the sections other harnesses wrote
+    (results_markdown.KEPT_SECTIONS) from the page already there or, failing that, from
+    the `committed` bench/results.md, so copying a new run over it loses none of them."""
+    for source in (path, committed):
+        previous = source.read_text(encoding="utf-8") if source.is_file() else ""
+        if kept_sections(previous):
+            page = with_kept(page, previous)
+            break
+    path.write_text(page, encoding="utf-8")

@@ -95,9 +95,10 @@ def _last_end_before(text: str, pos: int) -> int | None:
     """Offset just after the last sentence end before `pos` (the next sentence's start)."""
     window_start = max(0, pos - 2000)
     last = None
-    for m in _SENTENCE_END.finditer(text, window_start, pos):
+    for m in reversed(list(_SENTENCE_END.finditer(text, window_start, pos))):  # the last one that is no abbreviation
         if not _is_abbreviation(text, m.start()):
             last = m.end()
+            break
     if last is None:
         return None if window_start == 0 else window_start
     while last < pos and (text[last] in _SUPERSCRIPTS or text[last].isspace()):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,7 @@ class _Context:
         self.quotes: list[_Quote] = []
         self.withdrawn: dict[str, tuple[str, Path, int]] = {}
         self._relative: dict[Path, Path] = {}
+        self._source: dict[Path, str] = {}
 
     def where(self, path: Path, line: int) -> str:
         """`file:line` for messages: relative to the working directory when possible
@@ -89,8 +91,12 @@ class _Context:
         return f"{rel}:{line}"
 
     def source_ref(self, path: Path, line: int) -> str:
-        """`file:line` stored with a record: relative to the curated folder."""
-        return f"{path.relative_to(self.root).as_posix()}:{line}"
+        """`file:line` stored with a record: relative to the curated folder (worked out
+        once per file)."""
+        rel = self._source.get(path)
+        if rel is None:
+            rel = self._source[path] = path.relative_to(self.root).as_posix()
+        return f"{rel}:{line}"
 
     def problem(self, path: Path, line: int, reason: str) -> None:
         self.problems.append(f"{self.where(path, line)}: {reason}")
@@ -255,23 +261,34 @@ def _partial(value: str | None) -> tuple[date | None, str]:
 def _field_rows(ctx: _Context, rec: Record, table: str, values: BaseModel, raw: Any) -> dict[str, Any]:
     """Named row of `table` from a record's fields: an integer foreign key `<x>_id` is
     given by business key as `<x>_key`; keys and vocabulary values are checked."""
+    row: dict[str, Any] = {}
+    for name, row_key, ref, vocabulary in _curated_columns(table):
+        value = getattr(values, name)
+        if (ref or vocabulary) and value is not None:
+            line = raw.line_of(name) if isinstance(raw, Lines) else rec.raw.line
+            if ref:
+                _check_key(ctx, rec, line, name, ref, value)
+            if vocabulary and value not in ctx.registry.vocabularies[vocabulary]:
+                allowed = ", ".join(ctx.registry.vocabularies[vocabulary])
+                ctx.problem(rec.path, line, f"{name}: {value!r} is not one of {allowed}")
+        row[row_key] = value
+    return row
+
+
+@cache
+def _curated_columns(table: str) -> tuple[tuple[str, str, str | None, str | None], ...]:
+    """(field, row key, referenced kind, vocabulary) of each curated column of `table`
+    in column order, read from the models once, not per record."""
     from etnc_db.db.models import metadata
 
-    row: dict[str, Any] = {}
+    out = []
     for column in metadata.tables[table].columns:
         name = column.info.get("field")
         if not name or column.info.get("precision"):
             continue
-        value = getattr(values, name)
-        line = raw.line_of(name) if isinstance(raw, Lines) else rec.raw.line
         ref, vocabulary = column.info.get("ref"), column.info.get("vocabulary")
-        if ref and value is not None:
-            _check_key(ctx, rec, line, name, ref, value)
-        if vocabulary and value is not None and value not in ctx.registry.vocabularies[vocabulary]:
-            allowed = ", ".join(ctx.registry.vocabularies[vocabulary])
-            ctx.problem(rec.path, line, f"{name}: {value!r} is not one of {allowed}")
-        row[column.name.removesuffix("_id") + "_key" if ref else column.name] = value
-    return row
+        out.append((name, column.name.removesuffix("_id") + "_key" if ref else column.name, ref, vocabulary))
+    return tuple(out)
 
 
 def _check_key(ctx: _Context, rec: Record, line: int, name: str, ref: str, key: str) -> None:

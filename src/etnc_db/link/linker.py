@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 import ahocorasick_rs
@@ -70,8 +71,14 @@ class _Target:
 
 
 def _case_ok(form: str, found: str) -> bool:
-    """Every capital of the registered form is a capital in the text."""
-    return all(not f.isupper() or g.isupper() for f, g in zip(form, found, strict=False))
+    """Every capital of the registered form (accents folded) is a capital in the text."""
+    return all(i >= len(found) or found[i].isupper() for i in _capitals(form))
+
+
+@lru_cache(maxsize=65536)
+def _capitals(form: str) -> tuple[int, ...]:
+    """Where the capitals of `form`, accents folded, are (worked out once per form)."""
+    return tuple(i for i, f in enumerate(fold_keep_case(form)) if f.isupper())
 
 
 def _keyword_variants(keyword: str, rules: LinkingRules) -> list[str]:
@@ -236,7 +243,7 @@ class Linker:
             if start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
                 continue
             found = fold_keep_case(text[start:end])
-            ok = [t for t in self._pattern_targets[idx] if _case_ok(fold_keep_case(t.form), found)]
+            ok = [t for t in self._pattern_targets[idx] if _case_ok(t.form, found)]
             if not ok:
                 continue
             if end < n and _is_word_char(text[end]) and _is_word_char(text[end - 1]):

@@ -20,11 +20,17 @@ from etnc_db.load.catalog import TableInfo
 from etnc_db.tables import ORIGIN, LoadError, TableLoad
 
 CHUNK_BYTES = 1 << 20
-_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _escape(s: str) -> str:
+    """COPY text escaping of backslash, tab, newline and carriage return. Four
+    str.replace calls, not str.translate: a translate table that maps a character to
+    two is applied character by character in Python, ~20x slower on long texts."""
+    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _text(v: Any) -> str:
-    return str(v).translate(_ESCAPE)
+    return _escape(str(v))
 
 
 def _bool(v: Any) -> str:
@@ -38,7 +44,7 @@ def _plain(v: Any) -> str:
 
 
 def _json(v: Any) -> str:
-    return json.dumps(v, ensure_ascii=False, default=_json_default).translate(_ESCAPE)
+    return _escape(json.dumps(v, ensure_ascii=False, default=_json_default))
 
 
 def _json_default(v: Any):
@@ -56,7 +62,7 @@ def _array_item(v: Any) -> str:
 
 
 def _array(v: Any) -> str:
-    return ("{" + ",".join(_array_item(x) for x in v) + "}").translate(_ESCAPE)
+    return _escape("{" + ",".join(_array_item(x) for x in v) + "}")
 
 
 def formatter(pg_type: str) -> Callable[[Any], str]:
@@ -103,13 +109,13 @@ def copy_to_staging(conn: psycopg.Connection, load: TableLoad, info: TableInfo, 
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
     coldefs = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in zip(columns, types, strict=True))
     conn.execute(sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(sql.Identifier(name), coldefs))
-    fmts = [formatter(t) for t in types]
+    pairs = list(zip(columns, [formatter(t) for t in types], strict=True))
     stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(name), sql.SQL(", ").join(map(sql.Identifier, columns)))
     with conn.cursor() as cur, cur.copy(stmt) as copy:
         buf: list[str] = []
         size = 0
         for row in load.rows:
-            line = "\t".join("\\N" if row[c] is None else f(row[c]) for c, f in zip(columns, fmts, strict=True)) + "\n"
+            line = "\t".join(["\\N" if row[c] is None else f(row[c]) for c, f in pairs]) + "\n"
             buf.append(line)
             size += len(line)
             if size >= CHUNK_BYTES:

@@ -14,6 +14,7 @@ the original text.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -60,11 +61,28 @@ def fold_keep_case(text: str) -> str:
     return "".join(fold_char_keep_case(c) for c in text)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def fold_with_origin(text: str) -> tuple[str, list[int] | None]:
     """The folded text and, when it is not one character per character of ``text``,
     the index in ``text`` of each folded character (None: the same index)."""
     if text.isascii():
         return text.lower(), None
+    # Mostly ASCII (a curly quote, a dash, an accented name): lower-case the ASCII runs
+    # in C and fold only the other characters; when each folds to one character the
+    # offsets are unchanged. Otherwise fold character by character to know the origins.
+    pieces, pos, same_length = [], 0, True
+    for m in _NON_ASCII.finditer(text):
+        folded = [fold_char(c) for c in m.group()]
+        if any(len(f) != 1 for f in folded):
+            same_length = False
+            break
+        pieces += (text[pos:m.start()].lower(), "".join(folded))
+        pos = m.end()
+    if same_length:
+        pieces.append(text[pos:].lower())
+        return "".join(pieces), None
     parts = [fold_char(c) for c in text]
     if all(len(p) == 1 for p in parts):
         return "".join(parts), None

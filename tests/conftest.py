@@ -36,6 +36,23 @@ def load_script(name: str):
     return mod
 
 
+@pytest.fixture(scope="session")
+def rules():
+    """The shipped extraction rules (etl/extraction), read once."""
+    from etnc_db.propose.rules import load_rules
+
+    return load_rules(ROOT / "etl" / "extraction")
+
+
+@pytest.fixture(scope="session")
+def linker():
+    """A linker over the shipped registry (etl/reference), built once."""
+    from etnc_db.link.linker import Linker
+    from etnc_db.reference.registry import load_registry
+
+    return Linker(load_registry(ROOT / "etl" / "reference"))
+
+
 def with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + name))

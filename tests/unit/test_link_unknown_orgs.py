@@ -342,7 +342,7 @@ def test_recall_and_precision_on_labelled_fragments(registry):
 
 # --- issue 13, third page set: cues added for names the detector missed ---------------
 
-@pytest.mark.parametrize("text, surface, cue", [
+CUES_THIRD_SET = [
     # a generic registered alias that names another country is that country's body
     ("The decision was announced by the Ministry of Economy of the Republic of Austria on Tuesday.",
      "Ministry of Economy of the Republic of Austria", "prefix:Ministry of"),
@@ -369,11 +369,8 @@ def test_recall_and_precision_on_labelled_fragments(registry):
     # an apposition with an elided article; an agency cited in French
     ("Il presidente di ANFIA, l’associazione dei costruttori, ha parlato.", "ANFIA", "apposition:associazione"),
     ("Le contrat a été confirmé à l’AFP par un porte-parole.", "AFP", "agency:AFP"),
-])
-def test_issue_13_third_set_cues(registry, text, surface, cue):
-    found = _found(text, registry)
-    assert surface in found, found
-    assert found[surface].cue == cue
+]
+
 
 
 def test_a_prefix_name_ends_before_and_the(registry):
@@ -381,7 +378,7 @@ def test_a_prefix_name_ends_before_and_the(registry):
     assert "Ministry of Finance of Austria" in found and "Brakwater" in found
 
 
-@pytest.mark.parametrize("text", [
+GUARDS_THIRD_SET = [
     # the registered namesake's generic alias alone stays unlinked and unflagged
     "The decision was announced by the Ministry of Economy on Tuesday.",
     # Italy's screening powers are a legal regime
@@ -392,14 +389,13 @@ def test_a_prefix_name_ends_before_and_the(registry):
     "The government blocked a Chinese-backed company from buying the plant.",
     # a registered institute followed by a country is that institute ("and the" ends the first name)
     "The Chinese Academy of Sciences and the Finnish Meteorological Institute China had plans.",
-])
-def test_issue_13_third_set_guards(registry, text):
-    assert find_unknown_organizations(text, registry) == []
+]
+
 
 
 # --- issue 13, round 2: rules read from how names are built, checked on both page splits
 
-@pytest.mark.parametrize("text, surface, cue", [
+CUES_ROUND_2 = [
     # German compounds: a body head after a hyphen, and in the genitive
     ("Das meldete die Nordische Presse-Agentur am Dienstag.", "Nordische Presse-Agentur", "head:Agentur"),
     ("Die Werft ist eine Tochter des chinesischen Halvar-Konzerns.", "Halvar-Konzerns", "compound:konzern"),
@@ -432,14 +428,11 @@ def test_issue_13_third_set_guards(registry, text):
     ("Ein Sprecher sagte, Kellbrand übernimmt das Werk eines Zulieferers.", "Kellbrand", "verb:übernimmt"),
     # German newspaper and broadcaster compounds as descriptors, after a capitalised article
     ("Die Wochenzeitung Rheinblick berichtete zuerst darüber.", "Rheinblick", "descriptor:-zeitung"),
-])
-def test_issue_13_round_2_cues(registry, text, surface, cue):
-    found = _found(text, registry)
-    assert surface in found, found
-    assert found[surface].cue == cue
+]
 
 
-@pytest.mark.parametrize("text", [
+
+GUARDS_ROUND_2 = [
     # a German relative clause after "die" is no apposition ("Technik" is no company)
     "Die Technik, die das Unternehmen nutzt, gilt als veraltet.",
     "Die Anlage, die ein Konzern aus Shanghai kaufen wollte, bleibt in Essen.",
@@ -455,9 +448,8 @@ def test_issue_13_round_2_cues(registry, text, surface, cue):
     "Recentemente ha venduto la quota di minoranza.",
     # an English noun that is a German verb elsewhere ("plant")
     "The European plant will open in May.",
-])
-def test_issue_13_round_2_no_finding(registry, text):
-    assert _found(text, registry) == {}
+]
+
 
 
 # --- round 3: mechanisms checked on a split they were not derived from --------------
@@ -484,7 +476,7 @@ def test_issue_13_round_3_colon_list_needs_a_group_noun(registry, text):
     assert not any(f.cue.startswith("group-list:") for f in _found(text, registry).values())
 
 
-@pytest.mark.parametrize("text, surface, cue", [
+CUES_ROUND_3 = [
     # a person's role at the name (only capitalised words and of-phrases between role and 'at')
     ("The plan was frozen, says Anna Berg, Director of Foreign Investment at Brevant, to a local paper.",
      "Brevant", "role-at"),
@@ -496,25 +488,35 @@ def test_issue_13_round_3_colon_list_needs_a_group_noun(registry, text):
     ("Il governo ha annullato la vendita della società di droni militari Velante Avio a un fondo.",
      "Velante Avio", "descriptor-of:società"),
     ("Le ministre a reçu l'entreprise de batteries Norvolte mardi.", "Norvolte", "descriptor-of:entreprise"),
-])
-def test_issue_13_round_3_cues(registry, text, surface, cue):
-    found = _found(text, registry)
-    assert surface in found, found
-    assert found[surface].cue == cue
+]
 
 
-@pytest.mark.parametrize("text", [
+
+GUARDS_ROUND_3 = [
     # a verb between the role and 'at': the name is a place
     "The minister arrived at Kolmar on Monday.",
     # a country in the page's language, behind an elided article, before its verb
     "A marzo l’Italia ha bloccato la vendita della società.",
     # a descriptor of-phrase before a place
     "La produzione della società di batterie resta in Piemonte.",
-])
-def test_issue_13_round_3_no_finding(registry, text):
-    assert _found(text, registry) == {}
+]
+
 
 
 def test_issue_13_round_3_stock_exchange_head(registry):
     found = _found("Its shares on the Dolan Stock Exchange rose after the deal.", registry)
     assert "Dolan Stock Exchange" in found, found
+
+
+@pytest.mark.parametrize("text, surface, cue", CUES_THIRD_SET + CUES_ROUND_2 + CUES_ROUND_3)
+def test_issue_13_later_cues(registry, text, surface, cue):
+    """Each name is found, by the cue the fragment was written for."""
+    found = _found(text, registry)
+    assert surface in found, found
+    assert found[surface].cue == cue
+
+
+@pytest.mark.parametrize("text", GUARDS_THIRD_SET + GUARDS_ROUND_2 + GUARDS_ROUND_3)
+def test_issue_13_later_guards(registry, text):
+    """Nothing in these fragments is an organization name."""
+    assert _found(text, registry) == {}

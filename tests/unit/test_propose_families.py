@@ -9,24 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from etnc_db.link.linker import Linker
 from etnc_db.propose.extract import extract
 from etnc_db.propose.inflect import english_forms, family_pattern
 from etnc_db.propose.inputs import input_from_text
 from etnc_db.propose.rules import RulesError, load_rules
-from etnc_db.reference.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return load_rules(ROOT / "etl" / "extraction")
-
-
-@pytest.fixture(scope="module")
-def linker():
-    return Linker(load_registry(ROOT / "etl" / "reference"))
 
 
 def types_of(text: str, rules, linker) -> dict[str, str | None]:

@@ -11,21 +11,9 @@ from etnc_db.propose import load_weights, propose
 from etnc_db.propose.candidate import ProposeInput
 from etnc_db.propose.extract import extract
 from etnc_db.propose.inputs import input_from_text
-from etnc_db.propose.rules import load_rules
 from etnc_db.propose.slots import find_amounts, find_dates, status_for
-from etnc_db.reference.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return load_rules(ROOT / "etl" / "extraction")
-
-
-@pytest.fixture(scope="module")
-def linker():
-    return Linker(load_registry(ROOT / "etl" / "reference"))
 
 
 def doc_of(text: str, linker: Linker, *, published: str | None = "2026-06", country: str | None = None) -> ProposeInput:

@@ -53,6 +53,9 @@ from pathlib import Path
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from etnc_db.bench.runner import json_tail  # noqa: E402  (the child's JSON summary, read as `etnc-db bench` reads it)
+
 DRIVER = ("import sys\n"
           "from etnc_db.cli import main\n"
           "sys.argv = ['etnc-db'] + sys.argv[1:]\n"
@@ -81,19 +84,6 @@ GENERATE = ("import inspect, sys\n"
 
 def loadavg() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
-
-
-def json_tail(out: str) -> dict:
-    """The JSON object a child printed last (one line or a pretty-printed block)."""
-    text = out.strip()
-    start = 0 if text.startswith("{") else text.rfind("\n{") + 1
-    for candidate in (text, text[start:]):
-        try:
-            data = json.loads(candidate)
-            return data if isinstance(data, dict) else {}
-        except ValueError:
-            continue
-    return {}
 
 
 class Revision:

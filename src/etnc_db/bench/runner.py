@@ -73,11 +73,11 @@ def run_measured(args: list[str], env: dict | None = None, cwd: Path | None = No
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
-    return Proc(round(wall, 4), round(usage.ru_maxrss / 1024, 1), p.returncode, _json_tail(stdout),
+    return Proc(round(wall, 4), round(usage.ru_maxrss / 1024, 1), p.returncode, json_tail(stdout),
                 stderr.strip()[-2000:], (round(before, 2), round(os.getloadavg()[0], 2)))
 
 
-def _json_tail(out: str) -> dict:
+def json_tail(out: str) -> dict:
     """The JSON object a child printed last (one line, or the CLI's pretty-printed block)."""
     text = out.strip()
     start = 0 if text.startswith("{") else text.rfind("\n{") + 1

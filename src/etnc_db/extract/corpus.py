@@ -1069,7 +1069,7 @@ class _AddPlan:
         try:
             entry = validate_entry(values)
         except EntryInvalid as exc:
-            self._problem(item, "detected metadata refused: " + "; ".join(_reason(e) for e in exc.errors))
+            self._problem(item, f"detected metadata refused: {exc}")
             return
         if self.corpus.hashes.get(item.name) != item.sha256:
             self.put[item.name] = item.data

@@ -401,8 +401,7 @@ class _Page:
         """The first ``top_lines`` non-blank lines, lines of site menus (dropped by their
         shape) not counted but kept among them: a page that opens with a long menu still
         has its headline at the top, and a masthead block keeps its date line."""
-        menus = _menu_rules()
-        counted = [i for i in self.nonblank if getattr(self.c.dropped.get(i), "rule_id", None) not in menus]
+        counted = [i for i in self.nonblank if not self.in_menu(i)]
         last = counted[: self.rules.top_lines][-1:] or self.nonblank[-1:]
         return [i for i in self.nonblank if last and i <= last[0]]
 

@@ -72,20 +72,17 @@ def fold_with_origin(text: str) -> tuple[str, list[int] | None]:
     # Mostly ASCII (a curly quote, a dash, an accented name): lower-case the ASCII runs
     # in C and fold only the other characters; when each folds to one character the
     # offsets are unchanged. Otherwise fold character by character to know the origins.
-    pieces, pos, same_length = [], 0, True
+    pieces, pos = [], 0
     for m in _NON_ASCII.finditer(text):
         folded = [fold_char(c) for c in m.group()]
         if any(len(f) != 1 for f in folded):
-            same_length = False
             break
         pieces += (text[pos:m.start()].lower(), "".join(folded))
         pos = m.end()
-    if same_length:
+    else:
         pieces.append(text[pos:].lower())
         return "".join(pieces), None
-    parts = [fold_char(c) for c in text]
-    if all(len(p) == 1 for p in parts):
-        return "".join(parts), None
+    parts = [fold_char(c) for c in text]  # some character folds to more or fewer than one
     origin: list[int] = []
     for i, p in enumerate(parts):
         origin.extend([i] * len(p))

@@ -36,6 +36,20 @@ def load_script(name: str):
     return mod
 
 
+@pytest.fixture
+def no_hang():
+    """Fail instead of blocking forever (an alias bomb expanding, a FIFO waiting for a writer)."""
+    import signal
+
+    def stop(*_):
+        raise TimeoutError("the test did not finish in 60 s")
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
 @pytest.fixture(scope="session")
 def rules():
     """The shipped extraction rules (etl/extraction), read once."""

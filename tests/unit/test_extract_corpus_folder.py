@@ -14,7 +14,6 @@ import errno
 import fcntl
 import hashlib
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -62,18 +61,6 @@ def snapshot(folder: Path) -> dict[str, object]:
 
 def lines(corpus: C.Corpus) -> list[str]:
     return [str(p) for p in corpus.problems]
-
-
-@pytest.fixture
-def no_hang():
-    """Fail instead of blocking forever (a FIFO opened for reading waits for a writer)."""
-    def boom(*_):
-        raise TimeoutError("blocked")
-    old = signal.signal(signal.SIGALRM, boom)
-    signal.alarm(10)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
 
 
 # --------------------------------------------------------------------------- scanning

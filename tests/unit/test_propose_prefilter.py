@@ -10,7 +10,7 @@ import re
 import pytest
 
 from etnc_db.propose import RULES_DIR, load_rules
-from etnc_db.propose.prefilter import ascii_case_folds, literals, lowered, may_match
+from etnc_db.propose.prefilter import LiteralIndex, ascii_case_folds, can_match, literals, lowered, may_match
 
 
 @pytest.mark.parametrize(("pattern", "flags", "expected"), [
@@ -36,23 +36,44 @@ def _rule_regexes():
     return out
 
 
-def test_no_rule_regex_match_is_prefiltered_away():
-    regexes = _rule_regexes()
+def _random_texts(regexes, n: int = 3000) -> list[str]:
     words = sorted({w for rx in regexes for w in re.findall(r"[A-Za-z]{3,}", rx.pattern)})
     filler = ["the", "China", "firm", "EUR", "5", "2021", ",", ".", "'s", "-", "ſ", "ı", "İ", "K", "é", "(", ")"]
     rng = random.Random(18)
     texts = []
-    for _ in range(3000):
+    for _ in range(n):
         picks = [rng.choice(words if rng.random() < 0.5 else filler) for _ in range(rng.randint(1, 25))]
         texts.append(" ".join(w.upper() if rng.random() < 0.2 else w for w in picks))
+    return texts
+
+
+def test_no_rule_regex_match_is_prefiltered_away():
+    regexes = _rule_regexes()
     matched = 0
-    for text in texts:
+    for text in _random_texts(regexes):
         low = lowered(text)
         for rx in regexes:
             if rx.search(text):
                 matched += 1
                 assert may_match(rx, low), (rx.pattern, text)
     assert matched > 1000
+
+
+def test_one_pass_index_answers_as_the_per_regex_test():
+    """LiteralIndex finds every literal in one Aho-Corasick pass; per regex its answer
+    is may_match's, on text that holds literals inside other words and overlapping ones."""
+    regexes = _rule_regexes()
+    half = len(regexes) // 2
+    index = LiteralIndex(regexes[:half], also=regexes[half:])
+    texts = _random_texts(regexes, 1500) + ["rebuilding", "jointventures", "signedmemorandum", "ſigned"]
+    skipped = 0
+    for text in texts:
+        low, found = lowered(text), index.found(text)
+        answers = [may_match(rx, low) for rx in regexes]
+        assert [can_match(rx, found) for rx in regexes] == answers, text
+        assert index.possible(text) == answers[:half], text
+        skipped += answers.count(False)
+    assert skipped > 10000  # the test exercises the prefilter, not only texts it lets through
 
 
 def test_folds_are_the_known_three_and_other_letters_lower_to_themselves():

@@ -18,7 +18,7 @@ from etnc_db.quotes import normalize
 
 from . import slots
 from .candidate import Candidate, MentionInput, PassageInput, ProposeInput
-from .prefilter import LiteralIndex, lowered, may_match
+from .prefilter import LiteralIndex, can_match
 from .rules import FACT_TYPES, TYPE_FIELD, Rules, Trigger
 
 CODE_VERSION = "propose-1"
@@ -115,10 +115,12 @@ _INDEXES: dict[int, tuple[Rules, LiteralIndex]] = {}
 
 
 def _literal_index(rules: Rules) -> LiteralIndex:
-    """The literal index of every trigger of `rules`, in FACT_TYPES then rule order."""
+    """The literal index of every trigger of `rules`, in FACT_TYPES then rule order (its
+    `found` also knows the blockers' literals)."""
     held = _INDEXES.get(id(rules))
     if held is None or held[0] is not rules:
-        held = _INDEXES[id(rules)] = (rules, LiteralIndex([t.regex for f in FACT_TYPES for t in rules.triggers[f]]))
+        held = _INDEXES[id(rules)] = (rules, LiteralIndex([t.regex for f in FACT_TYPES for t in rules.triggers[f]],
+                                                          also=[b.regex for f in FACT_TYPES for b in rules.blockers[f]]))
     return held[1]
 
 
@@ -159,17 +161,23 @@ class Hit:
     end: int
 
 
-def trigger_hits(sentence: str, fact_type: str, rules: Rules, triggers: list[Trigger] | None = None) -> list[Hit]:
+_NOT_GIVEN = frozenset({"\0not given"})
+
+
+def trigger_hits(sentence: str, fact_type: str, rules: Rules, triggers: list[Trigger] | None = None,
+                 words: frozenset[str] | None = _NOT_GIVEN) -> list[Hit]:
     """The non-empty matches of the type's triggers, in rule order, minus those inside a
     blocker's match. `triggers`: the type's triggers that can match in a text holding the
     sentence (`possible_triggers`), to skip the others; regexes whose literal words the
-    sentence lacks are not run either."""
-    low = lowered(sentence)
-    found = [(t, m) for t in (rules.triggers[fact_type] if triggers is None else triggers) if may_match(t.regex, low)
+    sentence lacks are not run either (`words`: the sentence's literals, from
+    `_literal_index(rules).found`, when already known)."""
+    if words is _NOT_GIVEN:
+        words = _literal_index(rules).found(sentence)
+    found = [(t, m) for t in (rules.triggers[fact_type] if triggers is None else triggers) if can_match(t.regex, words)
              for m in t.regex.finditer(sentence) if m.end() > m.start()]
     if not found:
         return []
-    blocked = [(m.start(), m.end()) for b in rules.blockers[fact_type] if may_match(b.regex, low)
+    blocked = [(m.start(), m.end()) for b in rules.blockers[fact_type] if can_match(b.regex, words)
                for m in b.regex.finditer(sentence)]
     return [Hit(t, m.start(), m.end()) for t, m in found
             if not any(s <= m.start() and m.end() <= e for s, e in blocked)]
@@ -574,8 +582,12 @@ def _title(fact_type: str, p: dict, hit_text: str) -> str:
 def extract(doc: ProposeInput, rules: Rules) -> list[RawCandidate]:
     """Every candidate with its features, before confidence scoring and thresholds."""
     sents = sentences(doc, rules)
-    hits_by = [{t: trigger_hits(s.text, t, rules, s.triggers[t] if s.triggers else None) for t in FACT_TYPES}
-               for s in sents]
+    index = _literal_index(rules)
+    hits_by = []
+    for s in sents:
+        words = index.found(s.text)
+        hits_by.append({t: trigger_hits(s.text, t, rules, s.triggers[t] if s.triggers else None, words)
+                        for t in FACT_TYPES})
     out: list[RawCandidate] = []
     for i, s in enumerate(sents):
         hits = hits_by[i]

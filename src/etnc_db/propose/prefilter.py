@@ -48,20 +48,41 @@ def may_match(regex: re.Pattern[str], low: str | None) -> bool:
 
 
 class LiteralIndex:
-    """``may_match`` for many regexes over one text at once: each distinct literal is
-    looked for once."""
+    """``may_match`` for many regexes over one text at once: every literal of every regex
+    (and of the regexes in `also`) is found in one Aho-Corasick pass over the text."""
 
-    def __init__(self, regexes: list[re.Pattern[str]]):
+    def __init__(self, regexes: list[re.Pattern[str]], also: list[re.Pattern[str]] = ()):
+        import ahocorasick_rs
+
         self.needs = [literals(rx) for rx in regexes]
-        self.words = sorted({w for need in self.needs if need for w in need})
+        words = {w for rx in [*regexes, *also] if (need := literals(rx)) for w in need}
+        self.words = sorted(words)
+        self._automaton = ahocorasick_rs.AhoCorasick(self.words) if self.words else None
+
+    def found(self, text: str) -> frozenset[str] | None:
+        """The literals ``text`` holds (lowercased), or None when it cannot be prefiltered."""
+        low = lowered(text)
+        if low is None:
+            return None
+        if self._automaton is None:
+            return frozenset()
+        return frozenset(self._automaton.find_matches_as_strings(low, overlapping=True))
 
     def possible(self, text: str) -> list[bool]:
         """Per regex, whether it may match in ``text`` (or in any part of it)."""
-        low = lowered(text)
-        if low is None:
+        found = self.found(text)
+        if found is None:
             return [True] * len(self.needs)
-        found = {w for w in self.words if w in low}
         return [need is None or not found.isdisjoint(need) for need in self.needs]
+
+
+def can_match(regex: re.Pattern[str], found: frozenset[str] | None) -> bool:
+    """``may_match`` from a text's ``LiteralIndex.found`` literals (the index must hold
+    the regex's literals)."""
+    if found is None:
+        return True
+    need = literals(regex)
+    return need is None or not found.isdisjoint(need)
 
 
 @cache

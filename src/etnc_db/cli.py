@@ -218,6 +218,18 @@ def _require_schema(url: str) -> None:
         fail(NO_SCHEMA)
 
 
+def _prefetch(url: str, settings, options):
+    """A first build starts deriving its documents on every core while the schema is
+    migrated (etnc_db.workers); None otherwise."""
+    from etnc_db.pipeline import document_salt
+    from etnc_db.workers import prefetch
+
+    try:
+        return prefetch(url, settings, options.corpus_dir or settings.corpus_dir, options.workers, document_salt)
+    except ValueError as exc:  # a bad worker count
+        fail(str(exc))
+
+
 def _pipeline(json_out: bool, **run_options) -> None:
     """One run with `run_options` (the fields of pipeline.RunOptions); its summary. Only
     `run` migrates a database without the schema; off a terminal there is no progress bar."""
@@ -227,13 +239,18 @@ def _pipeline(json_out: bool, **run_options) -> None:
     options = RunOptions(**run_options)
     url = _url()
     settings = _settings()
+    prefetched = _prefetch(url, settings, options) if options.command == "run" else None
     try:
         ensure_schema(url, settings.views_dir, options.wait_seconds, create=options.command == "run")
-    except SchemaMissing:
-        fail(NO_SCHEMA)
+    except BaseException as exc:
+        if prefetched is not None:
+            prefetched.close(failed=True)
+        if isinstance(exc, SchemaMissing):
+            fail(NO_SCHEMA)
+        raise
     try:
         with _progress() if err.is_terminal else nullcontext() as progress:
-            result = run(url, settings, options, progress=progress)
+            result = run(url, settings, options, progress=progress, prefetched=prefetched)
     except RunFailed as exc:
         fail(f"run {exc.run_id or '-'} failed and changed nothing: {exc}")
     if json_out:
@@ -283,15 +300,18 @@ BULK = typer.Option(Bulk.auto, "--bulk", help=(
     "validate them; readers of those tables wait until the run ends). auto: only for a first build into "
     "empty document tables."))
 PRUNE = typer.Option(False, "--prune", help="Remove loaded documents whose files are no longer in the corpus folder.")
+WORKERS = typer.Option(None, "--workers", min=1, help=(
+    "Processes that parse, link and propose documents (default: ETNC_WORKERS, else every core). The rows are the "
+    "same whatever the count."))
 
 
 @app.command()
 def run(corpus: Path | None = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
-        json_out: bool = JSON, bulk: Bulk = BULK, prune: bool = PRUNE) -> None:
+        json_out: bool = JSON, bulk: Bulk = BULK, prune: bool = PRUNE, workers: int | None = WORKERS) -> None:
     """Build everything: migrate the schema, apply the views, run every ETL stage and the SQL gate."""
     with failures():
         _pipeline(json_out, command="run", corpus_dir=corpus, skip_bad=skip_bad, wait_seconds=wait, force=force,
-                  bulk=bulk.value, prune=prune)
+                  bulk=bulk.value, prune=prune, workers=workers)
 
 
 @app.command()
@@ -300,14 +320,15 @@ def load(paths: list[Path] = typer.Argument(None, help="Documents (.txt/.md file
          corpus: Path | None = CORPUS, skip_bad: bool = SKIP_BAD, wait: float = WAIT, force: bool = FORCE,
          json_out: bool = JSON, bulk: Bulk = BULK, prune: bool = PRUNE,
          strict: bool = typer.Option(False, "--strict", help="Fail, changing nothing, while any candidate fact of the "
-                                     "loaded documents waits for review (`etnc-db review`).")) -> None:
+                                     "loaded documents waits for review (`etnc-db review`)."),
+         workers: int | None = WORKERS) -> None:
     """Periodic load: add the documents given, parse only new or changed documents (proposing their
     candidate facts for review), refresh what depends on them."""
     with failures():
         if paths:
             _add_documents(paths, corpus or _settings().corpus_dir, json_out)
         _pipeline(json_out, command="load", corpus_dir=corpus, skip_bad=skip_bad, wait_seconds=wait, force=force,
-                  bulk=bulk.value, prune=prune, strict=strict)
+                  bulk=bulk.value, prune=prune, strict=strict, workers=workers)
 
 
 def _detect_metadata(text: str) -> dict:

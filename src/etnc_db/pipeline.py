@@ -54,6 +54,7 @@ class RunOptions:
     prune: bool = False  # remove documents whose files left the corpus folder
     bulk: str = "auto"  # bulk-load mode for the document tables: auto, always or never
     strict: bool = False  # fail (changing nothing) while candidates of the loaded documents await review
+    workers: int | None = None  # processes deriving documents (None: ETNC_WORKERS, else every core)
     on_stage: Callable[[str], None] | None = None  # test hook, called before each stage
 
 
@@ -93,15 +94,30 @@ def files_fingerprint(paths: list[Path], salt: str = "") -> str:
     return h.hexdigest()
 
 
-def _fault(stage: str, conn: psycopg.Connection | None = None) -> None:
+def reference_fingerprint(settings: Settings) -> str:
+    return files_fingerprint(sorted(settings.reference_dir.rglob("*.yaml")), salt="reference-v2")
+
+
+def document_salt(settings: Settings, reference_fp: str | None = None) -> str:
+    """What a document's rows derive from besides its file: the reference data and the
+    candidate extraction (rules, weights, code); a change re-derives every document."""
+    extraction = extraction_fingerprint(settings.extraction_dir)
+    ref = reference_fp or reference_fingerprint(settings)
+    return hashlib.sha256(f"{ref}|{extraction}".encode()).hexdigest()
+
+
+def fault_point(stage: str, conn: psycopg.Connection | None = None) -> None:
     """Test-only fault injection: ETNC_FAULT_AT=<stage>:kill|raise|sleep[=seconds]|query[=seconds]
-    kills the process (SIGKILL), raises, sleeps (holding the lock), or runs a query that
-    sleeps in the server (`pg_sleep` on the run's connection) before <stage> starts.
-    Stages: reference, documents, documents_load, documents_bulk_restore (bulk mode only),
-    facts, review (holding the review files' shared lock), history, gate, commit."""
-    at, _, action = os.environ.get("ETNC_FAULT_AT", "").partition(":")
-    if at != stage:
+    (several separated by commas) kills the process (SIGKILL), raises, sleeps (holding the
+    lock), or runs a query that sleeps in the server (`pg_sleep` on the run's connection)
+    before <stage> starts. Stages: reference, documents, documents_load,
+    documents_bulk_restore (bulk mode only), facts, review (holding the review files'
+    shared lock), history, gate, commit; and derive, in a worker process before each
+    document it derives (etnc_db.workers)."""
+    faults = dict(f.partition(":")[::2] for f in os.environ.get("ETNC_FAULT_AT", "").split(",") if f)
+    if stage not in faults:
         return
+    action = faults[stage]
     import sys
 
     print(f"fault: {action} at {stage}", file=sys.stderr, flush=True)
@@ -115,17 +131,26 @@ def _fault(stage: str, conn: psycopg.Connection | None = None) -> None:
         conn.execute("SELECT pg_sleep(%s)", (float(action.partition("=")[2] or 30),))
 
 
-def run(url: str, settings: Settings, options: RunOptions, progress=None) -> RunResult:
-    """Run the pipeline once. Raises RunFailed (after recording the failed run)."""
+def run(url: str, settings: Settings, options: RunOptions, progress=None, prefetched=None) -> RunResult:
+    """Run the pipeline once. Raises RunFailed (after recording the failed run).
+    `prefetched`: a started workers.Deriver already deriving the corpus (first builds)."""
     corpus_dir = options.corpus_dir or settings.corpus_dir
-    conn = psycopg.connect(url, autocommit=False)
+    try:
+        conn = psycopg.connect(url, autocommit=False)
+    except BaseException:
+        if prefetched is not None:
+            prefetched.close(failed=True)
+        raise
     result: RunResult | None = None
+    stages: _Run | None = None
     try:
         conn.execute("SET application_name = 'etnc-db'")
         ledger.acquire_lock(conn, options.wait_seconds)
         ledger.mark_abandoned(conn)
         result = RunResult(run_id=ledger.start(url, options.command, str(corpus_dir)))
-        _Run(conn, settings, options, corpus_dir, result, progress).stages()
+        stages = _Run(conn, settings, options, corpus_dir, result, progress)
+        stages.prefetched, prefetched = prefetched, None
+        stages.stages()
         result.status = "succeeded"
         ledger.finish(conn, result.run_id, status="succeeded", details=result.details())
         conn.commit()
@@ -146,6 +171,9 @@ def run(url: str, settings: Settings, options: RunOptions, progress=None) -> Run
             raise
         raise RunFailed(message, result.run_id if result else None) from exc
     finally:
+        for unused in (prefetched, stages.prefetched if stages else None):
+            if unused is not None:  # the run failed, or parsed nothing, before taking it
+                unused.close(failed=True)
         conn.close()
 
 
@@ -180,6 +208,7 @@ class _Run:
         self.changed = {"reference": False, "documents": False, "facts": False}
         self.review = ReviewStage(conn, settings, result.run_id)
         self.keys = None  # the facts stage's key bookkeeping (facts.keys.KeyChanges) when it ran
+        self.prefetched = None  # a workers.Deriver started before the run (first builds)
 
     @contextmanager
     def timed(self, name: str):
@@ -191,7 +220,7 @@ class _Run:
             timings[name] = round(timings.get(name, 0) + time.perf_counter() - t, 4)
 
     def hook(self, name: str) -> None:
-        _fault(name, self.conn)
+        fault_point(name, self.conn)
         if self.options.on_stage:
             self.options.on_stage(name)
 
@@ -204,6 +233,9 @@ class _Run:
             self.result.merge(load_tables(self.conn, loads, self.log))
 
     def load_registry(self):
+        if self.registry is None and self.prefetched is not None and self.prefetched.registry is not None \
+                and self.prefetched.salt == self._document_salt():
+            self.registry = self.prefetched.registry  # read from the same files before the run
         if self.registry is None:
             from etnc_db.reference.registry import load_registry
 
@@ -242,7 +274,7 @@ class _Run:
 
     def reference(self) -> None:
         self.hook("reference")
-        self.ref_fp = files_fingerprint(sorted(self.settings.reference_dir.rglob("*.yaml")), salt="reference-v2")
+        self.ref_fp = reference_fingerprint(self.settings)
         if self.state.get("reference") == self.ref_fp:
             return
         from etnc_db.reference.registry_rows import reference_loads
@@ -272,11 +304,8 @@ class _Run:
             for k, a in plan.actions.items()]
 
     def _document_salt(self) -> str:
-        """What a document's rows derive from besides its file: the reference data and the
-        candidate extraction (rules, weights, code); a change re-derives every document."""
         if not hasattr(self, "doc_salt"):
-            extraction = extraction_fingerprint(self.settings.extraction_dir)
-            self.doc_salt = hashlib.sha256(f"{self.ref_fp}|{extraction}".encode()).hexdigest()
+            self.doc_salt = document_salt(self.settings, self.ref_fp)
         return self.doc_salt
 
     def _corpus_problems(self, corpus) -> None:
@@ -302,7 +331,6 @@ class _Run:
         from etnc_db.extract.rows import DOCUMENT_TABLES, DocumentRows
         from etnc_db.load import bulk as bulk_mode
 
-        linker = self._linker() if plan.to_parse else None
         self.result.bulk = bulk_mode.choose(self.options.bulk, first_build=not plan.stored)
         deferred = None
         if self.result.bulk:
@@ -315,49 +343,56 @@ class _Run:
         self.hook("documents_load")
         task = self.progress.add_task("parse + link", total=len(plan.to_parse)) if self.progress else None
         batch, size = DocumentRows(keys=list(plan.removed)), 0
-        for source in plan.to_parse:
-            if not self._add_document(batch, source, linker, plan):
-                continue
-            size += source.size
-            if size >= DOCUMENT_BATCH_BYTES:
-                self._flush(batch)
-                batch, size = DocumentRows(), 0
-            if task is not None:
-                self.progress.advance(task)
+        jobs = [(source, fingerprint(source, self._document_salt())) for source in plan.to_parse]
+        deriver = self._deriver(jobs)
+        try:
+            for source, derived in deriver.results(jobs):
+                if not self._add_document(batch, source, derived, plan):
+                    continue
+                size += source.size
+                if size >= DOCUMENT_BATCH_BYTES:
+                    self._flush(batch)
+                    batch, size = DocumentRows(), 0
+                if task is not None:
+                    self.progress.advance(task)
+        except BaseException:
+            deriver.close(failed=True)
+            raise
+        if deriver.pool is not None:  # the writer's time waiting for the workers
+            self.result.timings["derive_wait"] = round(deriver.wait_seconds, 4)
+        deriver.close()
         self._flush(batch)
         if deferred is not None:
             self._restore(deferred)
 
-    def _linker(self):
-        from etnc_db.link.linker import Linker
+    def _deriver(self, jobs: list):
+        """The prefetched pool when it derives with this run's inputs, else a new one (a
+        pool for two or more documents, this process for one)."""
+        from etnc_db.workers import Deriver
 
-        with self.timed("link_compile"):
-            return Linker(self.load_registry())
+        prefetched, self.prefetched = self.prefetched, None
+        if prefetched is not None and prefetched.salt == self._document_salt():
+            return prefetched
+        if prefetched is not None:
+            prefetched.close(failed=True)
+        return Deriver.for_jobs(self.settings, jobs, self.options.workers, self._document_salt(),
+                                registry=self.load_registry())
 
-    def _add_document(self, batch, source, linker, plan) -> bool:
-        """Parse and link one document into the batch; False when it was rejected."""
-        from etnc_db.extract.parse import parse_document
-        from etnc_db.extract.rows import DocumentMeta
-
-        try:
-            with self.timed("parse"):
-                text = corpus_folder.read_document(source)
-                parsed = parse_document(text, kind=source.kind, file_name=source.file_name, title=source.title,
-                                        errata=self.load_errata())
-        except CorpusError as exc:
+    def _add_document(self, batch, source, derived, plan) -> bool:
+        """Add one derived document to the batch; False when it was rejected."""
+        if isinstance(derived, CorpusError):
             if not self.options.skip_bad:
-                raise
-            self.rejects.append((exc.file, exc.line, exc.reason))
+                raise derived
+            self.rejects.append((derived.file, derived.line, derived.reason))
             plan.actions[source.key] = "rejected"
             return False
-        with self.timed("link"):
-            mentions = _link_document(text, parsed, linker)
-        with self.timed("propose"):
-            self.review.propose(source, text, parsed, mentions, linker)
-        meta = DocumentMeta(source.key, source.file_name, source.sha256, source.size, source.kind,
-                            fingerprint(source, self._document_salt()), source.title, source.publisher,
-                            source.published)
-        batch.add(meta, text, parsed, mentions)
+        for name, seconds in derived.timings.items():
+            self.result.timings[name] = round(self.result.timings.get(name, 0) + seconds, 4)
+        batch.keys.append(derived.key)
+        for table, rows in derived.rows.items():
+            batch.rows[table].extend(rows)
+        batch.warnings.extend(derived.warnings)
+        self.review.add(derived.key, derived.candidates, derived.proposed)
         return True
 
     def _flush(self, batch) -> None:
@@ -479,23 +514,3 @@ class _Run:
                 why = "its curated file records none" if has_file else "no curated file"
                 self.result.warnings.append(f"{d['document_key']}: 0 facts: {why}")
 
-
-def _link_document(text: str, parsed, linker) -> list:
-    """Mentions in the passages, headings and table rows of a parsed document, as
-    (section key, passage key or None, mention)."""
-    out = []
-    for p in parsed.passages:
-        for start, end in p.segments:
-            out += [(p.section_key, p.key, m) for m in linker.link(text[start:end], offset=start)]
-    for s in parsed.sections:
-        if s.kind == "heading" and s.title and text.startswith(s.title, s.char_start):
-            out += [(s.key, None, m) for m in linker.link(s.title, offset=s.char_start)]
-    for r in parsed.table_rows:
-        out += [(r.section_key, None, m) for m in linker.link(text[r.char_start:r.char_end], offset=r.char_start)]
-    seen, unique = set(), []
-    for item in out:
-        key = (item[2].char_start, item[2].char_end)
-        if key not in seen:
-            seen.add(key)
-            unique.append(item)
-    return unique

@@ -55,8 +55,8 @@ def test_a_run_passes_its_own_mentions_and_the_unknown_names_are_those_of_linkin
     names it finds when it links the passage itself (the registered names it skips included)."""
     from etnc_db.extract import parse_document
     from etnc_db.link.linker import Linker
-    from etnc_db.pipeline import _link_document
     from etnc_db.propose.inputs import input_from_parsed
+    from etnc_db.workers import link_document as _link_document
 
     parsed = parse_document(NEWS_PAGE, kind="news_article", file_name="page.txt", title=None)
     linker = Linker(registry)

@@ -20,7 +20,7 @@ STAGES = ("reference", "extract", "link", "propose", "facts", "review", "quality
 # through. It imports no stage.
 SHARED = ("tables", "vocab", "quotes", "yaml_lines", "config", "db", "load")
 # Orchestration and entry points: may import anything; nothing below imports them.
-TOP = ("pipeline", "status", "cli", "cli_history", "cli_publish", "cli_review", "bench", "__main__")
+TOP = ("pipeline", "workers", "status", "cli", "cli_history", "cli_publish", "cli_review", "bench", "__main__")
 
 MAX_LINES = 80
 MAX_PARAMS = 6

@@ -20,6 +20,9 @@ class CorpusError(Exception):
         self.reason = reason
         super().__init__(str(self))
 
+    def __reduce__(self):  # a worker process's error crosses to the run as itself
+        return (CorpusError, (self.file, self.line, self.reason))
+
     def __str__(self) -> str:
         loc = f"{self.file}:{self.line}" if self.line is not None else f"{self.file}"
         return f"{loc}: {self.reason}"

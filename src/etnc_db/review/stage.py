@@ -56,8 +56,6 @@ class ReviewStage:
 
     def __init__(self, conn: psycopg.Connection, settings, run_id: int):
         self.conn, self.settings, self.run_id = conn, settings, run_id
-        self._rules = None
-        self._weights = None
         self.rows: list[dict] = []
         self.batch_documents: set[str] = set()
         self.proposed: dict[str, set[str]] = {}  # document -> candidate keys proposed in this run
@@ -65,29 +63,11 @@ class ReviewStage:
 
     # -- propose ------------------------------------------------------------------
 
-    def _extraction(self):
-        if self._rules is None:
-            from etnc_db.propose import load_rules, load_weights
-
-            self._rules = load_rules(self.settings.extraction_dir, self.settings.reference_dir)
-            self._weights = load_weights(self.settings.extraction_dir / "confidence.json")
-        return self._rules, self._weights
-
-    def propose(self, source, text: str, parsed, mentions: list, linker) -> int:
-        """Candidates of one parsed document (`source`: its corpus file, for the key and
-        the manifest's publication date; its linked `mentions` reused), buffered for its
-        batch. Returns how many."""
-        from etnc_db.propose import propose
-        from etnc_db.propose.inputs import input_from_parsed
-
-        rules, weights = self._extraction()
-        key = source.key
-        doc = input_from_parsed(key, text, parsed, published=source.published, linker=linker, mentions=mentions)
-        candidates = propose(doc, rules, weights)
-        self.rows += [candidate_row(c, text) for c in candidates]
-        self.batch_documents.add(key)
-        self.proposed[key] = {c.key for c in candidates}
-        return len(candidates)
+    def add(self, document_key: str, rows: list[dict], proposed: set[str]) -> None:
+        """Buffer one derived document's candidate rows (:func:`propose_rows`) for its batch."""
+        self.rows += rows
+        self.batch_documents.add(document_key)
+        self.proposed[document_key] = proposed
 
     def loads(self, batch_keys: list[str]) -> list[TableLoad]:
         """The batch's candidate rows (upserted by key: a decision already made stays on
@@ -231,6 +211,20 @@ class ReviewStage:
             per = ", ".join(f"{k} {n}" for k, n in pending.items())
             raise ReviewPending(f"--strict: {total} candidate(s) pending review ({per}). "
                                 "Review them with `etnc-db review`")
+
+
+def propose_rows(source, text: str, parsed, mentions: list, extraction) -> tuple[list[dict], set[str]]:
+    """The review.candidates rows of one parsed document and the keys it proposes
+    (`source`: its corpus file, for the key and the manifest's publication date; its
+    linked `mentions` reused; `extraction`: what proposes — its `linker`, `rules` and
+    `weights`)."""
+    from etnc_db.propose import propose
+    from etnc_db.propose.inputs import input_from_parsed
+
+    doc = input_from_parsed(source.key, text, parsed, published=source.published, linker=extraction.linker,
+                            mentions=mentions)
+    candidates = propose(doc, extraction.rules, extraction.weights)
+    return [candidate_row(c, text) for c in candidates], {c.key for c in candidates}
 
 
 def candidate_row(c, text: str) -> dict:

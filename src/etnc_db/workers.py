@@ -1,0 +1,285 @@
+"""The documents stage's per-document work — read the file, parse it, link it, propose its
+candidates, make its rows — as one pure function (:func:`derive`), run on every core.
+
+A run that parses two or more documents hands them to a pool of worker processes
+(`fork`: the workers start in milliseconds and share the parent's imported modules);
+each worker loads the registry, the errata and the extraction rules once. The single
+writer (the run's own connection) receives the results *in corpus order*, with at most
+a few documents in flight, so ids, rows and candidates are the same whatever the worker
+count (``ETNC_WORKERS``, ``--workers``; 1 derives in the run's own process) and memory
+does not grow with the corpus.
+
+A first build (no document loaded yet) starts the pool *before* the schema is migrated
+(:func:`prefetch`), so parsing overlaps the migration; the run then takes the prefetched
+results whose document and fingerprint it still plans to load, and derives the others.
+
+Workers ignore Ctrl-C (the run stops them) and die with the run's process (Linux
+``PR_SET_PDEATHSIG``), so a killed run leaves no worker behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from etnc_db.config import Settings
+from etnc_db.extract.corpus import SourceFile
+
+# Documents in flight per worker: enough to keep each busy while the writer loads the
+# previous result, few enough that a 100x corpus never waits in memory.
+IN_FLIGHT_PER_WORKER = 2
+
+Job = tuple[SourceFile, str]  # a document and the fingerprint its rows will carry
+
+
+def worker_count(requested: int | None = None) -> int:
+    """`requested`, else ``ETNC_WORKERS``, else the number of cores this process may use."""
+    if requested is None and os.environ.get("ETNC_WORKERS", "").strip():
+        try:
+            requested = int(os.environ["ETNC_WORKERS"])
+        except ValueError:
+            raise ValueError(f"ETNC_WORKERS={os.environ['ETNC_WORKERS']!r} is not a whole number") from None
+    if requested is None:
+        requested = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if requested < 1:
+        raise ValueError(f"the worker count must be 1 or more, not {requested}")
+    return requested
+
+
+@dataclass
+class Derived:
+    """One document's rows: the document tables' (by table), its review candidates, the
+    keys it proposed, the parser's warnings, and the seconds each step took."""
+
+    key: str
+    rows: dict[str, list[dict[str, Any]]]
+    warnings: list[str]
+    candidates: list[dict[str, Any]]
+    proposed: set[str]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Context:
+    """What every derivation reads besides its document, built once per process."""
+
+    def __init__(self, settings: Settings, registry=None):
+        from etnc_db.extract.errata import load_errata
+        from etnc_db.link.linker import Linker
+        from etnc_db.propose import load_rules, load_weights
+        from etnc_db.reference.registry import load_registry
+
+        self.errata = load_errata(settings.reference_dir)
+        self.linker = Linker(registry if registry is not None else load_registry(settings.reference_dir))
+        self.rules = load_rules(settings.extraction_dir, settings.reference_dir)
+        self.weights = load_weights(settings.extraction_dir / "confidence.json")
+
+
+def derive(ctx: Context, source: SourceFile, fingerprint: str) -> Derived:
+    """Read, parse, link and propose one document and make its rows. Raises CorpusError
+    (``file:line: reason``) for a file that cannot be loaded."""
+    from etnc_db.extract import corpus as corpus_folder
+    from etnc_db.extract.parse import parse_document
+    from etnc_db.extract.rows import DocumentMeta, DocumentRows
+    from etnc_db.review.stage import propose_rows
+
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    text = corpus_folder.read_document(source)
+    parsed = parse_document(text, kind=source.kind, file_name=source.file_name, title=source.title,
+                            errata=ctx.errata)
+    t = _lap(timings, "parse", t)
+    mentions = link_document(text, parsed, ctx.linker)
+    t = _lap(timings, "link", t)
+    candidates, proposed = propose_rows(source, text, parsed, mentions, ctx)
+    t = _lap(timings, "propose", t)
+    rows = DocumentRows()
+    rows.add(DocumentMeta(source.key, source.file_name, source.sha256, source.size, source.kind, fingerprint,
+                          source.title, source.publisher, source.published), text, parsed, mentions)
+    _lap(timings, "rows", t)
+    return Derived(source.key, rows.rows, rows.warnings, candidates, proposed, timings)
+
+
+def _lap(timings: dict[str, float], name: str, since: float) -> float:
+    now = time.perf_counter()
+    timings[name] = now - since
+    return now
+
+
+def link_document(text: str, parsed, linker) -> list:
+    """Mentions in the passages, headings and table rows of a parsed document, as
+    (section key, passage key or None, mention)."""
+    out = []
+    for p in parsed.passages:
+        for start, end in p.segments:
+            out += [(p.section_key, p.key, m) for m in linker.link(text[start:end], offset=start)]
+    for s in parsed.sections:
+        if s.kind == "heading" and s.title and text.startswith(s.title, s.char_start):
+            out += [(s.key, None, m) for m in linker.link(s.title, offset=s.char_start)]
+    for r in parsed.table_rows:
+        out += [(r.section_key, None, m) for m in linker.link(text[r.char_start:r.char_end], offset=r.char_start)]
+    seen, unique = set(), []
+    for item in out:
+        key = (item[2].char_start, item[2].char_end)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+# ----------------------------------------------------------------------------- the pool
+
+_CONTEXT: Context | None = None  # a worker process's context (set by _start_worker)
+
+
+def _start_worker(settings: Settings, registry) -> None:
+    global _CONTEXT
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the run, which stops its workers
+    _die_with_parent()
+    _CONTEXT = Context(settings, registry)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the run's process dies (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers still end when their queue closes
+        pass
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _derive_in_worker(job: Job) -> Derived:
+    from etnc_db.pipeline import fault_point
+
+    assert _CONTEXT is not None
+    fault_point("derive")
+    return derive(_CONTEXT, *job)
+
+
+class Deriver:
+    """Derives documents for one run: in a pool of `workers` processes, or in this
+    process when `workers` is 1. Results come back in the order asked for, with at most
+    `window` documents in flight; the first window starts longest first, so that one
+    long report does not start last."""
+
+    def __init__(self, settings: Settings, workers: int, salt: str = "", registry=None):
+        self.settings, self.workers, self.salt, self.registry = settings, workers, salt, registry
+        self.pool = None
+        self.pending: dict[tuple[str, str], Any] = {}  # (document key, fingerprint) -> AsyncResult
+        self.window = workers * IN_FLIGHT_PER_WORKER
+        self._context: Context | None = None
+        self.wait_seconds = 0.0
+
+    @classmethod
+    def for_jobs(cls, settings: Settings, jobs: list[Job], requested: int | None, salt: str, registry=None) -> Deriver:
+        """A started Deriver for `jobs`: a pool when there are two or more."""
+        workers = worker_count(requested) if len(jobs) > 1 else 1
+        return cls(settings, workers, salt, registry).start()
+
+    def start(self) -> Deriver:
+        """Fork the workers (they share this process's registry, when it has one)."""
+        if self.workers > 1 and self.pool is None:
+            import multiprocessing
+
+            self.pool = multiprocessing.get_context("fork").Pool(
+                self.workers, initializer=_start_worker, initargs=(self.settings, self.registry))
+        return self
+
+    def prefetch(self, jobs: list[Job]) -> None:
+        """Start deriving the first jobs the run will ask for (pool only)."""
+        if self.pool is not None:
+            for job in _longest_first(jobs[: self.window]):
+                self._submit(job)
+
+    def _submit(self, job: Job) -> None:
+        ident = (job[0].key, job[1])
+        if ident not in self.pending:
+            self.pending[ident] = self.pool.apply_async(_derive_in_worker, (job,))
+
+    def results(self, jobs: list[Job]) -> Iterator[tuple[SourceFile, Any]]:
+        """(source, Derived or the CorpusError it raised) for every job, in order."""
+        from etnc_db.extract.parsed import CorpusError
+
+        if self.pool is None:
+            if self._context is None:
+                self._context = Context(self.settings, self.registry)
+            for source, fp in jobs:
+                try:
+                    yield source, derive(self._context, source, fp)
+                except CorpusError as exc:
+                    yield source, exc
+            return
+        wanted = {(source.key, fp) for source, fp in jobs}
+        for ident in [i for i in self.pending if i not in wanted]:  # prefetched, no longer asked for
+            del self.pending[ident]
+        for job in _longest_first(jobs[: self.window]):
+            self._submit(job)
+        for i, (source, fp) in enumerate(jobs):
+            if i and i + self.window - 1 < len(jobs):  # one in, one out
+                self._submit(jobs[i + self.window - 1])
+            try:
+                yield source, self._take((source.key, fp))
+            except CorpusError as exc:
+                yield source, exc
+
+    def _take(self, ident: tuple[str, str]) -> Derived:
+        t = time.perf_counter()
+        try:
+            return self.pending.pop(ident).get()
+        finally:
+            self.wait_seconds += time.perf_counter() - t
+
+    def close(self, *, failed: bool = False) -> None:
+        """Stop the workers: at once when the run failed or work is still in flight."""
+        if self.pool is not None:
+            if failed or self.pending:
+                self.pool.terminate()
+            else:
+                self.pool.close()
+            self.pool.join()
+            self.pool = None
+        self.pending.clear()
+
+
+def _longest_first(jobs: list[Job]) -> list[Job]:
+    return sorted(jobs, key=lambda job: -job[0].size)
+
+
+def prefetch(url: str, settings: Settings, corpus_dir, workers: int | None, salt_of) -> Deriver | None:
+    """For a first build (no document loaded yet, or no schema), a started Deriver already
+    deriving the corpus's first documents while the caller migrates; else None. `salt_of`
+    gives the run's document salt (see pipeline.document_salt). The registry is loaded
+    here, before the workers fork, so they and the run share one copy."""
+    n = worker_count(workers)
+    if n < 2 or not _first_build(url):
+        return None
+    from etnc_db.extract import corpus as corpus_folder
+    from etnc_db.extract.plan import fingerprint
+    from etnc_db.reference.registry import load_registry
+
+    corpus = corpus_folder.scan_corpus(corpus_dir)
+    if len(corpus.files) < 2:
+        return None
+    salt = salt_of(settings)
+    deriver = Deriver(settings, n, salt, load_registry(settings.reference_dir)).start()
+    deriver.prefetch([(f, fingerprint(f, salt)) for f in corpus.files])
+    return deriver
+
+
+def _first_build(url: str) -> bool:
+    """True when the database holds no document (or has no schema yet)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            if conn.execute("SELECT to_regclass('core.documents')").fetchone()[0] is None:
+                return True
+            return conn.execute("SELECT NOT EXISTS (SELECT 1 FROM core.documents)").fetchone()[0]
+    except psycopg.Error:
+        return False

@@ -1,0 +1,100 @@
+"""Documents derived on every core (etnc_db.workers): the same rows whatever the worker
+count, a first build that starts deriving before it migrates, a worker's refusal reported
+as the file's one-line error with nothing changed, and no worker outliving a killed run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from conftest import RUN_TIMES, table_checksums
+from etnc_db.cli import app
+from etnc_db.pipeline import RunFailed, RunOptions, run
+
+IGNORE = (*RUN_TIMES, "proposed_at")  # when a row was written, not what it holds
+SCHEMAS = ("core", "mart", "review")
+
+
+def test_rows_are_the_same_whatever_the_worker_count(databases, migrated_template, settings):
+    one, two, three = (databases.create(template=migrated_template) for _ in range(3))
+
+    single = run(one, settings, RunOptions(command="test", workers=1))
+    assert "derive_wait" not in single.timings  # derived in the run's own process
+    # the command line on an empty database: the pool starts before the schema check
+    res = CliRunner().invoke(app, ["run", "--workers", "2", "--json"], env={"DATABASE_URL": two})
+    assert res.exit_code == 0, res.output
+    assert "derive_wait" in json.loads(res.stdout)["timings"]  # the writer took results from workers
+    run(three, settings, RunOptions(command="test", workers=3))
+
+    expected = table_checksums(one, schemas=SCHEMAS, ignore=IGNORE)
+    assert len(expected) > 50
+    assert table_checksums(two, schemas=SCHEMAS, ignore=IGNORE) == expected
+    assert table_checksums(three, schemas=SCHEMAS, ignore=IGNORE) == expected
+
+
+def test_a_document_a_worker_refuses_fails_the_run_with_its_file_and_changes_nothing(built_db, settings,
+                                                                                      corpus_copy):
+    # the folder's scan accepts it; only parsing it as a report (in a worker) refuses it
+    (corpus_copy / "odd-report.txt").write_text("A memo with no contents list.\n\nJust a paragraph.\n",
+                                                encoding="utf-8")
+    with (corpus_copy / "sources.yaml").open("a", encoding="utf-8") as manifest:
+        manifest.write("  - file: odd-report.txt\n    key: odd-report\n    kind: report\n")
+    (corpus_copy / "other-page.txt").write_text("A short page about a battery plant in Hungary.\n", encoding="utf-8")
+    before = table_checksums(built_db, schemas=("core", "review"))
+    with pytest.raises(RunFailed) as err:
+        run(built_db, settings, RunOptions(corpus_dir=corpus_copy, workers=2))
+    assert str(err.value) == "odd-report.txt: report has no 'Contents' list"
+    assert table_checksums(built_db, schemas=("core", "review")) == before
+
+    result = run(built_db, settings, RunOptions(corpus_dir=corpus_copy, workers=2, skip_bad=True))
+    actions = {d["document_key"]: d["action"] for d in result.documents}
+    assert actions["odd-report"] == "rejected" and actions["other-page"] == "new"
+
+
+def _processes_naming(marker: str) -> list[int]:
+    """Live processes whose command line holds `marker` (zombies excluded)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def test_no_worker_outlives_a_killed_run(databases, migrated_template, corpus_copy, no_hang):
+    url = databases.create(template=migrated_template)
+    # every worker busy (asleep in its first document) when the run is killed
+    env = {**os.environ, "DATABASE_URL": url, "ETNC_FAULT_AT": "derive:sleep=60,documents_load:kill"}
+    # the corpus path in the command line marks the run's processes, workers included
+    proc = subprocess.Popen([sys.executable, "-c", "from etnc_db.cli import app; app()", "run", "--workers", "2",
+                             "--corpus", str(corpus_copy)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    _, stderr = proc.communicate(timeout=50)  # a worker holding stderr open would hang here
+    assert proc.returncode == -signal.SIGKILL, stderr
+    assert "fault: kill at documents_load" in stderr
+    left = _processes_naming(str(corpus_copy))
+    for _ in range(100):  # the kernel kills orphaned workers at once; give them time to exit
+        if not left:
+            break
+        time.sleep(0.1)
+        left = _processes_naming(str(corpus_copy))
+    for pid in left:  # do not leave them to the next test
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM core.documents").fetchone()[0] == 0

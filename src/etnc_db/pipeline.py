@@ -209,6 +209,7 @@ class _Run:
         self.review = ReviewStage(conn, settings, result.run_id)
         self.keys = None  # the facts stage's key bookkeeping (facts.keys.KeyChanges) when it ran
         self.prefetched = None  # a workers.Deriver started before the run (first builds)
+        self.reading = None  # the curated files read while the documents were derived (facts.resolve)
 
     @contextmanager
     def timed(self, name: str):
@@ -345,9 +346,10 @@ class _Run:
         batch, size = DocumentRows(keys=list(plan.removed)), 0
         jobs = [(source, fingerprint(source, self._document_salt())) for source in plan.to_parse]
         deriver = self._deriver(jobs)
+        idle = self._read_ahead(plan) if deriver.pool is not None else None
         try:
-            for source, derived in deriver.results(jobs):
-                if not self._add_document(batch, source, derived, plan):
+            for source, derived in deriver.results(jobs, idle):
+                if not self._add_document(batch, source, derived, plan, deriver.pool is not None):
                     continue
                 size += source.size
                 if size >= DOCUMENT_BATCH_BYTES:
@@ -378,15 +380,18 @@ class _Run:
         return Deriver.for_jobs(self.settings, jobs, self.options.workers, self._document_salt(),
                                 registry=self.load_registry())
 
-    def _add_document(self, batch, source, derived, plan) -> bool:
+    def _add_document(self, batch, source, derived, plan, in_worker: bool) -> bool:
         """Add one derived document to the batch; False when it was rejected."""
+        from etnc_db.workers import TIMING_PREFIX
+
         if isinstance(derived, CorpusError):
             if not self.options.skip_bad:
                 raise derived
             self.rejects.append((derived.file, derived.line, derived.reason))
             plan.actions[source.key] = "rejected"
             return False
-        for name, seconds in derived.timings.items():
+        for name, seconds in derived.timings.items():  # work in worker processes is named so
+            name = TIMING_PREFIX + name if in_worker else name
             self.result.timings[name] = round(self.result.timings.get(name, 0) + seconds, 4)
         batch.keys.append(derived.key)
         for table, rows in derived.rows.items():
@@ -413,12 +418,31 @@ class _Run:
 
     # -- 3. curated facts ----------------------------------------------------------------
 
+    def _facts_fingerprint(self) -> str:
+        curated = list(self.settings.curated_dir.rglob("*.yaml")) if self.settings.curated_dir.exists() else []
+        return files_fingerprint(curated, salt=f"facts-v3|{self.ref_fp}")
+
+    def _read_ahead(self, plan):
+        """While the workers derive the documents, the curated files the facts stage will
+        read (when it will run): a function reading one file per call, for Deriver.results."""
+        touched = {s.key for s in plan.to_parse}
+        if self.state.get("facts") == self._facts_fingerprint() and not (self._quoted() & touched):
+            return None
+        from etnc_db.facts.resolve import CuratedReading
+
+        keys = (set(plan.stored) - set(plan.removed)) | touched
+        self.reading = CuratedReading(self.settings.curated_dir, self.load_registry(), keys)
+
+        def read_one() -> bool:
+            with self.timed("facts"):
+                return self.reading.read_next()
+        return read_one
+
     def facts(self) -> None:
         """The facts depend on the curated files, the reference data and the documents
         their evidence quotes; a touched document no evidence uses leaves them as they are."""
         self.hook("facts")
-        curated = list(self.settings.curated_dir.rglob("*.yaml")) if self.settings.curated_dir.exists() else []
-        fp = files_fingerprint(curated, salt=f"facts-v3|{self.ref_fp}")
+        fp = self._facts_fingerprint()
         if self.state.get("facts") == fp and not (self.touched and self._quoted() & set(self.touched)):
             return
         from etnc_db.facts.documents import read_documents
@@ -427,7 +451,8 @@ class _Run:
 
         fx.use_cache(self.settings.state_dir / "fx-rates.json")
         with self.timed("facts"):
-            resolved = resolve_facts(self.settings.curated_dir, self.load_registry(), read_documents(self.conn))
+            resolved = resolve_facts(self.settings.curated_dir, self.load_registry(), read_documents(self.conn),
+                                     self.reading)
         self.keys = self._check_keys(resolved)
         self.write(resolved.loads, "load_facts")
         self.set_state("facts", fp)

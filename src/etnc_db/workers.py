@@ -34,6 +34,10 @@ IN_FLIGHT_PER_WORKER = 2
 
 Job = tuple[SourceFile, str]  # a document and the fingerprint its rows will carry
 
+# The run's timings (etl.runs.timings) of work done in worker processes start with this:
+# seconds summed over the workers, spent alongside the run's own stages.
+TIMING_PREFIX = "worker "
+
 
 def worker_count(requested: int | None = None) -> int:
     """`requested`, else ``ETNC_WORKERS``, else the number of cores this process may use."""
@@ -202,8 +206,10 @@ class Deriver:
         if ident not in self.pending:
             self.pending[ident] = self.pool.apply_async(_derive_in_worker, (job,))
 
-    def results(self, jobs: list[Job]) -> Iterator[tuple[SourceFile, Any]]:
-        """(source, Derived or the CorpusError it raised) for every job, in order."""
+    def results(self, jobs: list[Job], idle=None) -> Iterator[tuple[SourceFile, Any]]:
+        """(source, Derived or the CorpusError it raised) for every job, in order. While a
+        result is not ready, `idle()` is called (one unit of other work each time; it
+        returns False when it has none left)."""
         from etnc_db.extract.parsed import CorpusError
 
         if self.pool is None:
@@ -224,14 +230,18 @@ class Deriver:
             if i and i + self.window - 1 < len(jobs):  # one in, one out
                 self._submit(jobs[i + self.window - 1])
             try:
-                yield source, self._take((source.key, fp))
+                yield source, self._take((source.key, fp), idle)
             except CorpusError as exc:
                 yield source, exc
 
-    def _take(self, ident: tuple[str, str]) -> Derived:
+    def _take(self, ident: tuple[str, str], idle=None) -> Derived:
+        result = self.pending.pop(ident)
+        while idle is not None and not result.ready():
+            if not idle():
+                idle = None
         t = time.perf_counter()
         try:
-            return self.pending.pop(ident).get()
+            return result.get()
         finally:
             self.wait_seconds += time.perf_counter() - t
 

@@ -54,3 +54,19 @@ def test_without_a_kept_section_the_page_is_the_new_run(tmp_path):
     out = tmp_path / "results.md"
     write_page(out, NEW_RUN, committed)
     assert out.read_text(encoding="utf-8") == NEW_RUN
+
+
+def test_worker_seconds_are_listed_after_the_wall_time_and_given_no_share():
+    """Work in worker processes runs alongside the run's own stages: its seconds are not
+    a share of the process's wall time, and the own stages' shares add up to it."""
+    from etnc_db.bench.results_markdown import stages_table
+
+    build = {"median": 10.0, "stages": {"facts": 2.0, "derive_wait": 5.0, "(not in a stage)": 3.0,
+                                        "worker propose": 12.0, "worker parse": 4.0}}
+    lines = stages_table({"scales": {"1": {"build": build}}})
+    names = [line.split("|")[1].strip() for line in lines[2:]]
+    assert names == ["derive_wait", "(not in a stage)", "facts", "*process wall (median)*", "worker propose",
+                     "worker parse"]
+    shares = {line.split("|")[1].strip(): line.split("|")[3].strip() for line in lines[2:]}
+    assert shares["facts"] == "20 %" and shares["derive_wait"] == "50 %"
+    assert shares["worker propose"] == "" and shares["worker parse"] == ""

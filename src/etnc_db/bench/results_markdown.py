@@ -4,6 +4,8 @@ analysis queries and every run with its load average."""
 
 from __future__ import annotations
 
+from etnc_db.workers import TIMING_PREFIX as WORKER
+
 # issue 18's targets: (key, limit, unit)
 TARGETS = {
     "build_1x_s": 4.0,
@@ -149,25 +151,34 @@ def targets_table(report: dict) -> list[str]:
 
 
 def stages_table(report: dict) -> list[str]:
-    """Median seconds per stage of the builds (etl.runs.timings), one column per scale."""
+    """Median seconds per stage of the builds (etl.runs.timings), one column per scale: the
+    run's own process (its shares add up to its wall time), then the work done in worker
+    processes alongside it ("worker …": seconds summed over the workers, no share)."""
     sc = report["scales"]
     stages = sorted({k for s in sc.values() for k in ((s.get("build") or {}).get("stages") or {})})
     if not stages:
         return []
     cols = list(sc)
-    lines = ["| stage | " + " | ".join(f"{n}× s | {n}× share" for n in cols) + " |",
-             "|---|" + "---|---|" * len(cols)]
-    for stage in sorted(stages, key=lambda k: -max((sc[n].get("build") or {}).get("stages", {}).get(k, 0) for n in cols)):
+
+    def row(stage: str, share: bool) -> str:
         cells = []
         for n in cols:
-            st = (sc[n].get("build") or {}).get("stages") or {}
+            v = ((sc[n].get("build") or {}).get("stages") or {}).get(stage)
             total = (sc[n].get("build") or {}).get("median") or 0
-            v = st.get(stage)
-            cells.append(f"{_f(v)} | {(f'{100 * v / total:.0f} %' if v is not None and total else '')}")
-        lines.append(f"| {stage} | " + " | ".join(cells) + " |")
-    lines.append("| *process wall (median)* | " + " | ".join(
-        f"{_f((sc[n].get('build') or {}).get('median'))} | 100 %" for n in cols) + " |")
-    return lines
+            cells.append(f"{_f(v)} | {f'{100 * v / total:.0f} %' if share and v is not None and total else ''}")
+        return f"| {stage} | " + " | ".join(cells) + " |"
+
+    def biggest(k: str) -> float:
+        return -max((sc[n].get("build") or {}).get("stages", {}).get(k, 0) for n in cols)
+
+    own = sorted((k for k in stages if not k.startswith(WORKER)), key=biggest)
+    workers = sorted((k for k in stages if k.startswith(WORKER)), key=biggest)
+    return ["| stage | " + " | ".join(f"{n}× s | {n}× share" for n in cols) + " |",
+            "|---|" + "---|---|" * len(cols),
+            *(row(k, True) for k in own),
+            "| *process wall (median)* | " + " | ".join(
+                f"{_f((sc[n].get('build') or {}).get('median'))} | 100 %" for n in cols) + " |",
+            *(row(k, False) for k in workers)]
 
 
 def sizes_table(report: dict) -> list[str]:

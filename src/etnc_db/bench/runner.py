@@ -37,6 +37,7 @@ from etnc_db.bench import measure
 from etnc_db.bench.generator import generate
 from etnc_db.bench.results_markdown import kept_sections, markdown, with_kept
 from etnc_db.config import project_dir
+from etnc_db.workers import TIMING_PREFIX as WORKER
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 PREFIX = "bench_"
@@ -229,7 +230,8 @@ class Bench:
         out["stages"] = stage_medians(good)
         if good:  # process start, imports, schema check, run lock and ledger, commit
             out["stages"]["(not in a stage)"] = round(statistics.median(
-                r["s"] - sum((r.get("timings") or {}).values()) for r in good), 4)
+                r["s"] - sum(v for k, v in (r.get("timings") or {}).items() if not k.startswith(WORKER))
+                for r in good), 4)
         return out, kept
 
     def floors(self, n: int, dump_dir: Path) -> dict:

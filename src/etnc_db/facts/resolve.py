@@ -128,13 +128,37 @@ def _validate(ctx: _Context, path: Path, raw: Any, model: type[BaseModel]) -> Ba
         return None
 
 
-def resolve_facts(curated_dir: Path, registry: Registry, docs: dict[str, DocumentText]) -> FactsResult:
-    """The fact tables' rows from every curated file under `curated_dir`."""
-    ctx = _Context(registry, docs, curated_dir)
-    files = sorted(curated_dir.rglob("*.yaml")) if curated_dir.exists() else []
-    pending_for: list[tuple[Path, Lines, schema.EvidenceFor, str, str]] = []
-    for path in files:
-        _read_file(ctx, path, pending_for)
+class CuratedReading:
+    """The curated files under `curated_dir` read and validated one at a time: all that
+    resolving needs besides the documents' text, given the keys of the documents that
+    will be loaded. A run reads them while it waits for its documents."""
+
+    def __init__(self, curated_dir: Path, registry: Registry, document_keys):
+        self.document_keys = frozenset(document_keys)
+        self.ctx = _Context(registry, dict.fromkeys(self.document_keys), curated_dir)
+        self.files = sorted(curated_dir.rglob("*.yaml")) if curated_dir.exists() else []
+        self.pending_for: list[tuple[Path, Lines, schema.EvidenceFor, str, str]] = []
+        self._next = 0
+
+    def read_next(self) -> bool:
+        """Read the next file; False once every file has been read."""
+        if self._next >= len(self.files):
+            return False
+        _read_file(self.ctx, self.files[self._next], self.pending_for)
+        self._next += 1
+        return True
+
+
+def resolve_facts(curated_dir: Path, registry: Registry, docs: dict[str, DocumentText],
+                  reading: CuratedReading | None = None) -> FactsResult:
+    """The fact tables' rows from every curated file under `curated_dir` (`reading`: the
+    files already read, or partly, for exactly the documents in `docs`; else read here)."""
+    if reading is None or reading.document_keys != set(docs) or reading.ctx.registry is not registry:
+        reading = CuratedReading(curated_dir, registry, docs)
+    while reading.read_next():
+        pass
+    ctx, pending_for = reading.ctx, reading.pending_for
+    ctx.docs = docs
     for path, raw, item, document, part in pending_for:
         record = ctx.records.get(item.fact_id)
         if record is None:

@@ -33,6 +33,12 @@ from etnc_db.extract.corpus import SourceFile
 IN_FLIGHT_PER_WORKER = 2
 
 Job = tuple[SourceFile, str]  # a document and the fingerprint its rows will carry
+Task = tuple[SourceFile, str, tuple[int, int]]  # a job and the part (k of n) of it to propose
+
+# A document of at least this size that holds more than one worker's share of the run's
+# text is proposed in one part per worker (each part parses and links the whole document
+# again, a fraction of proposing it): a first build of one long report uses every core.
+SPLIT_MIN_BYTES = 100_000
 
 # The run's timings (etl.runs.timings) of work done in worker processes start with this:
 # seconds summed over the workers, spent alongside the run's own stages.
@@ -81,9 +87,11 @@ class Context:
         self.weights = load_weights(settings.extraction_dir / "confidence.json")
 
 
-def derive(ctx: Context, source: SourceFile, fingerprint: str) -> Derived:
+def derive(ctx: Context, source: SourceFile, fingerprint: str, part: tuple[int, int] = (0, 1)) -> Derived:
     """Read, parse, link and propose one document and make its rows. Raises CorpusError
-    (``file:line: reason``) for a file that cannot be loaded."""
+    (``file:line: reason``) for a file that cannot be loaded. ``part=(k, n)``: propose
+    only the k-th of n parts of the document; part 0 alone makes the document's rows
+    (:func:`merge` joins the parts)."""
     from etnc_db.extract import corpus as corpus_folder
     from etnc_db.extract.parse import parse_document
     from etnc_db.extract.rows import DocumentMeta, DocumentRows
@@ -97,13 +105,46 @@ def derive(ctx: Context, source: SourceFile, fingerprint: str) -> Derived:
     t = _lap(timings, "parse", t)
     mentions = link_document(text, parsed, ctx.linker)
     t = _lap(timings, "link", t)
-    candidates, proposed = propose_rows(source, text, parsed, mentions, ctx)
+    candidates, proposed = propose_rows(source, text, parsed, mentions, ctx, part)
     t = _lap(timings, "propose", t)
     rows = DocumentRows()
-    rows.add(DocumentMeta(source.key, source.file_name, source.sha256, source.size, source.kind, fingerprint,
-                          source.title, source.publisher, source.published), text, parsed, mentions)
+    if part[0] == 0:
+        rows.add(DocumentMeta(source.key, source.file_name, source.sha256, source.size, source.kind, fingerprint,
+                              source.title, source.publisher, source.published), text, parsed, mentions)
     _lap(timings, "rows", t)
     return Derived(source.key, rows.rows, rows.warnings, candidates, proposed, timings)
+
+
+def merge(parts: list[Derived]) -> Derived:
+    """One document's parts as the document: part 0's rows, every part's candidates in
+    order with duplicate keys numbered across the parts."""
+    from etnc_db.propose.candidate import extraction_hash
+    from etnc_db.propose.extract import numbered
+
+    if len(parts) == 1:
+        return parts[0]
+    candidates = [row for p in parts for row in p.candidates]
+    for row, key in zip(candidates, numbered([row["candidate_key"] for row in candidates]), strict=True):
+        if key != row["candidate_key"]:
+            row["candidate_key"] = key
+            row["extraction_hash"] = extraction_hash(key, row["fact_type"], row["proposed"])
+    timings: dict[str, float] = {}
+    for p in parts:
+        for name, seconds in p.timings.items():
+            timings[name] = timings.get(name, 0.0) + seconds
+    first = parts[0]
+    return Derived(first.key, first.rows, first.warnings, candidates, {r["candidate_key"] for r in candidates}, timings)
+
+
+def tasks_of(jobs: list[Job], workers: int) -> list[Task]:
+    """The jobs as tasks: a long document that holds more than one worker's share of the
+    run's text in one part per worker (see SPLIT_MIN_BYTES), any other in one."""
+    total = sum(source.size for source, _ in jobs)
+    out = []
+    for source, fp in jobs:
+        n = workers if workers > 1 and source.size >= SPLIT_MIN_BYTES and source.size * workers > total else 1
+        out += [(source, fp, (k, n)) for k in range(n)]
+    return out
 
 
 def _lap(timings: dict[str, float], name: str, since: float) -> float:
@@ -158,12 +199,12 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _derive_in_worker(job: Job) -> Derived:
+def _derive_in_worker(task: Task) -> Derived:
     from etnc_db.pipeline import fault_point
 
     assert _CONTEXT is not None
     fault_point("derive")
-    return derive(_CONTEXT, *job)
+    return derive(_CONTEXT, *task)
 
 
 class Deriver:
@@ -175,15 +216,17 @@ class Deriver:
     def __init__(self, settings: Settings, workers: int, salt: str = "", registry=None):
         self.settings, self.workers, self.salt, self.registry = settings, workers, salt, registry
         self.pool = None
-        self.pending: dict[tuple[str, str], Any] = {}  # (document key, fingerprint) -> AsyncResult
+        self.pending: dict[tuple, Any] = {}  # (document key, fingerprint, part) -> AsyncResult
         self.window = workers * IN_FLIGHT_PER_WORKER
         self._context: Context | None = None
         self.wait_seconds = 0.0
 
     @classmethod
     def for_jobs(cls, settings: Settings, jobs: list[Job], requested: int | None, salt: str, registry=None) -> Deriver:
-        """A started Deriver for `jobs`: a pool when there are two or more."""
-        workers = worker_count(requested) if len(jobs) > 1 else 1
+        """A started Deriver for `jobs`: a pool when there is work for two processes or more."""
+        workers = worker_count(requested)
+        if len(tasks_of(jobs, workers)) < 2:
+            workers = 1
         return cls(settings, workers, salt, registry).start()
 
     def start(self) -> Deriver:
@@ -198,13 +241,13 @@ class Deriver:
     def prefetch(self, jobs: list[Job]) -> None:
         """Start deriving the first jobs the run will ask for (pool only)."""
         if self.pool is not None:
-            for job in _longest_first(jobs[: self.window]):
-                self._submit(job)
+            for task in _longest_first(tasks_of(jobs, self.workers)[: self.window]):
+                self._submit(task)
 
-    def _submit(self, job: Job) -> None:
-        ident = (job[0].key, job[1])
+    def _submit(self, task: Task) -> None:
+        ident = (task[0].key, *task[1:])
         if ident not in self.pending:
-            self.pending[ident] = self.pool.apply_async(_derive_in_worker, (job,))
+            self.pending[ident] = self.pool.apply_async(_derive_in_worker, (task,))
 
     def results(self, jobs: list[Job], idle=None) -> Iterator[tuple[SourceFile, Any]]:
         """(source, Derived or the CorpusError it raised) for every job, in order. While a
@@ -221,20 +264,26 @@ class Deriver:
                 except CorpusError as exc:
                     yield source, exc
             return
-        wanted = {(source.key, fp) for source, fp in jobs}
+        tasks = tasks_of(jobs, self.workers)
+        wanted = {(source.key, *rest) for source, *rest in tasks}
         for ident in [i for i in self.pending if i not in wanted]:  # prefetched, no longer asked for
             del self.pending[ident]
-        for job in _longest_first(jobs[: self.window]):
-            self._submit(job)
-        for i, (source, fp) in enumerate(jobs):
-            if i and i + self.window - 1 < len(jobs):  # one in, one out
-                self._submit(jobs[i + self.window - 1])
+        for task in _longest_first(tasks[: self.window]):
+            self._submit(task)
+        parts: list = []
+        for i, (source, fp, (k, n)) in enumerate(tasks):
+            if i and i + self.window - 1 < len(tasks):  # one in, one out
+                self._submit(tasks[i + self.window - 1])
             try:
-                yield source, self._take((source.key, fp), idle)
+                parts.append(self._take((source.key, fp, (k, n)), idle))
             except CorpusError as exc:
-                yield source, exc
+                parts.append(exc)
+            if k == n - 1:
+                refused = next((p for p in parts if isinstance(p, CorpusError)), None)
+                yield source, refused or merge(parts)
+                parts = []
 
-    def _take(self, ident: tuple[str, str], idle=None) -> Derived:
+    def _take(self, ident: tuple, idle=None) -> Derived:
         result = self.pending.pop(ident)
         while idle is not None and not result.ready():
             if not idle():
@@ -257,8 +306,8 @@ class Deriver:
         self.pending.clear()
 
 
-def _longest_first(jobs: list[Job]) -> list[Job]:
-    return sorted(jobs, key=lambda job: -job[0].size)
+def _longest_first(tasks: list[Task]) -> list[Task]:
+    return sorted(tasks, key=lambda task: -task[0].size)
 
 
 def prefetch(url: str, settings: Settings, corpus_dir, workers: int | None, salt_of) -> Deriver | None:

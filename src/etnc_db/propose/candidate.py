@@ -78,9 +78,7 @@ class Candidate:
     def extraction(self) -> str:
         """Hash of what a reviewer decides on: the key (document, type, evidence text) and
         the proposed fields. A decision holds while it is unchanged (docs/review.md)."""
-        payload = json.dumps([self.key, self.fact_type, self.proposed], sort_keys=True, ensure_ascii=False,
-                             default=str)
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+        return extraction_hash(self.key, self.fact_type, self.proposed)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -88,3 +86,9 @@ class Candidate:
             "evidence": [list(span) for span in self.evidence], "proposed": self.proposed,
             "title": self.title, "confidence": self.confidence, "extractor_version": self.extractor_version,
         }
+
+
+def extraction_hash(key: str, fact_type: str, proposed: dict[str, Any]) -> str:
+    """See :attr:`Candidate.extraction`."""
+    payload = json.dumps([key, fact_type, proposed], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]

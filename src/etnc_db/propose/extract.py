@@ -666,19 +666,29 @@ def extractor_version(rules: Rules, weights_fingerprint: str = "") -> str:
 
 def finalize(doc: ProposeInput, raws: list[RawCandidate], scores: list[float], version: str,
              thresholds: dict[str, float] | None = None, proposed: list[dict] | None = None) -> list[Candidate]:
-    out: list[Candidate] = []
-    used: dict[str, int] = {}
+    kept = []
     proposed = proposed or [r.proposed for r in raws]
     for raw, score, fields in zip(raws, scores, proposed, strict=True):
         if thresholds is not None and score < thresholds.get(raw.fact_type, 0.0):
             continue
         text = " ".join(doc.text[a:b] for a, b in raw.evidence)
-        key = candidate_key(doc.document_key, raw.fact_type, text)
-        n = used.get(key, 0)
-        used[key] = n + 1
-        if n:
-            key = f"{key}-{n + 1}"
-        out.append(Candidate(key, doc.document_key, raw.fact_type, raw.evidence, fields,
-                             _title(raw.fact_type, fields, raw.meta.get("hit", "")),
-                             round(score, 4), version, dict(raw.features)))
+        kept.append((raw, score, fields, candidate_key(doc.document_key, raw.fact_type, text)))
+    keys = numbered([key for *_, key in kept])
+    return [Candidate(key, doc.document_key, raw.fact_type, raw.evidence, fields,
+                      _title(raw.fact_type, fields, raw.meta.get("hit", "")), round(score, 4), version,
+                      dict(raw.features))
+            for (raw, score, fields, _), key in zip(kept, keys, strict=True)]
+
+
+def numbered(keys: list[str]) -> list[str]:
+    """Candidate keys in document order, the second and later copies of a key (the same
+    evidence proposed twice) numbered ``key-2``, ``key-3``; a key numbered before (in a
+    part of the document proposed on its own) is numbered again."""
+    used: dict[str, int] = {}
+    out = []
+    for key in keys:
+        base = key.partition("-")[0]
+        n = used.get(base, 0)
+        used[base] = n + 1
+        out.append(f"{base}-{n + 1}" if n else base)
     return out

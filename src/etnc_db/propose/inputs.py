@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from etnc_db.link.linker import Linker
@@ -48,6 +49,23 @@ def input_from_parsed(document_key: str, text: str, parsed, *, published: str | 
     orgs = {k: organization_info(registry, k) for k in sorted(keys) if k in registry.organizations}
     found.sort(key=lambda m: (m.char_start, m.char_end))
     return ProposeInput(document_key, text, published or parsed.published, tuple(passages), tuple(found), orgs)
+
+
+def part_of(doc: ProposeInput, k: int, n: int) -> ProposeInput:
+    """The document with only the k-th of n consecutive runs of its passages holding about
+    equal text, so that n processes can propose one long document: the candidates of the
+    n parts, in order, are the document's once duplicate keys are numbered across the
+    parts (``etnc_db.propose.extract.numbered``). Mentions outside the part are never
+    read (each sentence takes those inside its passage)."""
+    if n == 1:
+        return doc
+    total = sum(len(p.text) for p in doc.passages) or 1
+    kept, done = [], 0
+    for p in doc.passages:
+        if k * total <= done * n < (k + 1) * total:
+            kept.append(p)
+        done += len(p.text)
+    return replace(doc, passages=tuple(kept))
 
 
 def _passages_with_chapters(parsed) -> list[tuple[Any, Any]]:

@@ -213,17 +213,18 @@ class ReviewStage:
                                 "Review them with `etnc-db review`")
 
 
-def propose_rows(source, text: str, parsed, mentions: list, extraction) -> tuple[list[dict], set[str]]:
+def propose_rows(source, text: str, parsed, mentions: list, extraction, part: tuple[int, int] = (0, 1)
+                 ) -> tuple[list[dict], set[str]]:
     """The review.candidates rows of one parsed document and the keys it proposes
     (`source`: its corpus file, for the key and the manifest's publication date; its
     linked `mentions` reused; `extraction`: what proposes — its `linker`, `rules` and
-    `weights`)."""
+    `weights`; `part` (k, n): only the k-th of n parts, see propose.inputs.part_of)."""
     from etnc_db.propose import propose
-    from etnc_db.propose.inputs import input_from_parsed
+    from etnc_db.propose.inputs import input_from_parsed, part_of
 
     doc = input_from_parsed(source.key, text, parsed, published=source.published, linker=extraction.linker,
                             mentions=mentions)
-    candidates = propose(doc, extraction.rules, extraction.weights)
+    candidates = propose(part_of(doc, *part), extraction.rules, extraction.weights)
     return [candidate_row(c, text) for c in candidates], {c.key for c in candidates}
 
 

@@ -1,0 +1,60 @@
+"""A long document proposed in parts by several workers (etnc_db.workers): the parts'
+candidates, merged, are the candidates of the whole document — the same keys (a repeated
+evidence numbered across the parts), the same extraction hashes, in the same order."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from etnc_db.propose import propose
+from etnc_db.propose.candidate import PassageInput
+from etnc_db.propose.extract import numbered
+from etnc_db.propose.inputs import input_from_text, part_of
+from etnc_db.review.stage import candidate_row
+from etnc_db.workers import Derived, merge
+
+PARAGRAPHS = [
+    "Huawei signed a memorandum of understanding with Vodafone on 5G research in 2021.",
+    "The government banned Huawei equipment from the core network in 2022.",
+    "Huawei signed a memorandum of understanding with Vodafone on 5G research in 2021.",
+    "CATL will invest EUR 7.3 billion in a battery plant in Debrecen, Hungary.",
+    "Huawei signed a memorandum of understanding with Vodafone on 5G research in 2021.",
+]
+
+
+def _document(linker):
+    """The paragraphs as one text of five passages, linked as one fragment."""
+    text = "\n\n".join(PARAGRAPHS)
+    doc = input_from_text(text, linker, document_key="long-report")
+    passages, start = [], 0
+    for i, paragraph in enumerate(PARAGRAPHS):
+        passages.append(PassageInput(f"p{i + 1}", paragraph, ((start, start + len(paragraph)),)))
+        start += len(paragraph) + 2
+    return replace(doc, passages=tuple(passages))
+
+
+def test_numbered_counts_each_key_across_parts():
+    assert numbered(["a", "b", "a", "a-2", "b", "c-4"]) == ["a", "b", "a-2", "a-3", "b-2", "c"]
+
+
+def test_parts_cover_every_passage_once_in_order(linker):
+    doc = _document(linker)
+    for n in (1, 2, 3, 5, 7):
+        keys = [p.key for k in range(n) for p in part_of(doc, k, n).passages]
+        assert keys == [p.key for p in doc.passages]
+
+
+def test_merged_parts_are_the_whole_documents_candidates(linker, rules):
+    from etnc_db.propose import RULES_DIR, load_weights
+
+    weights = load_weights(RULES_DIR / "confidence.json")
+    doc = _document(linker)
+    whole = [candidate_row(c, doc.text) for c in propose(doc, rules, weights)]
+    assert len({row["candidate_key"].partition("-")[0] for row in whole}) < len(whole)  # a key repeats
+    for n in (2, 3):
+        parts = [Derived("long-report", {}, [], [candidate_row(c, doc.text) for c in propose(part_of(doc, k, n), rules,
+                                                                                              weights)], set())
+                 for k in range(n)]
+        merged = merge(parts)
+        assert merged.candidates == whole
+        assert merged.proposed == {row["candidate_key"] for row in whole}

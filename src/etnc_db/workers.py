@@ -28,9 +28,11 @@ from typing import Any
 from etnc_db.config import Settings
 from etnc_db.extract.corpus import SourceFile
 
-# Documents in flight per worker: enough to keep each busy while the writer loads the
-# previous result, few enough that a 100x corpus never waits in memory.
-IN_FLIGHT_PER_WORKER = 2
+# Documents in flight: enough to keep every worker busy while the writer loads a batch
+# (see pipeline.DOCUMENT_BATCH_BYTES), few enough that a large corpus never waits in
+# memory: at most this many per worker and this much source text (but always one per worker).
+IN_FLIGHT_PER_WORKER = 16
+IN_FLIGHT_BYTES = 16_000_000
 
 Job = tuple[SourceFile, str]  # a document and the fingerprint its rows will carry
 Task = tuple[SourceFile, str, tuple[int, int]]  # a job and the part (k of n) of it to propose
@@ -209,9 +211,9 @@ def _derive_in_worker(task: Task) -> Derived:
 
 class Deriver:
     """Derives documents for one run: in a pool of `workers` processes, or in this
-    process when `workers` is 1. Results come back in the order asked for, with at most
-    `window` documents in flight; the first window starts longest first, so that one
-    long report does not start last."""
+    process when `workers` is 1. Results come back in the order asked for, with a window
+    of documents in flight (IN_FLIGHT_PER_WORKER, IN_FLIGHT_BYTES); the first window
+    starts longest first, so that one long report does not start last."""
 
     def __init__(self, settings: Settings, workers: int, salt: str = "", registry=None):
         self.settings, self.workers, self.salt, self.registry = settings, workers, salt, registry
@@ -241,7 +243,8 @@ class Deriver:
     def prefetch(self, jobs: list[Job]) -> None:
         """Start deriving the first jobs the run will ask for (pool only)."""
         if self.pool is not None:
-            for task in _longest_first(tasks_of(jobs, self.workers)[: self.window]):
+            tasks = tasks_of(jobs, self.workers)
+            for task in _longest_first(tasks[: self._window_end(tasks, 0)]):
                 self._submit(task)
 
     def _submit(self, task: Task) -> None:
@@ -268,12 +271,13 @@ class Deriver:
         wanted = {(source.key, *rest) for source, *rest in tasks}
         for ident in [i for i in self.pending if i not in wanted]:  # prefetched, no longer asked for
             del self.pending[ident]
-        for task in _longest_first(tasks[: self.window]):
-            self._submit(task)
+        submitted = 0  # tasks[:submitted] have been submitted
         parts: list = []
         for i, (source, fp, (k, n)) in enumerate(tasks):
-            if i and i + self.window - 1 < len(tasks):  # one in, one out
-                self._submit(tasks[i + self.window - 1])
+            end = self._window_end(tasks, i)
+            for task in (_longest_first(tasks[submitted:end]) if i == 0 else tasks[submitted:end]):
+                self._submit(task)
+            submitted = max(submitted, end)
             try:
                 parts.append(self._take((source.key, fp, (k, n)), idle))
             except CorpusError as exc:
@@ -282,6 +286,15 @@ class Deriver:
                 refused = next((p for p in parts if isinstance(p, CorpusError)), None)
                 yield source, refused or merge(parts)
                 parts = []
+
+    def _window_end(self, tasks: list[Task], i: int) -> int:
+        """The end of the window of tasks that may be in flight while task i is awaited."""
+        end, size = i, 0
+        while end < len(tasks) and (end - i < self.workers or (
+                end - i < self.window and size + tasks[end][0].size <= IN_FLIGHT_BYTES)):
+            size += tasks[end][0].size
+            end += 1
+        return end
 
     def _take(self, ident: tuple, idle=None) -> Derived:
         result = self.pending.pop(ident)

@@ -9,7 +9,6 @@ SELECT p.party_country_code AS european_country_code,
 FROM mart.fct_agreement a
 JOIN mart.bridge_agreement_party p ON p.agreement_key = a.agreement_key
 JOIN mart.dim_country c ON c.country_code = p.party_country_code AND c.is_european
-WHERE EXISTS (SELECT 1 FROM mart.bridge_agreement_party q
-              WHERE q.agreement_key = a.agreement_key AND q.party_is_chinese)
+WHERE a.has_chinese_party
 GROUP BY p.party_country_code, c.country_name
 ORDER BY agreements DESC, european_country_code;

@@ -1,4 +1,6 @@
-CREATE VIEW mart.fct_investment AS
+-- Stored in mart_cache.fct_investment (refreshed by every load that changes facts or reference
+-- data) and read through mart.fct_investment, so BI tools see it in information_schema.
+CREATE MATERIALIZED VIEW mart_cache.fct_investment AS
 SELECT i.investment_key,
        f.title,
        inv.organization_key AS investor_key,
@@ -56,3 +58,7 @@ LEFT JOIN core.organizations up ON up.organization_id = co.ultimate_parent_id
 LEFT JOIN core.countries upc ON upc.country_id = up.country_id
 LEFT JOIN core.organizations tg ON tg.organization_id = i.target_id
 JOIN core.countries hc ON hc.country_id = i.host_country_id;
+CREATE UNIQUE INDEX ON mart_cache.fct_investment (investment_key);
+CREATE INDEX ON mart_cache.fct_investment (host_country_code);
+CREATE INDEX ON mart_cache.fct_investment (direction);
+CREATE VIEW mart.fct_investment AS SELECT * FROM mart_cache.fct_investment;

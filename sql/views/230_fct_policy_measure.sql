@@ -1,4 +1,6 @@
-CREATE VIEW mart.fct_policy_measure AS
+-- Stored in mart_cache.fct_policy_measure (refreshed by every load that changes facts or reference
+-- data) and read through mart.fct_policy_measure, so BI tools see it in information_schema.
+CREATE MATERIALIZED VIEW mart_cache.fct_policy_measure AS
 SELECT pm.policy_measure_key,
        f.title,
        jc.country_code AS jurisdiction_code,
@@ -35,3 +37,6 @@ JOIN core.vocab_policy_status s ON s.value = pm.status
 JOIN core.vocab_stance st ON st.value = pm.stance
 LEFT JOIN core.countries jc ON jc.country_id = pm.jurisdiction_id
 LEFT JOIN core.organizations iss ON iss.organization_id = pm.issuer_id;
+CREATE UNIQUE INDEX ON mart_cache.fct_policy_measure (policy_measure_key);
+CREATE INDEX ON mart_cache.fct_policy_measure (stance);
+CREATE VIEW mart.fct_policy_measure AS SELECT * FROM mart_cache.fct_policy_measure;

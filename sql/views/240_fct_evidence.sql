@@ -1,4 +1,6 @@
-CREATE VIEW mart.fct_evidence AS
+-- Stored in mart_cache.fct_evidence (refreshed by every load that changes facts or reference
+-- data) and read through mart.fct_evidence, so BI tools see it in information_schema.
+CREATE MATERIALIZED VIEW mart_cache.fct_evidence AS
 SELECT e.evidence_key,
        f.fact_key,
        f.fact_type,
@@ -16,3 +18,6 @@ JOIN core.facts f ON f.fact_id = e.fact_id
 JOIN core.documents d ON d.document_id = e.document_id
 LEFT JOIN core.document_sections s ON s.section_id = e.section_id
 LEFT JOIN core.countries c ON c.country_id = s.country_id;
+CREATE UNIQUE INDEX ON mart_cache.fct_evidence (evidence_key);
+CREATE INDEX ON mart_cache.fct_evidence (fact_key, char_start);
+CREATE VIEW mart.fct_evidence AS SELECT * FROM mart_cache.fct_evidence;

@@ -1,4 +1,6 @@
-CREATE VIEW mart.bridge_agreement_party AS
+-- Stored in mart_cache.bridge_agreement_party (refreshed by every load that changes facts or reference
+-- data) and read through mart.bridge_agreement_party, so BI tools see it in information_schema.
+CREATE MATERIALIZED VIEW mart_cache.bridge_agreement_party AS
 SELECT p.agreement_party_key,
        a.agreement_key,
        p.party_kind,
@@ -16,3 +18,6 @@ JOIN core.vocab_party_role r ON r.value = p.role
 LEFT JOIN core.organizations o ON o.organization_id = p.organization_id
 LEFT JOIN core.countries oc ON oc.country_id = o.country_id
 LEFT JOIN core.countries c ON c.country_id = p.country_id;
+CREATE UNIQUE INDEX ON mart_cache.bridge_agreement_party (agreement_party_key);
+CREATE INDEX ON mart_cache.bridge_agreement_party (agreement_key);
+CREATE VIEW mart.bridge_agreement_party AS SELECT * FROM mart_cache.bridge_agreement_party;

@@ -26,6 +26,17 @@ from pathlib import Path
 VIEW_SCHEMAS = ("mart", "mart_cache")
 VIEW_SET = "mart"
 MATVIEWS_SQL = "SELECT schemaname, matviewname FROM pg_matviews WHERE schemaname = ANY(%s) ORDER BY 1, 2"
+# (materialized view, relation it reads) from the views' rewrite rules
+MATVIEW_READS_SQL = """
+SELECT DISTINCT n.nspname || '.' || v.relname, un.nspname || '.' || u.relname
+FROM pg_class v
+JOIN pg_namespace n ON n.oid = v.relnamespace
+JOIN pg_rewrite r ON r.ev_class = v.oid
+JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid AND d.refclassid = 'pg_class'::regclass
+JOIN pg_class u ON u.oid = d.refobjid AND u.oid <> v.oid
+JOIN pg_namespace un ON un.oid = u.relnamespace
+WHERE v.relkind = 'm' AND n.nspname = ANY(%s)
+ORDER BY 1, 2"""
 
 
 def view_files(directory: Path) -> list[Path]:
@@ -162,8 +173,17 @@ def _regrant(conn) -> None:
 
 def refresh_materialized(conn) -> list[str]:
     """Refresh every materialized view of the view schemas on a psycopg connection (in its
-    transaction), concurrently so readers are not blocked."""
-    names = conn.execute(MATVIEWS_SQL, (list(VIEW_SCHEMAS),)).fetchall()
-    for schema, name in names:
-        conn.execute(f'REFRESH MATERIALIZED VIEW CONCURRENTLY "{schema}"."{name}"')
-    return [f"{s}.{n}" for s, n in names]
+    transaction), concurrently so readers are not blocked, each after the materialized
+    views it reads (mart_cache.fct_investment reads mart_cache.fct_fact)."""
+    from graphlib import TopologicalSorter
+
+    names = [f"{schema}.{name}" for schema, name in conn.execute(MATVIEWS_SQL, (list(VIEW_SCHEMAS),))]
+    reads: dict[str, set[str]] = {name: set() for name in names}
+    for view, used in conn.execute(MATVIEW_READS_SQL, (list(VIEW_SCHEMAS),)):
+        if used in reads:
+            reads[view].add(used)
+    ordered = list(TopologicalSorter(reads).static_order())
+    for name in ordered:
+        schema, _, view = name.partition(".")
+        conn.execute(f'REFRESH MATERIALIZED VIEW CONCURRENTLY "{schema}"."{view}"')
+    return ordered

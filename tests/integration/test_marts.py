@@ -174,3 +174,27 @@ def test_investments_convert_to_eur_and_derive_direction(db):
 def test_analysis_query_runs_and_answers(db, path):
     rows = db.execute(path.read_text(encoding="utf-8")).fetchall()
     assert rows, f"{path.name} returned no rows"
+
+
+def test_stored_marts_refresh_after_what_they_read_and_match_their_definitions(built_db):
+    """mart_cache.fct_investment reads mart_cache.fct_fact: refreshed in name order it would
+    be rebuilt from the old fct_fact. After a refresh each stored mart holds exactly what
+    its definition computes now."""
+    from etnc_db.db.views import refresh_materialized
+
+    with psycopg.connect(built_db) as conn:
+        conn.execute("DELETE FROM core.fact_sectors WHERE fact_id IN (SELECT fact_id FROM core.facts "
+                     "WHERE fact_type = 'investment' ORDER BY fact_id LIMIT 5)")
+        conn.execute("UPDATE core.facts SET fact_date = NULL, date_precision = 'unknown' "
+                     "WHERE fact_type = 'investment' AND fact_date IS NOT NULL")
+        order = refresh_materialized(conn)
+        for reader in ("fct_investment", "fct_agreement", "fct_policy_measure"):
+            assert order.index("mart_cache.fct_fact") < order.index(f"mart_cache.{reader}")
+        for name in order:
+            definition = conn.execute("SELECT definition FROM pg_matviews WHERE schemaname || '.' || matviewname = %s",
+                                      (name,)).fetchone()[0].rstrip().rstrip(";")
+            stale = conn.execute(f"SELECT count(*) FROM ((SELECT * FROM {name} EXCEPT ALL ({definition})) "
+                                 f"UNION ALL (({definition}) EXCEPT ALL SELECT * FROM {name})) d").fetchone()[0]
+            assert stale == 0, name
+        assert conn.execute("SELECT count(*) FROM mart.fct_investment WHERE fact_date IS NOT NULL").fetchone()[0] == 0
+        conn.rollback()

@@ -201,6 +201,17 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
+def _warm_up() -> None:
+    """Costs every worker would pay on its first document, paid once before they fork:
+    the date parser's English data and time-zone patterns, the sentence segmenter's."""
+    import dateparser
+
+    from etnc_db.propose.extract import split_sentences
+
+    dateparser.parse("5 May 2021", languages=["en"])
+    split_sentences("The plant opened in May. It employs 300 people.")
+
+
 def _derive_in_worker(task: Task) -> Derived:
     from etnc_db.pipeline import fault_point
 
@@ -232,10 +243,12 @@ class Deriver:
         return cls(settings, workers, salt, registry).start()
 
     def start(self) -> Deriver:
-        """Fork the workers (they share this process's registry, when it has one)."""
+        """Fork the workers (they share this process's registry, when it has one, and the
+        first-use work `_warm_up` does once for all of them)."""
         if self.workers > 1 and self.pool is None:
             import multiprocessing
 
+            _warm_up()
             self.pool = multiprocessing.get_context("fork").Pool(
                 self.workers, initializer=_start_worker, initargs=(self.settings, self.registry))
         return self

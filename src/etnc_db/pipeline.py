@@ -177,6 +177,17 @@ def run(url: str, settings: Settings, options: RunOptions, progress=None, prefet
         conn.close()
 
 
+def _stop_bar(progress) -> None:
+    """Stop a Rich progress bar and wait for its redraw thread to end (a fork copies a lock
+    that thread holds, and a worker writing to the terminal would wait on it forever)."""
+    import threading
+
+    progress.stop()
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and type(thread).__name__ == "_RefreshThread":
+            thread.join(timeout=5)
+
+
 def _abandon(conn: psycopg.Connection) -> None:
     """Roll back whatever the connection can still roll back; a broken connection ends
     its transaction anyway."""
@@ -377,8 +388,14 @@ class _Run:
             return prefetched
         if prefetched is not None:
             prefetched.close(failed=True)
-        return Deriver.for_jobs(self.settings, jobs, self.options.workers, self._document_salt(),
-                                registry=self.load_registry())
+        registry = self.load_registry()
+        if self.progress is not None:  # no thread may run while the workers fork (the bar's redraws)
+            _stop_bar(self.progress)
+        try:
+            return Deriver.for_jobs(self.settings, jobs, self.options.workers, self._document_salt(), registry)
+        finally:
+            if self.progress is not None:
+                self.progress.start()
 
     def _add_document(self, batch, source, derived, plan, in_worker: bool) -> bool:
         """Add one derived document to the batch; False when it was rejected."""

@@ -98,3 +98,33 @@ def test_no_worker_outlives_a_killed_run(databases, migrated_template, corpus_co
     assert left == []
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM core.documents").fetchone()[0] == 0
+
+
+def test_workers_fork_with_no_progress_bar_thread_running(built_db, settings, corpus_copy):
+    """A terminal shows a progress bar whose redraw thread holds the terminal's lock at
+    times; the bar is stopped (its thread ended) while the workers fork, then goes on."""
+    import io
+    import threading
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from etnc_db import workers
+
+    threads_at_fork = []
+    start = workers.Deriver.start
+
+    def spy(self):
+        threads_at_fork.append([t.name for t in threading.enumerate() if t is not threading.current_thread()])
+        return start(self)
+
+    for name in ("page-one.txt", "page-two.txt"):
+        (corpus_copy / name).write_text(f"{name}: a battery plant opened in Hungary in 2024.\n", encoding="utf-8")
+    bar = Progress(console=Console(file=io.StringIO(), force_terminal=True))
+    with bar, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(workers.Deriver, "start", spy)
+        assert any(type(t).__name__ == "_RefreshThread" for t in threading.enumerate())
+        result = run(built_db, settings, RunOptions(corpus_dir=corpus_copy, workers=2), progress=bar)
+        assert bar.live.is_started  # going on after the fork
+    assert threads_at_fork == [[]]
+    assert {d["document_key"]: d["action"] for d in result.documents}["page-one"] == "new"

@@ -1,13 +1,16 @@
 """The documents stage's per-document work — read the file, parse it, link it, propose its
 candidates, make its rows — as one pure function (:func:`derive`), run on every core.
 
-A run that parses two or more documents hands them to a pool of worker processes
-(`fork`: the workers start in milliseconds and share the parent's imported modules);
-each worker loads the registry, the errata and the extraction rules once. The single
-writer (the run's own connection) receives the results *in corpus order*, with at most
-a few documents in flight, so ids, rows and candidates are the same whatever the worker
-count (``ETNC_WORKERS``, ``--workers``; 1 derives in the run's own process) and memory
-does not grow with the corpus.
+A run that derives two or more documents (or one long one) hands them to a pool of
+worker processes (`fork`: the workers start in milliseconds and share what the parent
+has loaded — the registry, the date parser's and the segmenter's first-use work); each
+worker loads the errata and the extraction rules once. The single writer (the run's own
+connection) receives the results *in corpus order*, with a bounded window of documents
+in flight (IN_FLIGHT_PER_WORKER, IN_FLIGHT_BYTES), so ids, rows and candidates are the
+same whatever the worker count (``ETNC_WORKERS``, ``--workers``; 1 derives in the run's
+own process) and memory does not grow with the corpus. While it waits, the writer does
+other work it will need (the run reads the curated files). A document that holds most of
+a run's text is proposed in one part per worker (:func:`tasks_of`, :func:`merge`).
 
 A first build (no document loaded yet) starts the pool *before* the schema is migrated
 (:func:`prefetch`), so parsing overlaps the migration; the run then takes the prefetched

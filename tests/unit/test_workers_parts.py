@@ -58,3 +58,34 @@ def test_merged_parts_are_the_whole_documents_candidates(linker, rules):
         merged = merge(parts)
         assert merged.candidates == whole
         assert merged.proposed == {row["candidate_key"] for row in whole}
+
+
+def test_worker_count_comes_from_the_option_then_the_environment_then_the_cores(monkeypatch):
+    import os
+
+    import pytest
+
+    from etnc_db.workers import worker_count
+
+    monkeypatch.setenv("ETNC_WORKERS", "3")
+    assert worker_count() == 3
+    assert worker_count(1) == 1
+    monkeypatch.delenv("ETNC_WORKERS")
+    assert worker_count() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("ETNC_WORKERS", "two")
+    with pytest.raises(ValueError, match="ETNC_WORKERS='two' is not a whole number"):
+        worker_count()
+    with pytest.raises(ValueError, match="1 or more"):
+        worker_count(0)
+
+
+def test_only_a_document_holding_most_of_the_text_is_split(tmp_path):
+    from etnc_db.extract.corpus import SourceFile
+    from etnc_db.workers import tasks_of
+
+    report = SourceFile(tmp_path / "r.txt", "report", "report", size=500_000)
+    page = SourceFile(tmp_path / "p.txt", "page", "news_article", size=4_000)
+    assert [t[2] for t in tasks_of([(page, "a"), (report, "b")], 2)] == [(0, 1), (0, 2), (1, 2)]
+    assert [t[2] for t in tasks_of([(page, "a"), (report, "b")], 1)] == [(0, 1), (0, 1)]
+    many = [(report, str(i)) for i in range(3)]  # three long reports: each is a third of the text
+    assert [t[2] for t in tasks_of(many, 2)] == [(0, 1)] * 3

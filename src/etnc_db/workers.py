@@ -2,7 +2,7 @@
 candidates, make its rows — as one pure function (:func:`derive`), run on every core.
 
 A run that derives two or more documents (or one long one) hands them to a pool of
-worker processes (`fork`: the workers start in milliseconds and share what the parent
+worker processes (a ``ProcessPoolExecutor`` with `fork`: the workers start in milliseconds and share what the parent
 has loaded — the registry, the date parser's and the segmenter's first-use work); each
 worker loads the errata and the extraction rules once. The single writer (the run's own
 connection) receives the results *in corpus order*, with a bounded window of documents
@@ -17,7 +17,9 @@ A first build (no document loaded yet) starts the pool *before* the schema is mi
 results whose document and fingerprint it still plans to load, and derives the others.
 
 Workers ignore Ctrl-C (the run stops them) and die with the run's process (Linux
-``PR_SET_PDEATHSIG``), so a killed run leaves no worker behind."""
+``PR_SET_PDEATHSIG``), so a killed run leaves no worker behind; a worker that dies (killed,
+out of memory) fails the run at once with a one-line error (:class:`WorkerDied`) instead
+of leaving it waiting."""
 
 from __future__ import annotations
 
@@ -252,8 +254,12 @@ class Deriver:
             import multiprocessing
 
             _warm_up()
-            self.pool = multiprocessing.get_context("fork").Pool(
-                self.workers, initializer=_start_worker, initargs=(self.settings, self.registry))
+            from concurrent.futures import ProcessPoolExecutor
+
+            # (an executor, not multiprocessing.Pool: a worker that dies fails its document's
+            # future with BrokenProcessPool, where a Pool would wait for it forever)
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_start_worker, initargs=(self.settings, self.registry))
         return self
 
     def prefetch(self, jobs: list[Job]) -> None:
@@ -266,7 +272,7 @@ class Deriver:
     def _submit(self, task: Task) -> None:
         ident = (task[0].key, *task[1:])
         if ident not in self.pending:
-            self.pending[ident] = self.pool.apply_async(_derive_in_worker, (task,))
+            self.pending[ident] = self.pool.submit(_derive_in_worker, task)
 
     def results(self, jobs: list[Job], idle=None) -> Iterator[tuple[SourceFile, Any]]:
         """(source, Derived or the CorpusError it raised) for every job, in order. While a
@@ -313,26 +319,40 @@ class Deriver:
         return end
 
     def _take(self, ident: tuple, idle=None) -> Derived:
-        result = self.pending.pop(ident)
-        while idle is not None and not result.ready():
+        from concurrent.futures.process import BrokenProcessPool
+
+        future = self.pending.pop(ident)
+        while idle is not None and not future.done():
             if not idle():
                 idle = None
         t = time.perf_counter()
         try:
-            return result.get()
+            return future.result()
+        except BrokenProcessPool:
+            raise WorkerDied(f"a worker process died (killed, or out of memory?) while deriving the documents; "
+                             f"the first one missing is {ident[0]}") from None
         finally:
             self.wait_seconds += time.perf_counter() - t
 
     def close(self, *, failed: bool = False) -> None:
-        """Stop the workers: at once when the run failed or work is still in flight."""
+        """Stop the workers: at once (killed) when the run failed or work is in flight."""
         if self.pool is not None:
             if failed or self.pending:
-                self.pool.terminate()
+                for future in self.pending.values():
+                    future.cancel()
+                if hasattr(self.pool, "kill_workers"):  # Python 3.14
+                    self.pool.kill_workers()
+                for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                    process.kill()  # a running document is not waited for
+                self.pool.shutdown(wait=True, cancel_futures=True)
             else:
-                self.pool.close()
-            self.pool.join()
+                self.pool.shutdown(wait=True)
             self.pool = None
         self.pending.clear()
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without returning its document (killed, out of memory)."""
 
 
 def _longest_first(tasks: list[Task]) -> list[Task]:

@@ -128,3 +128,19 @@ def test_workers_fork_with_no_progress_bar_thread_running(built_db, settings, co
         assert bar.live.is_started  # going on after the fork
     assert len(threads_at_fork) == 1 and "_RefreshThread" not in threads_at_fork[0]  # (pytest may run others)
     assert {d["document_key"]: d["action"] for d in result.documents}["page-one"] == "new"
+
+
+def test_a_worker_that_dies_fails_the_run_in_one_line_instead_of_hanging(databases, migrated_template,
+                                                                          corpus_copy, no_hang):
+    """A worker killed mid-document (the kernel's out-of-memory killer, an operator): the
+    run stops at once with a one-line error, releases its lock and changes nothing."""
+    url = databases.create(template=migrated_template)
+    env = {**os.environ, "DATABASE_URL": url, "ETNC_FAULT_AT": "derive:kill"}
+    proc = subprocess.run([sys.executable, "-c", "from etnc_db.cli import app; app()", "run", "--workers", "2",
+                           "--corpus", str(corpus_copy)], env=env, capture_output=True, text=True, timeout=50)
+    errors = [line for line in proc.stderr.splitlines() if not line.startswith("fault:")]
+    assert proc.returncode == 1, proc.stderr
+    assert len(errors) == 1 and errors[0].startswith("error: run ") and "worker process" in errors[0], proc.stderr
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM core.documents").fetchone()[0] == 0
+        assert conn.execute("SELECT status FROM etl.runs ORDER BY run_id DESC LIMIT 1").fetchone()[0] == "failed"

@@ -467,9 +467,11 @@ class _Run:
         from etnc_db.reference import fx
 
         fx.use_cache(self.settings.state_dir / "fx-rates.json")
+        reading, self.reading = self.reading, None  # freed with the resolution, not kept for the run
         with self.timed("facts"):
             resolved = resolve_facts(self.settings.curated_dir, self.load_registry(), read_documents(self.conn),
-                                     self.reading)
+                                     reading)
+        del reading
         self.keys = self._check_keys(resolved)
         self.write(resolved.loads, "load_facts")
         self.set_state("facts", fp)

@@ -234,7 +234,7 @@ class Deriver:
     def __init__(self, settings: Settings, workers: int, salt: str = "", registry=None):
         self.settings, self.workers, self.salt, self.registry = settings, workers, salt, registry
         self.pool = None
-        self.pending: dict[tuple, Any] = {}  # (document key, fingerprint, part) -> AsyncResult
+        self.pending: dict[tuple, Any] = {}  # (document key, fingerprint, part) -> Future
         self.window = workers * IN_FLIGHT_PER_WORKER
         self._context: Context | None = None
         self.wait_seconds = 0.0
@@ -252,10 +252,9 @@ class Deriver:
         first-use work `_warm_up` does once for all of them)."""
         if self.workers > 1 and self.pool is None:
             import multiprocessing
-
-            _warm_up()
             from concurrent.futures import ProcessPoolExecutor
 
+            _warm_up()
             # (an executor, not multiprocessing.Pool: a worker that dies fails its document's
             # future with BrokenProcessPool, where a Pool would wait for it forever)
             self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
@@ -292,7 +291,7 @@ class Deriver:
         tasks = tasks_of(jobs, self.workers)
         wanted = {(source.key, *rest) for source, *rest in tasks}
         for ident in [i for i in self.pending if i not in wanted]:  # prefetched, no longer asked for
-            del self.pending[ident]
+            self.pending.pop(ident).cancel()
         submitted = 0  # tasks[:submitted] have been submitted
         parts: list = []
         for i, (source, fp, (k, n)) in enumerate(tasks):

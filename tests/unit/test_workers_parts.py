@@ -89,3 +89,29 @@ def test_only_a_document_holding_most_of_the_text_is_split(tmp_path):
     assert [t[2] for t in tasks_of([(page, "a"), (report, "b")], 1)] == [(0, 1), (0, 1)]
     many = [(report, str(i)) for i in range(3)]  # three long reports: each is a third of the text
     assert [t[2] for t in tasks_of(many, 2)] == [(0, 1)] * 3
+
+
+def test_prefetched_work_the_run_no_longer_asks_for_is_dropped(settings):
+    """A first build starts deriving before it plans; what the plan then asks for is what
+    comes back, in its order, the same as derived in the run's own process."""
+    from etnc_db.extract import corpus as corpus_folder
+    from etnc_db.workers import Deriver
+
+    pages = [f for f in corpus_folder.scan_corpus(settings.corpus_dir).files if f.kind != "report"]
+    assert len(pages) >= 3
+    deriver = Deriver(settings, 2, "salt").start()
+    try:
+        deriver.prefetch([(f, "old") for f in pages])  # e.g. the files' fingerprints changed since
+        asked = [(pages[2], "new"), (pages[0], "old")]
+        got = [(source.key, derived.key, derived.rows["core.documents"][0]["fingerprint"])
+               for source, derived in deriver.results(asked)]
+        assert deriver.pending == {}
+    finally:
+        deriver.close()
+    assert got == [(pages[2].key, pages[2].key, "new"), (pages[0].key, pages[0].key, "old")]
+    expected = [derived.candidates for _, derived in Deriver(settings, 1).results(asked)]
+    pool = Deriver(settings, 2).start()
+    try:
+        assert [derived.candidates for _, derived in pool.results(asked)] == expected
+    finally:
+        pool.close()

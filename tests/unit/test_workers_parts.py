@@ -1,6 +1,8 @@
-"""A long document proposed in parts by several workers (etnc_db.workers): the parts'
-candidates, merged, are the candidates of the whole document — the same keys (a repeated
-evidence numbered across the parts), the same extraction hashes, in the same order."""
+"""The worker pool's rules (etnc_db.workers) without a database: a long document proposed
+in parts by several workers gives the candidates of the whole document (the same keys, a
+repeated evidence numbered across the parts, the same extraction hashes, in the same
+order); which documents are split; how many workers; and prefetched work the run no
+longer asks for."""
 
 from __future__ import annotations
 

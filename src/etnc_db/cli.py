@@ -221,11 +221,10 @@ def _require_schema(url: str) -> None:
 def _prefetch(url: str, settings, options):
     """A first build starts deriving its documents on every core while the schema is
     migrated (etnc_db.workers); None otherwise."""
-    from etnc_db.pipeline import document_salt
     from etnc_db.workers import prefetch
 
     try:
-        return prefetch(url, settings, options.corpus_dir or settings.corpus_dir, options.workers, document_salt)
+        return prefetch(url, settings, options.corpus_dir or settings.corpus_dir, options.workers)
     except ValueError as exc:  # a bad worker count
         fail(str(exc))
 

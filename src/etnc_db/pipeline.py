@@ -24,8 +24,10 @@ from etnc_db.db import ledger
 from etnc_db.extract import corpus as corpus_folder
 from etnc_db.extract.parsed import CorpusError
 from etnc_db.extract.plan import Stored, fingerprint, plan_documents
+from etnc_db.faults import fault_point
+from etnc_db.fingerprints import files_fingerprint, reference_fingerprint
 from etnc_db.review.files import review_lock
-from etnc_db.review.stage import ReviewStage, extraction_fingerprint
+from etnc_db.review.stage import ReviewStage
 from etnc_db.tables import TableLoad, TableResult
 
 # A run with nothing to do (the common periodic `load`) imports only the modules above;
@@ -84,51 +86,6 @@ class RunResult:
     def details(self) -> dict:
         return {"table_counts": self.tables, "documents": self.documents, "timings": self.timings,
                 "warnings": self.warnings}
-
-
-def files_fingerprint(paths: list[Path], salt: str = "") -> str:
-    h = hashlib.sha256(salt.encode())
-    for p in sorted(paths, key=lambda p: p.parts):  # the order of sorted(paths), without slow Path comparisons
-        h.update(p.name.encode())
-        h.update(hashlib.sha256(p.read_bytes()).digest())
-    return h.hexdigest()
-
-
-def reference_fingerprint(settings: Settings) -> str:
-    return files_fingerprint(sorted(settings.reference_dir.rglob("*.yaml")), salt="reference-v2")
-
-
-def document_salt(settings: Settings, reference_fp: str | None = None) -> str:
-    """What a document's rows derive from besides its file: the reference data and the
-    candidate extraction (rules, weights, code); a change re-derives every document."""
-    extraction = extraction_fingerprint(settings.extraction_dir)
-    ref = reference_fp or reference_fingerprint(settings)
-    return hashlib.sha256(f"{ref}|{extraction}".encode()).hexdigest()
-
-
-def fault_point(stage: str, conn: psycopg.Connection | None = None) -> None:
-    """Test-only fault injection: ETNC_FAULT_AT=<stage>:kill|raise|sleep[=seconds]|query[=seconds]
-    (several separated by commas) kills the process (SIGKILL), raises, sleeps (holding the
-    lock), or runs a query that sleeps in the server (`pg_sleep` on the run's connection)
-    before <stage> starts. Stages: reference, documents, documents_load,
-    documents_bulk_restore (bulk mode only), facts, review (holding the review files'
-    shared lock), history, gate, commit; and derive, in a worker process before each
-    document it derives (etnc_db.workers)."""
-    faults = dict(f.partition(":")[::2] for f in os.environ.get("ETNC_FAULT_AT", "").split(",") if f)
-    if stage not in faults:
-        return
-    action = faults[stage]
-    import sys
-
-    print(f"fault: {action} at {stage}", file=sys.stderr, flush=True)
-    if action == "kill":
-        os.kill(os.getpid(), 9)
-    elif action == "raise":
-        raise RuntimeError(f"injected fault at {stage}")
-    elif action.startswith("sleep"):
-        time.sleep(float(action.partition("=")[2] or 30))
-    elif action.startswith("query") and conn is not None:
-        conn.execute("SELECT pg_sleep(%s)", (float(action.partition("=")[2] or 30),))
 
 
 def run(url: str, settings: Settings, options: RunOptions, progress=None, prefetched=None) -> RunResult:
@@ -245,8 +202,7 @@ class _Run:
             self.result.merge(load_tables(self.conn, loads, self.log))
 
     def load_registry(self):
-        if self.registry is None and self.prefetched is not None and self.prefetched.registry is not None \
-                and self.prefetched.salt == self._document_salt():
+        if self.registry is None and self.prefetched is not None:
             self.registry = self.prefetched.registry  # read from the same files before the run
         if self.registry is None:
             from etnc_db.reference.registry import load_registry
@@ -287,6 +243,9 @@ class _Run:
     def reference(self) -> None:
         self.hook("reference")
         self.ref_fp = reference_fingerprint(self.settings)
+        if self.prefetched is not None and self.prefetched.salt != self._document_salt():
+            self.prefetched.close(failed=True)  # the rules or the reference data changed since it started
+            self.prefetched = None
         if self.state.get("reference") == self.ref_fp:
             return
         from etnc_db.reference.registry_rows import reference_loads
@@ -317,6 +276,8 @@ class _Run:
 
     def _document_salt(self) -> str:
         if not hasattr(self, "doc_salt"):
+            from etnc_db.workers import document_salt
+
             self.doc_salt = document_salt(self.settings, self.ref_fp)
         return self.doc_salt
 
@@ -384,10 +345,8 @@ class _Run:
         from etnc_db.workers import Deriver
 
         prefetched, self.prefetched = self.prefetched, None
-        if prefetched is not None and prefetched.salt == self._document_salt():
+        if prefetched is not None:  # (its salt was checked when the run began)
             return prefetched
-        if prefetched is not None:
-            prefetched.close(failed=True)
         registry = self.load_registry()
         if self.progress is not None:  # no thread may run while the workers fork (the bar's redraws)
             _stop_bar(self.progress)

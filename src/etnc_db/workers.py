@@ -218,7 +218,7 @@ def _warm_up() -> None:
 
 
 def _derive_in_worker(task: Task) -> Derived:
-    from etnc_db.pipeline import fault_point
+    from etnc_db.faults import fault_point
 
     assert _CONTEXT is not None
     fault_point("derive")
@@ -358,11 +358,23 @@ def _longest_first(tasks: list[Task]) -> list[Task]:
     return sorted(tasks, key=lambda task: -task[0].size)
 
 
-def prefetch(url: str, settings: Settings, corpus_dir, workers: int | None, salt_of) -> Deriver | None:
+def document_salt(settings: Settings, reference_fp: str | None = None) -> str:
+    """What a document's rows derive from besides its file: the reference data and the
+    candidate extraction (rules, weights, code); a change re-derives every document."""
+    import hashlib
+
+    from etnc_db.fingerprints import reference_fingerprint
+    from etnc_db.review.stage import extraction_fingerprint
+
+    extraction = extraction_fingerprint(settings.extraction_dir)
+    ref = reference_fp or reference_fingerprint(settings)
+    return hashlib.sha256(f"{ref}|{extraction}".encode()).hexdigest()
+
+
+def prefetch(url: str, settings: Settings, corpus_dir, workers: int | None) -> Deriver | None:
     """For a first build (no document loaded yet, or no schema), a started Deriver already
-    deriving the corpus's first documents while the caller migrates; else None. `salt_of`
-    gives the run's document salt (see pipeline.document_salt). The registry is loaded
-    here, before the workers fork, so they and the run share one copy."""
+    deriving the corpus's first documents while the caller migrates; else None. The
+    registry is loaded here, before the workers fork, so they and the run share one copy."""
     n = worker_count(workers)
     if n < 2 or not _first_build(url):
         return None
@@ -370,12 +382,12 @@ def prefetch(url: str, settings: Settings, corpus_dir, workers: int | None, salt
     from etnc_db.extract.plan import fingerprint
     from etnc_db.reference.registry import load_registry
 
-    corpus = corpus_folder.scan_corpus(corpus_dir)
-    if len(corpus.files) < 2:
+    salt = document_salt(settings)
+    jobs = [(f, fingerprint(f, salt)) for f in corpus_folder.scan_corpus(corpus_dir).files]
+    if len(tasks_of(jobs, n)) < 2:
         return None
-    salt = salt_of(settings)
     deriver = Deriver(settings, n, salt, load_registry(settings.reference_dir)).start()
-    deriver.prefetch([(f, fingerprint(f, salt)) for f in corpus.files])
+    deriver.prefetch(jobs)
     return deriver
 
 

@@ -3,7 +3,7 @@ exception, Ctrl-C) leaves the published data exactly as before and the run recor
 two runs never interleave; a reload of the same inputs touches nothing.
 
 Faults are injected into a real `etnc-db load` subprocess with ETNC_FAULT_AT
-(see pipeline.fault_point)."""
+(see etnc_db.faults)."""
 
 from __future__ import annotations
 

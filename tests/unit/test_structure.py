@@ -15,10 +15,10 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "etnc_db"
 # Stages in the order data flows through them; each may import the shared layer and the
 # stages before it, never one after it.
 STAGES = ("reference", "extract", "link", "propose", "facts", "review", "quality", "publish")
-# The shared layer: named rows, enumerations, text matching, YAML with lines, settings, the
-# database (connections, schema, server, run ledger) and the writer every stage's rows go
-# through. It imports no stage.
-SHARED = ("tables", "vocab", "quotes", "yaml_lines", "config", "db", "load")
+# The shared layer: named rows, enumerations, text matching, YAML with lines, settings,
+# file fingerprints, test fault injection, the database (connections, schema, server, run
+# ledger) and the writer every stage's rows go through. It imports no stage.
+SHARED = ("tables", "vocab", "quotes", "yaml_lines", "config", "fingerprints", "faults", "db", "load")
 # Orchestration and entry points: may import anything; nothing below imports them.
 TOP = ("pipeline", "workers", "status", "cli", "cli_history", "cli_publish", "cli_review", "bench", "__main__")
 
@@ -72,6 +72,31 @@ def test_imports_follow_the_data_flow():
         for target in sorted(_imports(tree) - allowed - {part}):
             wrong.append(f"{path.relative_to(PACKAGE)} ({part}) imports {target}")
     assert wrong == []
+
+
+def _module_imports() -> dict[str, set[str]]:
+    """Each module's dotted name -> the etnc_db modules it imports (at the top or inside
+    functions; `from etnc_db.x import name` counts as importing etnc_db.x)."""
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).with_suffix("")
+        name = ".".join(("etnc_db", *rel.parts)).removesuffix(".__init__")
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        found = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found.update(a.name for a in node.names)
+        out[name] = {m for m in found if m.startswith("etnc_db.")}
+    return out
+
+
+def test_no_two_modules_import_each_other():
+    imports = _module_imports()
+    both = sorted({tuple(sorted((a, b))) for a, targets in imports.items() for b in targets
+                   if a != b and a in imports.get(b, ())})
+    assert both == []
 
 
 def _is_cli_command(fn: ast.FunctionDef) -> bool:

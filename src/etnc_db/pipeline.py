@@ -178,6 +178,7 @@ class _Run:
         self.keys = None  # the facts stage's key bookkeeping (facts.keys.KeyChanges) when it ran
         self.prefetched = None  # a workers.Deriver started before the run (first builds)
         self.reading = None  # the curated files read while the documents were derived (facts.resolve)
+        self.reading_fp = None  # their fingerprint before the first was read
 
     @contextmanager
     def timed(self, name: str):
@@ -400,14 +401,18 @@ class _Run:
 
     def _read_ahead(self, plan):
         """While the workers derive the documents, the curated files the facts stage will
-        read (when it will run): a function reading one file per call, for Deriver.results."""
+        read (when it will run): a function reading one file per call, for Deriver.results.
+        It reads outside the review files' lock: the facts stage uses it only if the files'
+        fingerprint under the lock is the one taken before the first file was read."""
         touched = {s.key for s in plan.to_parse}
-        if self.state.get("facts") == self._facts_fingerprint() and not (self._quoted() & touched):
+        fp = self._facts_fingerprint()
+        if self.state.get("facts") == fp and not (self._quoted() & touched):
             return None
         from etnc_db.facts.resolve import CuratedReading
 
         keys = (set(plan.stored) - set(plan.removed)) | touched
         self.reading = CuratedReading(self.settings.curated_dir, self.load_registry(), keys)
+        self.reading_fp = fp  # the files as they were before the first was read
 
         def read_one() -> bool:
             with self.timed("facts"):
@@ -427,6 +432,8 @@ class _Run:
 
         fx.use_cache(self.settings.state_dir / "fx-rates.json")
         reading, self.reading = self.reading, None  # freed with the resolution, not kept for the run
+        if reading is not None and self.reading_fp != fp:  # a curated file changed while it was read ahead
+            reading = None
         with self.timed("facts"):
             resolved = resolve_facts(self.settings.curated_dir, self.load_registry(), read_documents(self.conn),
                                      reading)

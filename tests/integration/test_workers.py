@@ -144,3 +144,28 @@ def test_a_worker_that_dies_fails_the_run_in_one_line_instead_of_hanging(databas
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM core.documents").fetchone()[0] == 0
         assert conn.execute("SELECT status FROM etl.runs ORDER BY run_id DESC LIMIT 1").fetchone()[0] == "failed"
+
+
+def test_a_curated_file_changed_while_it_was_read_ahead_is_read_again(databases, migrated_template, settings,
+                                                                      tmp_path):
+    """The run reads the curated files while its workers derive, outside the review files'
+    lock; a file edited after that (e.g. by `etnc-db review accept`) is what gets published."""
+    import dataclasses
+    import shutil
+
+    curated = tmp_path / "curated"
+    shutil.copytree(settings.curated_dir, curated)
+    path = curated / "ahk-innovation-insights" / "main.yaml"
+    old = "Herrenknecht–HyperPark open-innovation collaboration"
+    assert old in path.read_text(encoding="utf-8")
+
+    def edit(stage: str) -> None:
+        if stage == "facts":  # after the documents stage and its read-ahead
+            path.write_text(path.read_text(encoding="utf-8").replace(old, "Herrenknecht and HyperPark collaboration"),
+                            encoding="utf-8")
+
+    url = databases.create(template=migrated_template)
+    run(url, dataclasses.replace(settings, curated_dir=curated), RunOptions(command="test", workers=2, on_stage=edit))
+    with psycopg.connect(url) as conn:
+        titles = [t for (t,) in conn.execute("SELECT title FROM core.facts WHERE title LIKE 'Herrenknecht%'")]
+    assert titles and all(t.startswith("Herrenknecht and HyperPark collaboration") for t in titles)
